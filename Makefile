@@ -1,0 +1,57 @@
+# The two commands a newcomer types: `make run` and `make test`. Both install what is
+# missing (idempotent, driven by stamps) and need nothing but Python 3.11+, Node 20+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PY_STAMP := $(VENV)/.installed
+JS_STAMP := node_modules/.installed
+BUILD_STAMP := static/build/.built
+MO_STAMP := app/translations/.compiled
+
+.PHONY: run test lint bench install clean
+
+run: install
+	$(FLASK) db upgrade
+	@echo ""
+	@echo "  Tavolo: link di accesso del facilitatore del tavolo dimostrativo"
+	@echo "  (apri il link nel browser; i partecipanti si invitano dalla pagina del tavolo):"
+	@$(FLASK) tavolo demo | sed 's/^/    /'
+	@echo ""
+	$(BIN)/python wsgi.py
+
+test: install
+	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff format --check app tests bench wsgi.py
+
+install: $(PY_STAMP) $(BUILD_STAMP) $(MO_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(JS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(BUILD_STAMP): $(JS_STAMP) static/build.mjs $(wildcard static/src/*)
+	node static/build.mjs
+	touch $@
+
+$(MO_STAMP): $(PY_STAMP) $(wildcard app/translations/*/LC_MESSAGES/*.po)
+	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -n 3
+	touch $@
+
+clean:
+	rm -rf static/build $(VENV) node_modules $(MO_STAMP)

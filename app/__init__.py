@@ -1,0 +1,90 @@
+"""Tavolo: a closed workshop writes one policy document together, section by section."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from app.config import ROOT, Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+FEATURES = ("workshops", "people", "documents")
+
+
+def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("TAVOLO_INSTANCE", str(ROOT / "instance")),
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    Config.finalise(app.config, Path(app.instance_path))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    from app import cli
+    from app.web import errors, i18n, labels, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=[app.config["BASE_URL"]],
+        max_http_buffer_size=4 * 1024 * 1024,
+    )
+    _configure_sqlite(app)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL lets the people reading the document never block the person typing;
+    FULL synchronous keeps acknowledged edits through a power cut of the laptop."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    synchronous = app.config["SQLITE_SYNCHRONOUS"]
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    from app.web.views import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    for feature in FEATURES:
+        views = import_module(f"app.modules.{feature}.views")
+        app.register_blueprint(views.bp)
+
+
+__all__ = ["create_app"]

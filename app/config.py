@@ -1,0 +1,68 @@
+"""Configuration read from the environment, so one code base serves the laptop in the
+room (SQLite, one process) and a region-wide deployment (PostgreSQL, Redis)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A random key kept in the instance folder: sessions survive a restart of the
+    laptop without anyone having to invent or export a secret."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = int(os.environ.get("PORT", "5000"))
+    BASE_URL = os.environ.get("BASE_URL", f"http://{HOST}:{PORT}").rstrip("/")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "30"))
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TZ_NAME", "Europe/Rome")
+    LANGUAGES = ("it", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sessions last the whole workshop day and the day after; revocation is checked on
+    # every request anyway, so a long lifetime does not keep anyone in.
+    PERMANENT_SESSION_LIFETIME = 3 * 24 * 3600
+    WTF_CSRF_TIME_LIMIT = None
+    EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", ROOT / "exports"))
+    DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
+    SECRET_KEY: str = ""
+
+    @classmethod
+    def finalise(cls, app_config: dict, instance_path: Path) -> None:
+        if not app_config.get("SECRET_KEY"):
+            app_config["SECRET_KEY"] = _secret_key(instance_path)
+        if not app_config.get("SQLALCHEMY_DATABASE_URI"):
+            instance_path.mkdir(parents=True, exist_ok=True)
+            app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'tavolo.db'}"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SERVER_NAME = "localhost"
+    BASE_URL = "http://localhost"
+    RATELIMIT_STORAGE_URI = "memory://"
+    SOCKETIO_MESSAGE_QUEUE = None
+    SQLITE_SYNCHRONOUS = "NORMAL"

@@ -1,0 +1,57 @@
+"""Who may do what in a workshop. One table, read by every view and socket handler,
+so that the rules cannot drift apart between the page and the live channel."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+
+class Capability(StrEnum):
+    READ = "read"
+    EDIT_TEXT = "edit_text"
+    COMMENT = "comment"
+    MANAGE = "manage"  # workshop settings, members, sections, document states
+
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.OBSERVER: frozenset({Capability.READ}),
+    Role.PARTICIPANT: frozenset({Capability.READ, Capability.EDIT_TEXT, Capability.COMMENT}),
+    Role.FACILITATOR: frozenset(Capability),
+}
+
+# The order in which roles are listed to people: the most powerful first.
+ROLE_ORDER: tuple[Role, ...] = (Role.FACILITATOR, Role.PARTICIPANT, Role.OBSERVER)
+
+
+def can(role: Role | None, capability: Capability) -> bool:
+    return role is not None and capability in CAPABILITIES[role]
+
+
+class SectionState(StrEnum):
+    OPEN = "open"
+    LOCKED = "locked"
+    APPROVED = "approved"
+
+
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    FROZEN = "frozen"
+    PUBLISHED = "published"
+
+
+def can_edit_section(
+    role: Role | None, section_state: SectionState, document_status: DocumentStatus
+) -> bool:
+    """Text is typed only into open sections of a draft; facilitators are bound by the
+    same rule so that a locked section really is the agreed text."""
+    return (
+        can(role, Capability.EDIT_TEXT)
+        and section_state is SectionState.OPEN
+        and document_status is DocumentStatus.DRAFT
+    )

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.permissions import DocumentStatus, SectionState
+from app.core.words import count_words
+from app.extensions import db
+from app.modules.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.modules.workshops.models import Workshop
+
+
+def _enum(enum_type: type) -> Enum:
+    return Enum(
+        enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Document(db.Model):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(300))
+    subtitle: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(8), default="it")
+    status: Mapped[DocumentStatus] = mapped_column(
+        _enum(DocumentStatus), default=DocumentStatus.DRAFT
+    )
+    template_name: Mapped[str | None] = mapped_column(String(100))
+    slug: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[dt.datetime | None]
+
+    workshop: Mapped[Workshop] = relationship(back_populates="documents")
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Section.position"
+    )
+
+
+class Section(db.Model):
+    __tablename__ = "section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    level: Mapped[int] = mapped_column(default=1)
+    body: Mapped[str] = mapped_column(Text, default="")
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    word_limit: Mapped[int | None]
+    state: Mapped[SectionState] = mapped_column(_enum(SectionState), default=SectionState.OPEN)
+    slot_start: Mapped[dt.datetime | None]
+    slot_end: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="sections")
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.body)

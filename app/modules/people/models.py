@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.permissions import Role
+from app.extensions import db
+from app.modules.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.modules.workshops.models import Workshop
+
+
+class Person(UserMixin, db.Model):
+    """Someone invited to at least one workshop. There are no passwords: a person
+    enters through the personal link of one of their memberships."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("workshop_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [r.value for r in e])
+    )
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str] = mapped_column(String(120), default="")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime | None]
+
+    workshop: Mapped[Workshop] = relationship(back_populates="memberships")
+    person: Mapped[Person] = relationship(back_populates="memberships")
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

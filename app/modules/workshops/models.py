@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.modules.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.modules.documents.models import Document
+    from app.modules.people.models import Membership, Person
+
+
+class Workshop(db.Model):
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    place: Mapped[str] = mapped_column(String(300), default="")
+    starts_on: Mapped[dt.date | None]
+    ends_on: Mapped[dt.date | None]
+    promoters: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", order_by="Document.id"
+    )
+    created_by: Mapped[Person | None] = relationship()
+
+    @property
+    def promoter_list(self) -> list[str]:
+        return [line.strip() for line in self.promoters.splitlines() if line.strip()]

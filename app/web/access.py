@@ -1,0 +1,78 @@
+"""Access checks shared by every view: load the object, find the acting person's
+active membership, and refuse with 404 to outsiders (a workshop they are not invited
+to does not exist for them) and 403 to members lacking the capability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from flask_login import current_user
+
+from app.core.permissions import Capability, Role, can
+from app.extensions import db
+from app.modules.documents.models import Document, Section
+from app.modules.people.models import Membership, Person
+from app.modules.workshops.models import Workshop
+
+
+@dataclass(frozen=True)
+class Access:
+    person: Person
+    membership: Membership
+
+    @property
+    def role(self) -> Role:
+        return self.membership.role
+
+    def can(self, capability: Capability) -> bool:
+        return can(self.role, capability)
+
+
+def active_membership(person: Person, workshop_id: int) -> Membership | None:
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.person_id == person.id,
+            Membership.workshop_id == workshop_id,
+            Membership.revoked_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def require_member(workshop_id: int, capability: Capability = Capability.READ) -> Access:
+    if not current_user.is_authenticated:
+        abort(401)
+    membership = active_membership(current_user, workshop_id)
+    if membership is None:
+        abort(404)
+    if not can(membership.role, capability):
+        abort(403)
+    return Access(person=current_user, membership=membership)
+
+
+def workshop_for(workshop_id: int, capability: Capability = Capability.READ) -> tuple[Workshop, Access]:
+    workshop = db.get_or_404(Workshop, workshop_id)
+    return workshop, require_member(workshop.id, capability)
+
+
+def document_for(document_id: int, capability: Capability = Capability.READ) -> tuple[Document, Access]:
+    document = db.get_or_404(Document, document_id)
+    return document, require_member(document.workshop_id, capability)
+
+
+def section_for(section_id: int, capability: Capability = Capability.READ) -> tuple[Section, Access]:
+    section = db.get_or_404(Section, section_id)
+    return section, require_member(section.document.workshop_id, capability)
+
+
+def is_facilitator_somewhere(person: Person) -> bool:
+    return (
+        db.session.execute(
+            db.select(Membership.id).where(
+                Membership.person_id == person.id,
+                Membership.role == Role.FACILITATOR,
+                Membership.revoked_at.is_(None),
+            )
+        ).first()
+        is not None
+    )

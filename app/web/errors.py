@@ -1,0 +1,63 @@
+"""Every error reaches a person as a short Italian page (or JSON for API clients), never
+as a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Richiesta non valida"), _("La richiesta non è stata capita. Riprova dalla pagina precedente.")),
+        401: (_("Accesso necessario"), _("Per entrare serve il tuo link di invito personale.")),
+        403: (_("Non consentito"), _("Il tuo ruolo in questo tavolo non permette questa azione.")),
+        404: (_("Pagina non trovata"), _("La pagina non esiste oppure non hai accesso a questo tavolo.")),
+        405: (_("Metodo non consentito"), _("Questa azione non si può eseguire in questo modo.")),
+        413: (_("File troppo grande"), _("Il file supera la dimensione massima consentita.")),
+        429: (_("Troppi tentativi"), _("Hai fatto troppi tentativi in poco tempo. Attendi un minuto e riprova.")),
+        500: (_("Errore del server"), _("Qualcosa non ha funzionato. Il testo già salvato non è perso: riprova tra poco.")),
+    }
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, message = _messages().get(code, _messages()[500])
+    message = detail or message
+    if wants_json():
+        return jsonify(error={"code": code, "title": title, "message": message}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400,
+            _("Il modulo è scaduto o non è valido. Ricarica la pagina e riprova: "
+              "il testo che avevi scritto è ancora nella pagina precedente."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        if error.code == 401 and not wants_json():
+            from flask import redirect, url_for
+
+            return redirect(url_for("web.login_help", next=request.path))
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("Unhandled error on %s", request.path)
+        db.session.rollback()
+        return render_error(500)

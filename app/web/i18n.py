@@ -1,0 +1,35 @@
+"""Italian first: the interface is Italian unless the person picked English."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app, session
+from flask_babel import format_date, format_datetime
+
+from app.extensions import babel
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else "it"
+
+
+def long_date(value: dt.date | None) -> str:
+    """"5 marzo 2026" in Italian, "5 March 2026" in English."""
+    return format_date(value, "d MMMM y") if value else ""
+
+
+def short_datetime(value: dt.datetime | None) -> str:
+    return format_datetime(value, "dd/MM/y HH:mm") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["short_datetime"] = short_datetime
+    app.context_processor(lambda: {"current_lang": select_locale()})

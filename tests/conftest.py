@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests import factories
+
+
+@pytest.fixture
+def app(tmp_path) -> Flask:  # type: ignore[no-untyped-def]
+    """A fresh application on its own SQLite file: real database, no shared state."""
+    application = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}",
+        EXPORTS_DIR=tmp_path / "exports",
+        WTF_CSRF_ENABLED=False,
+    )
+    application.instance_path = str(tmp_path)
+    with application.app_context():
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make():  # type: ignore[no-untyped-def]
+    return factories
+
+
+def login(client: FlaskClient, token: str) -> None:
+    """Enter exactly as a person does: through the invitation link."""
+    response = client.get(f"/i/{token}")
+    assert response.status_code == 302, response.status_code

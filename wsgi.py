@@ -1,0 +1,14 @@
+"""Entry point: `flask --app wsgi …` for the CLI, `python wsgi.py` for the server."""
+
+from app import create_app
+from app.extensions import socketio
+
+app = create_app()
+
+if __name__ == "__main__":
+    socketio.run(
+        app,
+        host=app.config["HOST"],
+        port=app.config["PORT"],
+        allow_unsafe_werkzeug=True,
+    )
