@@ -27,7 +27,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     _init_extensions(app)
     _register_blueprints(app)
-    from app import cli
+    from app import cli, realtime
     from app.web import errors, i18n, labels, security
 
     errors.init_app(app)
@@ -35,6 +35,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     i18n.init_app(app)
     labels.init_app(app)
     cli.init_app(app)
+    realtime.init_app(app)
     return app
 
 

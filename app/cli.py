@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.core.invitations import parse_role, validate_invitee
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.documents import services as documents
@@ -70,20 +71,27 @@ def list_documents(workshop_id: int) -> None:
 @click.option("--email", required=True)
 @click.option("--org", "organisation", default="")
 @click.option("--category", default="")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PARTICIPANT.value)
-def invite(workshop_id: int, name: str, email: str, organisation: str, category: str, role: str) -> None:
+@click.option(
+    "--role",
+    default="partecipante",
+    help="facilitatore, partecipante o osservatore (anche in inglese).",
+)
+def invite(
+    workshop_id: int, name: str, email: str, organisation: str, category: str, role: str
+) -> None:
     """Invita una persona e stampa il suo link personale."""
-    from app.core.invitations import validate_invitee
-
     workshop = _workshop(workshop_id)
     problems = validate_invitee(name, email, role)
     if problems:
         raise click.ClickException(" ".join(problems))
-    _, token = people.invite(
-        None,
-        workshop,
-        people.Invitee(name=name, email=email, organisation=organisation, category=category, role=Role(role)),
+    invitee = people.Invitee(
+        name=name,
+        email=email,
+        organisation=organisation,
+        category=category,
+        role=parse_role(role) or Role.PARTICIPANT,
     )
+    _, token = people.invite(None, workshop, invitee)
     db.session.commit()
     click.echo(people.invitation_url(token))
 
@@ -96,11 +104,17 @@ def revoke(workshop_id: int, email: str) -> None:
     membership = db.session.execute(
         db.select(Membership)
         .join(Person)
-        .where(Membership.workshop_id == _workshop(workshop_id).id, Person.email == people.normalise_email(email))
+        .where(
+            Membership.workshop_id == _workshop(workshop_id).id,
+            Person.email == people.normalise_email(email),
+        )
     ).scalar_one_or_none()
     if membership is None:
         raise click.ClickException(f"{email} non è membro del tavolo {workshop_id}.")
-    people.revoke(None, membership)
+    try:
+        people.revoke(None, membership)
+    except people.MembershipError as error:
+        raise click.ClickException(str(error.message)) from error
     db.session.commit()
 
 

@@ -10,6 +10,16 @@ from app.extensions import db
 from tests import factories
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context, as on the real server: the test's
+    context stays open for factories, but Flask-Login's per-request cache and the
+    database session are not shared between requests (or between people)."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path) -> Flask:  # type: ignore[no-untyped-def]
     """A fresh application on its own SQLite file: real database, no shared state."""
@@ -20,6 +30,7 @@ def app(tmp_path) -> Flask:  # type: ignore[no-untyped-def]
         WTF_CSRF_ENABLED=False,
     )
     application.instance_path = str(tmp_path)
+    application.test_client_class = FreshContextClient
     with application.app_context():
         db.create_all()
         yield application

@@ -1,5 +1,7 @@
 """Word counts as an Italian writer expects them: "dell'ASL" is two words, numbers
-count, Markdown punctuation does not."""
+count, Markdown punctuation does not. Regional forms ("max 600 parole") are checked
+by people counting words in Word, so list numbers, footnote marks and link targets,
+which Word would not show as text, are not counted either."""
 
 from __future__ import annotations
 
@@ -9,11 +11,17 @@ import re
 # an apostrophe ends a word, as in Italian elision ("l'abitare" → "l'", "abitare").
 _WORD = re.compile(r"[^\W_]+(?:[-.,][^\W_]+)*", re.UNICODE)
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]:?")
+_LIST_MARKER = re.compile(r"^[ \t>]*\d{1,9}[.)](?=[ \t]|$)", re.MULTILINE)
 _FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 
 
 def count_words(markdown_text: str) -> int:
     text = _LINK_TARGET.sub("]", markdown_text)
+    text = _AUTOLINK.sub(" link ", text)
+    text = _FOOTNOTE_MARK.sub(" ", text)
+    text = _LIST_MARKER.sub(" ", text)
     text = _FENCE.sub("", text)
     return len(_WORD.findall(text))
 

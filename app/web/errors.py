@@ -26,9 +26,11 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return request.path.startswith("/api/") or (
-        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    prefers_json = (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
     )
+    return request.path.startswith("/api/") or request.is_json or prefers_json
 
 
 def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]

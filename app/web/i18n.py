@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime
 
 from app.extensions import babel
 
 
 def select_locale() -> str:
+    # Command-line tools translate too (their messages are Italian), without a session.
+    if not has_request_context():
+        return "it"
     chosen = session.get("lang")
     return chosen if chosen in current_app.config["LANGUAGES"] else "it"
 

@@ -4,11 +4,21 @@ request; the caller commits."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
+from app.core import invitations
+from app.core.invitations import (
+    N_,
+    ExistingMember,
+    Invitee,
+    Message,
+    ParseResult,
+    RowStatus,
+)
 from app.core.permissions import Role
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
@@ -17,22 +27,46 @@ from app.modules.people.models import Membership, Person
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 
+__all__ = ["Invitee"]
+
 
 class InvitationError(Exception):
     """An invitation link that cannot be used; the message is shown to the person."""
 
 
+class MembershipError(Exception):
+    """A change to a membership that cannot be made. The message is a core Message, so
+    the page translates it and the command line prints it without a request."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class ImportRejected(Exception):
+    """The list changed or went bad between the preview and the confirmation."""
+
+    def __init__(self, result: ParseResult) -> None:
+        super().__init__("import rejected")
+        self.result = result
+
+
 @dataclass(frozen=True)
-class Invitee:
-    name: str
-    email: str
-    organisation: str = ""
-    category: str = ""
-    role: Role = Role.PARTICIPANT
+class IssuedLink:
+    """A membership with the link just made for it: shown once, never stored."""
+
+    membership: Membership
+    url: str
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    links: list[IssuedLink]
+    updated: int
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return invitations.normalise_email(email)
 
 
 def find_or_create_person(name: str, email: str) -> Person:
@@ -46,7 +80,11 @@ def find_or_create_person(name: str, email: str) -> Person:
 
 
 def invitation_url(token: str) -> str:
-    return current_app.config["BASE_URL"] + url_for("people.enter", token=token)
+    """Built on BASE_URL and the route table, never on the request: links are made from
+    the command line too, where there is no request, and are opened on phones in the
+    room, which reach the laptop by its network address rather than by localhost."""
+    path = current_app.url_map.bind("tavolo.invalid").build("people.enter", {"token": token})
+    return current_app.config["BASE_URL"] + path
 
 
 def issue_token(membership: Membership) -> str:
@@ -64,11 +102,7 @@ def invite(actor: Person | None, workshop: Workshop, invitee: Invitee) -> tuple[
     """Adds the person to the workshop (or updates and re-activates their membership)
     and returns it with a new invitation token."""
     person = find_or_create_person(invitee.name, invitee.email)
-    membership = db.session.execute(
-        db.select(Membership).where(
-            Membership.workshop_id == workshop.id, Membership.person_id == person.id
-        )
-    ).scalar_one_or_none()
+    membership = _membership_of(workshop, person)
     if membership is None:
         membership = Membership(workshop=workshop, person=person)
         db.session.add(membership)
@@ -83,7 +117,49 @@ def invite(actor: Person | None, workshop: Workshop, invitee: Invitee) -> tuple[
     return membership, token
 
 
+def _membership_of(workshop: Workshop, person: Person) -> Membership | None:
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.workshop_id == workshop.id, Membership.person_id == person.id
+        )
+    ).scalar_one_or_none()
+
+
+def _active_facilitators(workshop_id: int) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Membership.id)).where(
+            Membership.workshop_id == workshop_id,
+            Membership.role == Role.FACILITATOR,
+            Membership.revoked_at.is_(None),
+        )
+    ) or 0
+
+
+def _keep_a_facilitator(actor: Person | None, membership: Membership, own: Message) -> None:
+    """A workshop without an active facilitator can no longer be managed from the
+    browser, so its last facilitator can neither leave nor step down."""
+    if (
+        membership.role is not Role.FACILITATOR
+        or membership.revoked_at is not None
+        or _active_facilitators(membership.workshop_id) > 1
+    ):
+        return
+    if actor is not None and actor.id == membership.person_id:
+        raise MembershipError(own)
+    raise MembershipError(Message(
+        N_("%(name)s è l'unico facilitatore attivo di questo tavolo: prima nomina "
+           "facilitatore un'altra persona."),
+        {"name": membership.person.name},
+    ))
+
+
 def revoke(actor: Person | None, membership: Membership) -> None:
+    if membership.revoked_at is not None:
+        return
+    _keep_a_facilitator(actor, membership, Message(
+        N_("Sei l'unico facilitatore attivo di questo tavolo: prima nomina facilitatore "
+           "un'altra persona, poi potrai revocare il tuo accesso.")
+    ))
     membership.revoked_at = utcnow()
     membership.token_hash = None
     record(actor.id if actor else None, "member.revoked", membership, membership.workshop_id,
@@ -91,10 +167,94 @@ def revoke(actor: Person | None, membership: Membership) -> None:
 
 
 def change_role(actor: Person, membership: Membership, role: Role) -> None:
+    if role is not Role.FACILITATOR:
+        _keep_a_facilitator(actor, membership, Message(
+            N_("Sei l'unico facilitatore attivo di questo tavolo: prima nomina facilitatore "
+               "un'altra persona, poi potrai cambiare il tuo ruolo.")
+        ))
     previous = membership.role
     membership.role = role
     record(actor.id, "member.role_changed", membership, membership.workshop_id,
            before=previous.value, after=role.value)
+
+
+def new_link(actor: Person, membership: Membership) -> IssuedLink:
+    """A revoked person cannot enter with any link, so making one would only mislead."""
+    if membership.revoked_at is not None:
+        raise MembershipError(Message(
+            N_("L'accesso di %(name)s è revocato: per riammettere questa persona, "
+               "invitala di nuovo dall'elenco degli inviti."),
+            {"name": membership.person.name},
+        ))
+    token = issue_token(membership)
+    record(actor.id, "member.link_issued", membership, membership.workshop_id,
+           email=membership.person.email)
+    return IssuedLink(membership, invitation_url(token))
+
+
+def issue_sheet(
+    actor: Person, workshop: Workshop, memberships: Sequence[Membership], file_format: str
+) -> list[IssuedLink]:
+    """Fresh links for a printed sheet. Each selected person's previous link stops
+    working: tokens are kept only as hashes, so a link cannot be printed twice."""
+    revoked = [m for m in memberships if m.revoked_at is not None]
+    if revoked:
+        raise MembershipError(Message(
+            N_("L'accesso di %(name)s è revocato: togli questa persona dalla selezione."),
+            {"name": revoked[0].person.name},
+        ))
+    links = [IssuedLink(m, invitation_url(issue_token(m))) for m in sorted(memberships, key=_order)]
+    record(actor.id, "invitation_sheet.generated", workshop, workshop.id,
+           format=file_format, membership_ids=[m.id for m in memberships])
+    return links
+
+
+def existing_members(workshop: Workshop) -> dict[str, ExistingMember]:
+    return {
+        m.person.email: ExistingMember(m.role, m.organisation, m.category, m.active)
+        for m in workshop.memberships
+    }
+
+
+def check_import(workshop: Workshop, text: str) -> ParseResult:
+    return invitations.parse_invitations(text, existing_members(workshop))
+
+
+def import_members(actor: Person, workshop: Workshop, text: str) -> ImportOutcome:
+    """Checks the list again (the preview was another request, and the workshop may have
+    changed since) and applies all of it or nothing. People already active keep their
+    link; new and re-admitted people get one."""
+    result = check_import(workshop, text)
+    if not result.ok:
+        raise ImportRejected(result)
+    links: list[IssuedLink] = []
+    for row in result.rows:
+        assert row.invitee is not None  # a result that is ok has an invitee on every row
+        if row.status is RowStatus.UPDATE:
+            _update(actor, workshop, row.invitee)
+        else:
+            membership, token = invite(actor, workshop, row.invitee)
+            links.append(IssuedLink(membership, invitation_url(token)))
+    record(actor.id, "members.imported", workshop, workshop.id,
+           invited=len(links), updated=result.count(RowStatus.UPDATE))
+    return ImportOutcome(links, updated=result.count(RowStatus.UPDATE))
+
+
+def _update(actor: Person, workshop: Workshop, invitee: Invitee) -> None:
+    membership = db.session.execute(
+        db.select(Membership).join(Person).where(
+            Membership.workshop_id == workshop.id, Person.email == invitee.email
+        )
+    ).scalar_one()
+    before = {"role": membership.role.value, "organisation": membership.organisation,
+              "category": membership.category}
+    membership.role = invitee.role
+    membership.organisation = invitee.organisation
+    membership.category = invitee.category
+    after = {"role": invitee.role.value, "organisation": invitee.organisation,
+             "category": invitee.category}
+    if after != before:
+        record(actor.id, "member.updated", membership, workshop.id, before=before, after=after)
 
 
 def membership_for_token(token: str) -> Membership:
@@ -116,8 +276,10 @@ def enter_with_token(token: str) -> Membership:
     return membership
 
 
+def _order(m: Membership) -> tuple[bool, str, str]:
+    """Active people first, then by organisation: how a room reads a list of guests."""
+    return (m.revoked_at is not None, m.organisation.lower(), m.person.name.lower())
+
+
 def members_of(workshop: Workshop) -> list[Membership]:
-    return sorted(
-        workshop.memberships,
-        key=lambda m: (m.revoked_at is not None, m.organisation.lower(), m.person.name.lower()),
-    )
+    return sorted(workshop.memberships, key=_order)

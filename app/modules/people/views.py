@@ -1,11 +1,28 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import login_user, logout_user
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from markupsafe import Markup
 
+from app.core.invitations import Message
+from app.core.permissions import ROLE_ORDER, Capability, Role
 from app.extensions import db, limiter, login_manager
-from app.modules.people import services
-from app.modules.people.models import Person
+from app.modules.people import services, sheet
+from app.modules.people.forms import ConfirmImportForm, ImportForm, RoleForm, SheetForm
+from app.modules.people.models import Membership, Person
+from app.modules.workshops.models import Workshop
+from app.web.access import Access, workshop_for
 
 bp = Blueprint("people", __name__)
 
@@ -13,6 +30,11 @@ bp = Blueprint("people", __name__)
 @login_manager.user_loader
 def load_person(person_id: str) -> Person | None:
     return db.session.get(Person, int(person_id))
+
+
+@bp.app_template_filter("qr_svg")
+def qr_svg(url: str) -> Markup:
+    return sheet.qr_svg(url)
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]
@@ -36,4 +58,191 @@ def enter(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/esci")
 def logout():  # type: ignore[no-untyped-def]
     logout_user()
-    return redirect(url_for("web.login_help"))
+    flash(_("Sei uscito. Per rientrare usa di nuovo il tuo link personale."), "info")
+    return redirect(url_for("web.home"))
+
+
+def _text(message: Message) -> str:
+    return _(message.template, **message.params)
+
+
+def _member(workshop: Workshop, membership_id: int) -> Membership:
+    """A membership of another workshop does not exist from here."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.workshop_id != workshop.id:
+        abort(404)
+    return membership
+
+
+def _secret(body: str | bytes, status: int = 200) -> Response:
+    """Pages that show invitation links must not stay in any cache."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _members_page(
+    workshop: Workshop,
+    access: Access,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    sheet_form: SheetForm | None = None,
+):  # type: ignore[no-untyped-def]
+    members = services.members_of(workshop)
+    if sheet_form is None:
+        sheet_form = SheetForm(formdata=None)
+        selected = {m.id for m in members if m.active and m.last_seen_at is None}
+    else:
+        selected = set(sheet_form.membership_ids.data or [])
+    page = render_template(
+        "people/members.html",
+        workshop=workshop,
+        access=access,
+        members=members,
+        error=error,
+        invite_form=ImportForm(formdata=None),
+        sheet_form=sheet_form,
+        selected=selected,
+        roles=ROLE_ORDER,
+    )
+    return page, status
+
+
+def _after_change(workshop: Workshop, access: Access):  # type: ignore[no-untyped-def]
+    """Someone who just stepped down or left cannot see the members page any more."""
+    if not access.membership.active:
+        return redirect(url_for("workshops.index"))
+    if access.membership.role is not Role.FACILITATOR:
+        return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    return redirect(url_for("people.members", workshop_id=workshop.id))
+
+
+@bp.get("/workshops/<int:workshop_id>/members")
+@login_required
+def members(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    return _members_page(workshop, access)
+
+
+@bp.post("/workshops/<int:workshop_id>/members/<int:membership_id>/role")
+@login_required
+def change_role(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    membership = _member(workshop, membership_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _members_page(workshop, access, status=422, error=form.role.errors[0])
+    try:
+        services.change_role(access.person, membership, Role(form.role.data))
+    except services.MembershipError as error:
+        return _members_page(workshop, access, status=409, error=_text(error.message))
+    db.session.commit()
+    flash(_("Il ruolo di %(name)s è stato aggiornato.", name=membership.person.name), "success")
+    return _after_change(workshop, access)
+
+
+@bp.post("/workshops/<int:workshop_id>/members/<int:membership_id>/revoke")
+@login_required
+def revoke(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-def]
+    """Without the confirmation field this only asks; the members page asks in place."""
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    membership = _member(workshop, membership_id)
+    if request.form.get("confirm") != "1":
+        return render_template(
+            "people/confirm_revoke.html", workshop=workshop, membership=membership
+        )
+    try:
+        services.revoke(access.person, membership)
+    except services.MembershipError as error:
+        return _members_page(workshop, access, status=409, error=_text(error.message))
+    db.session.commit()
+    flash(_("L'accesso di %(name)s è stato revocato: il suo link non funziona più.",
+            name=membership.person.name), "success")
+    return _after_change(workshop, access)
+
+
+@bp.post("/workshops/<int:workshop_id>/members/<int:membership_id>/link")
+@login_required
+def new_link(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    membership = _member(workshop, membership_id)
+    try:
+        link = services.new_link(access.person, membership)
+    except services.MembershipError as error:
+        return _members_page(workshop, access, status=409, error=_text(error.message))
+    db.session.commit()
+    return _secret(render_template("people/new_link.html", workshop=workshop, link=link))
+
+
+@bp.post("/workshops/<int:workshop_id>/members/import")
+@login_required
+def import_preview(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("people/import.html", workshop=workshop, form=form), 422
+    text = form.list_text()
+    result = services.check_import(workshop, text)
+    form.text.data = text
+    return render_template(
+        "people/import.html",
+        workshop=workshop,
+        form=form,
+        result=result,
+        confirm=ConfirmImportForm(formdata=None, text=text),
+    ), (200 if result.ok else 422)
+
+
+@bp.post("/workshops/<int:workshop_id>/members/import/confirm")
+@login_required
+def import_confirm(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    confirm = ConfirmImportForm()
+    text = confirm.text.data or ""
+    try:
+        outcome = services.import_members(access.person, workshop, text)
+    except services.ImportRejected as rejected:
+        form = ImportForm(formdata=None, text=text)
+        return render_template(
+            "people/import.html",
+            workshop=workshop,
+            form=form,
+            result=rejected.result,
+            confirm=confirm,
+        ), 422
+    db.session.commit()
+    return _secret(render_template(
+        "people/sheet.html", workshop=workshop, links=outcome.links, outcome=outcome
+    ))
+
+
+@bp.post("/workshops/<int:workshop_id>/invitations")
+@login_required
+def invitation_sheet(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    form = SheetForm()
+    if not form.validate_on_submit():
+        return _members_page(workshop, access, status=422, sheet_form=form)
+    chosen = [_member(workshop, membership_id) for membership_id in
+              dict.fromkeys(form.membership_ids.data)]
+    try:
+        links = services.issue_sheet(access.person, workshop, chosen, form.format.data)
+    except services.MembershipError as error:
+        return _members_page(
+            workshop, access, status=409, error=_text(error.message), sheet_form=form
+        )
+    if form.format.data == "pdf":
+        pdf = sheet.render_pdf(
+            render_template("people/sheet_print.html", workshop=workshop, links=links)
+        )
+        response = _secret(pdf)
+        response.mimetype = "application/pdf"
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="inviti-tavolo-{workshop.id}.pdf"'
+        )
+    else:
+        response = _secret(render_template("people/sheet.html", workshop=workshop, links=links))
+    # Only now: if rendering failed, the old links keep working.
+    db.session.commit()
+    return response

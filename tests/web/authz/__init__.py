@@ -45,5 +45,7 @@ class Rule:
     level: str
     url_args: Callable[[World], dict[str, Any]] = lambda w: {}
     data: Callable[[World], dict[str, Any]] = lambda w: {}
+    # A JSON body instead of form data, for the routes scripts call.
+    json: Callable[[World], Any] | None = None
     # Prepares the world for this route (e.g. publish the document) before the request.
     setup: Callable[[World], None] = lambda w: None

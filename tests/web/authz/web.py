@@ -1,7 +1,7 @@
 from tests.web.authz import Rule
 
 RULES = [
-    Rule("web.home", "GET", "public"),
+    Rule("web.home", "GET", "authenticated"),  # anonymous people are sent to /entra
     Rule("web.login_help", "GET", "public"),
     Rule("web.healthz", "GET", "public"),
     Rule("web.set_language", "GET", "public", lambda w: {"code": "en"}),

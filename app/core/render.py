@@ -1,0 +1,190 @@
+"""Markdown to HTML, one function for every place a section's text reaches a reader:
+the document page, the public page, previews and exports.
+
+Safe by construction: the `js-default` preset has raw HTML off (the `commonmark` and
+`gfm-like` presets of markdown-it-py turn it on), links are limited to http, https,
+mailto and this site, and images never make the reader's browser (or the PDF
+renderer) fetch anything from elsewhere. The result then goes through nh3 anyway, so
+a future plugin that forgets an escape still cannot smuggle markup through."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_DATA_IMAGE = re.compile(r"^data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
+_ENV_KEY = "tavolo"
+LINK_REL = "noopener noreferrer"
+
+
+def slugify(text: str, fallback: str = "titolo", max_length: int = 80) -> str:
+    """ASCII only ("Socialità" → "socialita"): ids and addresses survive every browser,
+    e-mail client and PDF bookmark without percent-encoding."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or fallback
+
+
+def _is_local(url: str) -> bool:
+    """A path on this site: no scheme and no host ("//elsewhere/x" is another site)."""
+    return _SCHEME.match(url) is None and not url.startswith("//")
+
+
+def _allowed_url(url: str) -> bool:
+    """Shared by links and images (markdown-it asks one question for both); the data:
+    images it lets through are taken off links again in `_link_open`."""
+    url = url.strip()
+    if _DATA_IMAGE.match(url):
+        return True
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in _LINK_SCHEMES
+
+
+def _image_allowed(url: str) -> bool:
+    return bool(_DATA_IMAGE.match(url)) or _is_local(url)
+
+
+def _link_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    token = tokens[idx]
+    if _DATA_IMAGE.match(str(token.attrGet("href") or "")):
+        token.attrs.pop("href", None)
+    else:
+        token.attrSet("rel", LINK_REL)
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+def _image(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    """A remote image would be fetched by every reader's browser (and would leak who
+    reads the draft); it is shown as its description instead."""
+    token = tokens[idx]
+    if _image_allowed(str(token.attrGet("src") or "")):
+        return renderer.image(tokens, idx, options, env)
+    return f"[{escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))}]"
+
+
+def _headings(state: StateCore) -> None:
+    """Prefixed ids (a heading called "location" or "forms" must not become a global of
+    the page: DOM clobbering), and levels placed right below the heading the page puts
+    above the text, so the page keeps one outline, with a single h1 and no skipped
+    level, whether writers start their subheadings at "#" or at "##"."""
+    settings = state.env.get(_ENV_KEY, {})
+    prefix, above = settings.get("prefix", ""), settings.get("above", 0)
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    if above and headings:
+        shift = above + 1 - min(int(t.tag[1]) for t in headings)
+        for token in headings:
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+    used: set[str] = set()
+    for idx, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            slug = slugify(_plain_text(state.tokens[idx + 1]))
+            token.attrSet("id", _unique(f"{prefix}-{slug}" if prefix else slug, used))
+
+
+def _plain_text(inline: Token) -> str:
+    return "".join(
+        child.content for child in inline.children or [] if child.type in ("text", "code_inline")
+    )
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate, n = f"{slug}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.validateLink = _allowed_url  # type: ignore[method-assign]
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("image", _image)
+    md.core.ruler.push("tavolo_headings", _headings)
+    return md
+
+
+_MD = _build()
+
+_CLEANER = nh3.Cleaner(
+    tags={
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "em",
+        "strong",
+        "s",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+        "br",
+        "sup",
+        "section",
+    },
+    attributes={
+        "h1": {"id"},
+        "h2": {"id"},
+        "h3": {"id"},
+        "h4": {"id"},
+        "h5": {"id"},
+        "h6": {"id"},
+        "a": {"href", "id", "class", "title"},
+        "img": {"src", "alt", "title"},
+        "th": {"style"},
+        "td": {"style"},
+        "ol": {"start", "class"},
+        "ul": {"class"},
+        "li": {"id", "class"},
+        "sup": {"class"},
+        "section": {"class"},
+        "hr": {"class"},
+        "code": {"class"},
+    },
+    url_schemes={"http", "https", "mailto", "data"},
+    filter_style_properties={"text-align"},
+    link_rel=LINK_REL,
+)
+
+
+def render_markdown(text: str, prefix: str = "", heading_level: int = 0) -> str:
+    """HTML ready to be marked safe. `prefix` keeps the ids of several sections on one
+    page apart (use "s{section_id}"); `heading_level` is the level of the heading the
+    page puts above this text (0: none, the text's own levels are kept)."""
+    env: dict[str, Any] = {_ENV_KEY: {"prefix": prefix, "above": heading_level}}
+    if prefix:
+        env["docId"] = prefix
+    return _CLEANER.clean(_MD.render(text, env))

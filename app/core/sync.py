@@ -1,0 +1,270 @@
+"""The rules of live co-editing that need no server: the shape and size of every message
+of the live protocol (docs/protocol.md), Yjs state vectors, the per-connection rate
+limit, when typing starts a new revision and when the update log earns a snapshot.
+
+Kept pure so that property tests can throw arbitrary payloads and clocks at it: a
+malformed message must be refused here, before it reaches the database or a CRDT."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+PROTOCOL_VERSION = 1
+
+# The largest integer a browser represents exactly: ids beyond it cannot be ours.
+MAX_ID = 2**53 - 1
+MAX_CLIENT_ID_CHARS = 64
+MAX_SEQ = 2**53 - 1
+# A state vector holds two small integers per writer that ever touched the section;
+# even thousands of browser sessions stay far below this.
+MAX_STATE_VECTOR_BYTES = 256 * 1024
+# A cursor is two relative positions; anything bigger is not a cursor.
+MAX_CURSOR_CHARS = 2048
+MAX_CURSOR_DEPTH = 6
+MAX_LABEL_CHARS = 200
+
+BAD_REQUEST = "bad_request"
+TOO_LARGE = "too_large"
+
+_U64 = 2**64 - 1
+_U32 = 2**32 - 1
+
+
+class PayloadError(ValueError):
+    """A message the server refuses before looking anything up. `field` names the part
+    that is wrong, so the person's message can say which."""
+
+    def __init__(self, code: str, field: str) -> None:
+        super().__init__(f"{code}: {field}")
+        self.code = code
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Join:
+    document_id: int
+    protocol: int
+
+
+@dataclass(frozen=True)
+class Leave:
+    document_id: int
+
+
+@dataclass(frozen=True)
+class SyncStep:
+    section_id: int
+    state_vector: bytes
+
+
+@dataclass(frozen=True)
+class Update:
+    section_id: int
+    update: bytes
+    client_id: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class Awareness:
+    section_id: int | None
+    cursor: object
+    idle: bool
+
+
+def _fields(payload: object, required: set[str], optional: frozenset[str] = frozenset()) -> dict:
+    if not isinstance(payload, dict) or not all(isinstance(k, str) for k in payload):
+        raise PayloadError(BAD_REQUEST, "payload")
+    unknown = sorted(payload.keys() - required - optional)
+    if unknown:
+        # The name goes into a message to the person: keep it short and never empty.
+        raise PayloadError(BAD_REQUEST, unknown[0][:40] or "payload")
+    missing = sorted(required - payload.keys())
+    if missing:
+        raise PayloadError(BAD_REQUEST, missing[0])
+    return payload
+
+
+def _int(value: object, name: str, low: int, high: int) -> int:
+    # bool is an int in Python but never a valid id or counter on the wire.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PayloadError(BAD_REQUEST, name)
+    return value
+
+
+def _id(value: object, name: str) -> int:
+    return _int(value, name, 1, MAX_ID)
+
+
+def _bytes(value: object, name: str, limit: int) -> bytes:
+    if not isinstance(value, bytes):
+        raise PayloadError(BAD_REQUEST, name)
+    if len(value) > limit:
+        raise PayloadError(TOO_LARGE, name)
+    return value
+
+
+def parse_join(payload: object) -> Join:
+    data = _fields(payload, {"document_id", "protocol"})
+    protocol = _int(data["protocol"], "protocol", 0, MAX_ID)
+    return Join(_id(data["document_id"], "document_id"), protocol)
+
+
+def parse_leave(payload: object) -> Leave:
+    data = _fields(payload, {"document_id"})
+    return Leave(_id(data["document_id"], "document_id"))
+
+
+def parse_sync(payload: object) -> SyncStep:
+    data = _fields(payload, {"section_id", "state_vector"})
+    state_vector = _bytes(data["state_vector"], "state_vector", MAX_STATE_VECTOR_BYTES)
+    decode_state_vector(state_vector)
+    return SyncStep(_id(data["section_id"], "section_id"), state_vector)
+
+
+def parse_update(payload: object, max_update_bytes: int) -> Update:
+    data = _fields(payload, {"section_id", "update", "client_id", "seq"})
+    update = _bytes(data["update"], "update", max_update_bytes)
+    # The shortest Yjs update (no structs, empty delete set) is two bytes.
+    if len(update) < 2:
+        raise PayloadError(BAD_REQUEST, "update")
+    client_id = data["client_id"]
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_CHARS:
+        raise PayloadError(BAD_REQUEST, "client_id")
+    seq = _int(data["seq"], "seq", 0, MAX_SEQ)
+    return Update(_id(data["section_id"], "section_id"), update, client_id, seq)
+
+
+# "name" and "color" are accepted for compatibility with Yjs awareness states but never
+# used: the server says who someone is, so nobody can appear under another name.
+_AWARENESS_STATE = frozenset({"cursor", "name", "color", "idle"})
+
+
+def parse_awareness(payload: object) -> Awareness:
+    data = _fields(payload, {"section_id", "state"})
+    section_id = None if data["section_id"] is None else _id(data["section_id"], "section_id")
+    state = _fields(data["state"], set(), _AWARENESS_STATE)
+    for label in ("name", "color"):
+        value = state.get(label, "")
+        if not isinstance(value, str) or len(value) > MAX_LABEL_CHARS:
+            raise PayloadError(BAD_REQUEST, label)
+    idle = state.get("idle", False)
+    if not isinstance(idle, bool):
+        raise PayloadError(BAD_REQUEST, "idle")
+    cursor = state.get("cursor")
+    _check_cursor(cursor)
+    return Awareness(section_id, cursor, idle)
+
+
+def _check_cursor(cursor: object) -> None:
+    if not _json_like(cursor, MAX_CURSOR_DEPTH):
+        raise PayloadError(BAD_REQUEST, "cursor")
+    if len(json.dumps(cursor, ensure_ascii=False)) > MAX_CURSOR_CHARS:
+        raise PayloadError(TOO_LARGE, "cursor")
+
+
+def _json_like(value: object, depth: int) -> bool:
+    """Plain JSON only: whatever a cursor holds is sent on to other people verbatim."""
+    if value is None or isinstance(value, bool | int | str):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if depth == 0:
+        return False
+    if isinstance(value, list):
+        return all(_json_like(item, depth - 1) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_like(v, depth - 1) for k, v in value.items())
+    return False
+
+
+def _read_var_uint(data: bytes, position: int, limit: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        if position >= len(data) or shift > 63:
+            raise PayloadError(BAD_REQUEST, "state_vector")
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            break
+    if value > limit:
+        raise PayloadError(BAD_REQUEST, "state_vector")
+    return value, position
+
+
+def decode_state_vector(data: bytes) -> dict[int, int]:
+    """Yjs state vector (`Y.encodeStateVector`): a count, then (client, clock) pairs, all
+    variable-length unsigned integers. Strict: trailing bytes are an error."""
+    count, position = _read_var_uint(data, 0, len(data))
+    clocks: dict[int, int] = {}
+    for _ in range(count):
+        client, position = _read_var_uint(data, position, _U64)
+        clock, position = _read_var_uint(data, position, _U32)
+        clocks[client] = clock
+    if position != len(data):
+        raise PayloadError(BAD_REQUEST, "state_vector")
+    return clocks
+
+
+def encode_state_vector(clocks: Mapping[int, int]) -> bytes:
+    out = bytearray(_var_uint(len(clocks)))
+    for client, clock in sorted(clocks.items()):
+        out += _var_uint(client) + _var_uint(clock)
+    return bytes(out)
+
+
+def _var_uint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def covers(have: Mapping[int, int], want: Mapping[int, int]) -> bool:
+    """Whether a replica with state `have` already holds every change counted in `want`."""
+    return all(have.get(client, 0) >= clock for client, clock in want.items())
+
+
+@dataclass
+class TokenBucket:
+    """Per-connection rate limit: `burst` events at once, then `rate` per second. A
+    runaway browser tab must not be able to fill the update log or drown the room."""
+
+    rate: float
+    burst: float
+    tokens: float = field(init=False)
+    updated: float | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def take(self, now: float) -> bool:
+        if self.updated is not None:
+            elapsed = max(0.0, now - self.updated)
+            self.tokens = min(self.burst, self.tokens + elapsed * self.rate)
+        self.updated = now if self.updated is None else max(self.updated, now)
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def continues_burst(last_at: dt.datetime, now: dt.datetime, window: dt.timedelta) -> bool:
+    """Typing by the same person within `window` of their previous change belongs to the
+    same revision: history shows bursts of work, not keystrokes."""
+    return dt.timedelta(0) <= now - last_at <= window
+
+
+def snapshot_due(seq: int, every: int) -> bool:
+    """A full snapshot every `every` updates bounds the work of rebuilding a section to one
+    snapshot plus fewer than `every` updates. A fixed multiple, not a count since the
+    last snapshot, so that processes sharing a log agree on where snapshots go."""
+    return every > 0 and seq % every == 0

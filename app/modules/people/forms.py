@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileSize
+from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import AnyOf, ValidationError
+
+from app.core.invitations import MAX_BYTES, decode_upload
+from app.core.permissions import ROLE_ORDER
+from app.web.labels import ROLE_LABELS
+
+SHEET_FORMATS = ("html", "pdf")
+
+
+class ImportForm(FlaskForm):
+    text = TextAreaField(
+        _l("Elenco delle persone"),
+        description=_l(
+            "Una persona per riga, con le colonne nome; email; organizzazione; categoria; "
+            "ruolo (facilitatore, partecipante o osservatore; se manca: partecipante). "
+            "Si può incollare direttamente da un foglio di calcolo, con o senza la riga "
+            "di intestazione; separatore punto e virgola, virgola o tabulazione."
+        ),
+    )
+    file = FileField(
+        _l("Oppure carica un file CSV"),
+        description=_l("File CSV o di testo fino a 1 MB e 500 persone."),
+        validators=[
+            FileAllowed(
+                ["csv", "txt", "tsv"],
+                _l("Carica un file CSV. Da Excel o LibreOffice: «Salva con nome», formato "
+                   "CSV."),
+            ),
+            FileSize(MAX_BYTES, message=_l("Il file supera 1 MB: dividilo in più parti.")),
+        ],
+    )
+
+    def validate_text(self, field: TextAreaField) -> None:
+        if self.file.data and (field.data or "").strip():
+            raise ValidationError(
+                _l("Hai incollato un elenco e scelto anche un file: usa solo uno dei due.")
+            )
+        if not self.file.data and not (field.data or "").strip():
+            raise ValidationError(_l("Incolla l'elenco delle persone o scegli un file CSV."))
+
+    def list_text(self) -> str:
+        """The list to check; an uploaded file becomes text so it can be corrected in the
+        text box like a pasted list."""
+        if self.file.data:
+            return decode_upload(self.file.data.read())
+        return self.text.data or ""
+
+
+class ConfirmImportForm(FlaskForm):
+    text = HiddenField()
+
+
+class IdListField(Field):
+    """The checked boxes of the members table, which lives outside this form."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        message = _l("La selezione non è valida: ricarica la pagina e riprova.")
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError as error:
+            self.data = []
+            raise ValueError(message) from error
+
+
+class SheetForm(FlaskForm):
+    membership_ids = IdListField(_l("Persone"))
+    format = RadioField(
+        _l("Formato"),
+        choices=[
+            SelectChoice("html", _l("Pagina da stampare")),
+            SelectChoice("pdf", _l("File PDF da scaricare")),
+        ],
+        default="html",
+        validate_choice=False,
+        validators=[AnyOf(SHEET_FORMATS, message=_l("Scegli il formato: pagina o PDF."))],
+    )
+
+    def validate_membership_ids(self, field: IdListField) -> None:
+        if not field.data and not field.process_errors:
+            raise ValidationError(_l("Seleziona almeno una persona nella tabella."))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("Ruolo"),
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in ROLE_ORDER],
+        validate_choice=False,
+        validators=[
+            AnyOf([role.value for role in ROLE_ORDER],
+                  message=_l("Scegli un ruolo: facilitatore, partecipante o osservatore.")),
+        ],
+    )

@@ -1,0 +1,52 @@
+"""Live co-editing of sections over Socket.IO: CRDT sync, presence, batching.
+
+The protocol is written down in docs/protocol.md; `client.py` is a Python client of it."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler
+
+from app.extensions import socketio
+from app.realtime import events, services
+
+# Each setting can also come from an environment variable of the same name.
+DEFAULTS: dict[str, int | float | bool] = {
+    # A pasted megabyte of text must go through; the Socket.IO buffer is larger still.
+    "LIVE_MAX_UPDATE_BYTES": 2 * 1024 * 1024,
+    "LIVE_RATE_LIMIT": True,
+    "LIVE_RATE_PER_SECOND": 60.0,
+    "LIVE_RATE_BURST": 200.0,
+    "LIVE_BATCH_SECONDS": 0.05,
+    "LIVE_SNAPSHOT_EVERY": 500,
+    "LIVE_BURST_SECONDS": 30,
+    "LIVE_CACHED_SECTIONS": 512,
+}
+
+
+def _from_environment(name: str, default: int | float | bool) -> int | float | bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() not in {"0", "false", "no", "off", ""}
+    return type(default)(raw)
+
+
+def init_app(app: Flask) -> None:
+    for name, default in DEFAULTS.items():
+        app.config.setdefault(name, _from_environment(name, default))
+    # python-engineio hands each incoming message to a thread of its own unless told
+    # otherwise; the parts of one binary Socket.IO packet (every CRDT update is one)
+    # could then be reassembled out of order. One reader per connection keeps each
+    # client's events in the order it sent them, and other connections are unaffected.
+    socketio.server.eio.async_handlers = False
+    # Every binary Socket.IO packet leaves as two WebSocket frames; with Nagle's algorithm
+    # the second one waits for the peer's delayed ACK, adding 40 ms to every CRDT update
+    # on Linux. Werkzeug is the server of the laptop in the room; other servers set
+    # TCP_NODELAY themselves.
+    WSGIRequestHandler.disable_nagle_algorithm = True
+    services.install(app)
+    events.register(socketio)

@@ -1,0 +1,99 @@
+"""Outgoing traffic of each document, gathered and sent every few tens of milliseconds.
+
+Applying an update is cheap; sending it is not: one frame per edit per peer grows with
+the square of the room and collapses a two-core laptop at a few edits per second per
+typist. One `updates` event per section per tick (the tick's updates merged into one)
+and one `presence` event per document per tick keep the room responsive."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from typing import Any
+
+from flask_socketio import SocketIO
+from pycrdt import merge_updates
+
+from app.realtime.presence import Registry
+
+log = logging.getLogger(__name__)
+
+
+DOCUMENT_ROOM = "document:"
+
+
+def document_room(document_id: int) -> str:
+    """Everyone reading the document, public readers included."""
+    return f"{DOCUMENT_ROOM}{document_id}"
+
+
+def people_room(document_id: int) -> str:
+    """The workshop's members in the document: presence names people, so it is not for
+    public readers."""
+    return f"people:{document_id}"
+
+
+class Batcher:
+    def __init__(self, socketio: SocketIO, registry: Registry, interval: float) -> None:
+        self._socketio = socketio
+        self._registry = registry
+        self._interval = interval
+        self._updates: dict[tuple[int, int], list[tuple[bytes, str]]] = defaultdict(list)
+        self._presence: set[int] = set()
+        self._lock = threading.Lock()
+        self._task: Any = None
+
+    def update(self, document_id: int, section_id: int, update: bytes, origin_sid: str) -> None:
+        with self._lock:
+            self._updates[(document_id, section_id)].append((update, origin_sid))
+            self._start()
+
+    def presence(self, document_id: int) -> None:
+        with self._lock:
+            self._presence.add(document_id)
+            self._start()
+
+    def _start(self) -> None:
+        # Started on first use, so CLI commands and tests that never send anything do
+        # not leave a ticking thread behind.
+        if self._task is None:
+            self._task = self._socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            self._socketio.sleep(self._interval)
+            try:
+                self.flush()
+            except Exception:
+                # The loop must outlive one bad tick, or the whole room goes silent.
+                log.exception("live batch not sent")
+
+    def flush(self) -> None:
+        with self._lock:
+            updates, self._updates = self._updates, defaultdict(list)
+            presence, self._presence = self._presence, set()
+        for (document_id, section_id), entries in updates.items():
+            self._send_updates(document_id, section_id, entries)
+        for document_id in presence:
+            self._socketio.emit(
+                "presence",
+                {"document_id": document_id, "people": self._registry.people(document_id)},
+                to=people_room(document_id),
+            )
+
+    def _send_updates(
+        self, document_id: int, section_id: int, entries: list[tuple[bytes, str]]
+    ) -> None:
+        origins = {sid for _, sid in entries}
+        merged = entries[0][0] if len(entries) == 1 else merge_updates(*(u for u, _ in entries))
+        # When one person typed everything in this tick, spare them their own echo (a
+        # pasted megabyte would otherwise come straight back); applying one's own update
+        # again is harmless, so mixed ticks go to everyone.
+        skip = next(iter(origins)) if len(origins) == 1 else None
+        self._socketio.emit(
+            "updates",
+            {"section_id": section_id, "updates": [merged]},
+            to=document_room(document_id),
+            skip_sid=skip,
+        )

@@ -1,0 +1,97 @@
+"""Refusals on the live channel: a code for programs (docs/protocol.md lists them all) and
+a sentence for the person, in their language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.core.permissions import DocumentStatus, SectionState
+from app.core.sync import PayloadError
+
+# Refusals after which the client should simply send the same update again later.
+TRANSIENT = frozenset({"rate_limited", "server_error"})
+
+
+class LiveError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def not_found() -> LiveError:
+    return LiveError(
+        "not_found",
+        _("Documento o sezione inesistente, oppure non hai accesso a questo tavolo."),
+    )
+
+
+def forbidden() -> LiveError:
+    return LiveError("forbidden", _("Il tuo ruolo in questo tavolo non permette questa azione."))
+
+
+def not_joined() -> LiveError:
+    return LiveError("not_joined", _("Questo documento non è aperto: ricarica la pagina."))
+
+
+def revoked() -> LiveError:
+    return LiveError("revoked", _("Il tuo accesso a questo tavolo è stato revocato."))
+
+
+def rate_limited() -> LiveError:
+    return LiveError(
+        "rate_limited",
+        _("Troppe modifiche in poco tempo: il testo non è perso, verrà inviato tra un momento."),
+    )
+
+
+def server_error() -> LiveError:
+    return LiveError(
+        "server_error",
+        _("Qualcosa non ha funzionato sul server. Il testo già salvato non è perso: "
+          "riprova tra poco."),
+    )
+
+
+def unsupported_protocol(version: int) -> LiveError:
+    return LiveError(
+        "bad_request",
+        _("Versione del protocollo non supportata: il server usa la versione %(version)s. "
+          "Ricarica la pagina.", version=version),
+    )
+
+
+def invalid_update() -> LiveError:
+    return LiveError(
+        "bad_request",
+        _("La modifica ricevuta non è leggibile e non è stata applicata: ricarica la pagina."),
+    )
+
+
+def from_payload(error: PayloadError, max_update_bytes: int) -> LiveError:
+    if error.code == "too_large":
+        return LiveError(
+            "too_large",
+            _("La modifica è troppo grande (più di %(size)s MB) e non è stata applicata.",
+              size=round(max_update_bytes / (1024 * 1024), 1)),
+        )
+    return LiveError(
+        "bad_request",
+        _("Richiesta non valida: il campo «%(field)s» manca o non è corretto.", field=error.field),
+    )
+
+
+def section_locked(state: SectionState, status: DocumentStatus) -> LiveError:
+    if status is not DocumentStatus.DRAFT:
+        message = _("Il documento è stato congelato: il tuo testo è stato conservato come "
+                    "proposta per i facilitatori.")
+    elif state is SectionState.APPROVED:
+        message = _("La sezione è stata approvata: il tuo testo è stato conservato come "
+                    "proposta per i facilitatori.")
+    else:
+        message = _("La sezione è stata bloccata: il tuo testo è stato conservato come "
+                    "proposta per i facilitatori.")
+    return LiveError("section_locked", message)

@@ -1,0 +1,95 @@
+"""Who is connected to this process, and where they are in each document they joined.
+
+Presence lives in memory and is never stored: it describes the room right now. Each
+process knows its own connections only, which is complete when a document's people are
+routed to one process (the deployment notes ask for exactly that)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from app.core.sync import TokenBucket
+
+# Distinct at a glance, and dark enough for white initials (WCAG AA on every one).
+PALETTE = (
+    "#0b5cad", "#b3261e", "#1e7b34", "#8a4b08", "#6a1b9a", "#00696f", "#a3156e", "#3f51b5",
+    "#5d6b00", "#c2410c", "#0f766e", "#7c2d12", "#4338ca", "#9d174d", "#166534", "#1d4ed8",
+)
+
+
+def colour_for(person_id: int) -> str:
+    """A person keeps their colour in every document and after every reconnection."""
+    return PALETTE[person_id % len(PALETTE)]
+
+
+@dataclass
+class Spot:
+    section_id: int | None = None
+    cursor: object = None
+    idle: bool = False
+
+
+@dataclass
+class Connection:
+    person_id: int | None
+    name: str
+    bucket: TokenBucket | None
+    documents: dict[int, Spot] = field(default_factory=dict)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._connections: dict[str, Connection] = {}
+        self._lock = threading.Lock()
+
+    def open(self, sid: str, person_id: int | None, name: str, bucket: TokenBucket | None) -> None:
+        with self._lock:
+            self._connections[sid] = Connection(person_id, name, bucket)
+
+    def close(self, sid: str) -> list[int]:
+        """Forgets the connection; returns the documents where it was present."""
+        with self._lock:
+            connection = self._connections.pop(sid, None)
+        return list(connection.documents) if connection else []
+
+    def admit(self, sid: str, now: float) -> bool:
+        with self._lock:
+            connection = self._connections.get(sid)
+            if connection is None or connection.bucket is None:
+                return True
+            return connection.bucket.take(now)
+
+    def enter(self, sid: str, document_id: int) -> None:
+        with self._lock:
+            connection = self._connections.get(sid)
+            if connection is not None:
+                connection.documents.setdefault(document_id, Spot())
+
+    def leave(self, sid: str, document_id: int) -> None:
+        with self._lock:
+            connection = self._connections.get(sid)
+            if connection is not None:
+                connection.documents.pop(document_id, None)
+
+    def move(self, sid: str, document_id: int, spot: Spot) -> None:
+        with self._lock:
+            connection = self._connections.get(sid)
+            if connection is not None and document_id in connection.documents:
+                connection.documents[document_id] = spot
+
+    def people(self, document_id: int) -> list[dict]:
+        with self._lock:
+            return [
+                {
+                    "sid": sid,
+                    "person_id": c.person_id,
+                    "name": c.name,
+                    "color": colour_for(c.person_id),
+                    "section_id": spot.section_id,
+                    "cursor": spot.cursor,
+                    "idle": spot.idle,
+                }
+                for sid, c in self._connections.items()
+                if c.person_id is not None and (spot := c.documents.get(document_id)) is not None
+            ]

@@ -1,0 +1,198 @@
+"""What the live channel does: join and leave documents, sync and apply section updates,
+keep refused edits, presence, and telling a room that a section changed state.
+
+Services take the acting person (a Viewer) and the connection id, never the request.
+Whatever a client is told depends on a write is committed first (see store.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import NoReturn
+
+from flask import Flask, current_app
+from pycrdt import merge_updates
+
+from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
+from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update
+from app.extensions import db, socketio
+from app.modules.documents.models import Section
+from app.modules.people.models import Person
+from app.modules.revisions.services import keep_rejected_edit, open_rejected_edit
+from app.modules.timeutil import utcnow
+from app.realtime import errors
+from app.realtime.access import Viewer
+from app.realtime.batching import Batcher, document_room, people_room
+from app.realtime.presence import Registry, Spot, colour_for
+from app.realtime.store import InvalidUpdate, Store
+
+
+@dataclass(frozen=True)
+class Live:
+    """One application's live state: every app built in a process (tests build many)
+    gets its own, so cached texts never leak from one database to another."""
+
+    store: Store
+    registry: Registry
+    batcher: Batcher
+
+
+def install(app: Flask) -> None:
+    registry = Registry()
+    app.extensions["tavolo.live"] = Live(
+        store=Store(
+            snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
+            burst_window=_burst_window(app.config),
+            capacity=app.config["LIVE_CACHED_SECTIONS"],
+        ),
+        registry=registry,
+        batcher=Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"]),
+    )
+
+
+def live() -> Live:
+    return current_app.extensions["tavolo.live"]
+
+
+def _burst_window(config: dict) -> dt.timedelta:
+    return dt.timedelta(seconds=config["LIVE_BURST_SECONDS"])
+
+
+def connected(sid: str, person: Person | None) -> None:
+    config = current_app.config
+    bucket = (
+        TokenBucket(config["LIVE_RATE_PER_SECOND"], config["LIVE_RATE_BURST"])
+        if config["LIVE_RATE_LIMIT"]
+        else None
+    )
+    live().registry.open(sid, person.id if person else None, person.name if person else "", bucket)
+
+
+def disconnected(sid: str) -> None:
+    state = live()
+    for document_id in state.registry.close(sid):
+        state.batcher.presence(document_id)
+
+
+def admit(sid: str) -> None:
+    if not live().registry.admit(sid, time.monotonic()):
+        raise errors.rate_limited()
+
+
+def join(viewer: Viewer, sid: str) -> dict:
+    document = viewer.document
+    socketio.server.enter_room(sid, document_room(document.id), namespace="/")
+    if viewer.membership is not None:
+        socketio.server.enter_room(sid, people_room(document.id), namespace="/")
+        live().registry.enter(sid, document.id)
+        live().batcher.presence(document.id)
+    person = viewer.person if viewer.membership is not None else None
+    return {
+        "ok": True,
+        "protocol": PROTOCOL_VERSION,
+        "role": viewer.role.value if viewer.role else "public",
+        "sections": [
+            {
+                "id": section.id,
+                "title": section.title,
+                "state": section.state.value,
+                "editable": viewer.can_edit(section),
+                "word_limit": section.word_limit,
+            }
+            for section in document.sections
+        ],
+        "me": {"id": person.id, "name": person.name, "color": colour_for(person.id)}
+        if person
+        else None,
+    }
+
+
+def leave(viewer: Viewer, sid: str) -> dict:
+    document_id = viewer.document.id
+    socketio.server.leave_room(sid, document_room(document_id), namespace="/")
+    socketio.server.leave_room(sid, people_room(document_id), namespace="/")
+    live().registry.leave(sid, document_id)
+    live().batcher.presence(document_id)
+    return {"ok": True}
+
+
+def sync(section: Section, state_vector: bytes) -> dict:
+    update, server_vector = live().store.sync(section, state_vector)
+    return {"ok": True, "update": update, "state_vector": server_vector}
+
+
+def receive_update(viewer: Viewer, section: Section, request: Update, sid: str) -> dict:
+    if viewer.person is None or not viewer.can(Capability.EDIT_TEXT):
+        raise errors.forbidden()
+    if not viewer.can_edit(section):
+        _keep_refused(viewer.person, section, request.update, sid)
+    try:
+        live().store.apply(section, viewer.person.id, request.update)
+    except InvalidUpdate as error:
+        raise errors.invalid_update() from error
+    live().batcher.update(section.document_id, section.id, request.update, sid)
+    return {"ok": True, "seq": request.seq}
+
+
+def _keep_refused(person: Person, section: Section, update: bytes, sid: str) -> NoReturn:
+    """An edit that arrives after a lock is not applied and not lost: the text it would
+    have produced is kept for the facilitators, and the sender is reset to the server's
+    text so that their editor stops showing something nobody else sees."""
+    store, now = live().store, utcnow()
+    window = _burst_window(current_app.config)
+    try:
+        preview = store.preview(section, update)
+        continued = open_rejected_edit(section.id, person.id, preview.base_text, now, window)
+        if continued is not None:
+            update = merge_updates(continued.update, update)
+            preview = store.preview(section, update)
+    except InvalidUpdate as error:
+        raise errors.invalid_update() from error
+    if continued is not None or preview.proposed_text != preview.base_text:
+        keep_rejected_edit(
+            section.id, person.id, preview.base_text, preview.proposed_text,
+            _refusal_reason(section), update, now, continued,
+        )
+        db.session.commit()
+    refusal = errors.section_locked(section.state, section.document.status)
+    socketio.emit(
+        "reset",
+        {"section_id": section.id, "update": preview.state, "reason": refusal.as_dict()},
+        to=sid,
+    )
+    raise refusal
+
+
+def _refusal_reason(section: Section) -> str:
+    status = section.document.status
+    if status is not DocumentStatus.DRAFT:
+        return f"document_{status.value}"
+    return f"section_{section.state.value}"
+
+
+def update_presence(targets: list[tuple[Viewer, int | None]], sid: str, request: Awareness) -> dict:
+    if not targets:
+        raise errors.not_joined()
+    if any(viewer.membership is None for viewer, _ in targets):
+        raise errors.forbidden()
+    for viewer, section_id in targets:
+        spot = Spot(section_id, request.cursor, request.idle)
+        live().registry.move(sid, viewer.document.id, spot)
+        live().batcher.presence(viewer.document.id)
+    return {"ok": True}
+
+
+def notify_section_state(section: Section) -> None:
+    """Tells everyone in the document that the section was locked, opened or approved, or
+    that its document changed status. Call it after the change is committed. `editable`
+    is whether people whose role may write can write in the section now."""
+    socketio.emit(
+        "section_state",
+        {
+            "section_id": section.id,
+            "state": section.state.value,
+            "editable": can_edit_section(Role.PARTICIPANT, section.state, section.document.status),
+        },
+        to=document_room(section.document_id),
+    )

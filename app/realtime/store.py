@@ -1,0 +1,217 @@
+"""Each section's text as a pycrdt document, kept in memory by every server process and
+rebuilt from the database's append-only update log.
+
+The database is the truth and the documents in memory are a cache of it. Before a sync
+or an update the store reads the rows other processes wrote since (CRDT updates commute,
+so a late arrival changes nothing); when anything fails half-way the cached document is
+dropped and rebuilt from the log on next use, so a malformed update can never leave its
+traces in the text people are shown.
+
+Writes commit here, under the section's lock, rather than at the event boundary: a
+reply or a relay must never announce a change that a crash could still undo, and the
+next update of a section must not be numbered before the previous one is durable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from pycrdt import Doc, Text, merge_updates
+from sqlalchemy.exc import IntegrityError
+
+from app.core.sync import snapshot_due
+from app.extensions import db
+from app.modules.documents.models import Section
+from app.modules.revisions.models import SectionSnapshot, SectionUpdate
+from app.modules.revisions.services import record_typing
+from app.modules.timeutil import utcnow
+
+TEXT_NAME = "body"
+
+
+class InvalidUpdate(Exception):
+    """Bytes pycrdt cannot apply, or changes outside the section's text."""
+
+
+@dataclass
+class LiveText:
+    doc: Doc = field(default_factory=Doc)
+    seq: int = 0
+    loaded: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    text: Text = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = self.doc.get(TEXT_NAME, type=Text)
+
+
+@dataclass(frozen=True)
+class Applied:
+    seq: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a refused update would have made of the text, and the state to reset to."""
+
+    base_text: str
+    proposed_text: str
+    state: bytes
+
+
+def integrate(doc: Doc, update: bytes) -> None:
+    try:
+        doc.apply_update(update)
+    except Exception as error:
+        raise InvalidUpdate(str(error)) from error
+    except BaseException as error:
+        # pycrdt reports a panic of the Rust core as PanicException, a BaseException.
+        if type(error).__name__ != "PanicException":
+            raise
+        raise InvalidUpdate(str(error)) from error
+    if set(doc.keys()) != {TEXT_NAME}:
+        raise InvalidUpdate("changes outside the section text")
+
+
+class Store:
+    def __init__(self, snapshot_every: int, burst_window: dt.timedelta, capacity: int) -> None:
+        self._snapshot_every = snapshot_every
+        self._burst_window = burst_window
+        self._capacity = capacity
+        self._live: OrderedDict[int, LiveText] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def sync(self, section: Section, state_vector: bytes) -> tuple[bytes, bytes]:
+        """What the server has that `state_vector` lacks, and the server's own vector."""
+        with self._current(section) as live:
+            return live.doc.get_update(state_vector), live.doc.get_state()
+
+    def apply(self, section: Section, person_id: int, update: bytes) -> Applied:
+        """Applies and durably stores one update. Every accepted update is logged, even
+        one that changes nothing visible: it may hold changes waiting for others the
+        server has not seen yet, and logging a duplicate costs less than losing those."""
+        with self._current(section) as live:
+            integrate(live.doc, update)
+            return self._append(live, section, person_id, update)
+
+    def preview(self, section: Section, update: bytes) -> Preview:
+        """Applies the update to a scratch copy only: the live text stays untouched."""
+        with self._current(section) as live:
+            base_text, state = str(live.text), live.doc.get_update()
+        scratch = LiveText()
+        scratch.doc.apply_update(state)
+        integrate(scratch.doc, update)
+        return Preview(base_text, str(scratch.text), state)
+
+    def forget(self, section_id: int, live: LiveText | None = None) -> None:
+        with self._guard:
+            if live is None or self._live.get(section_id) is live:
+                self._live.pop(section_id, None)
+
+    def _entry(self, section_id: int) -> LiveText:
+        with self._guard:
+            live = self._live.get(section_id)
+            if live is None:
+                live = self._live[section_id] = LiveText()
+            self._live.move_to_end(section_id)
+            while len(self._live) > self._capacity:
+                self._live.popitem(last=False)
+            return live
+
+    @contextmanager
+    def _current(self, section: Section) -> Iterator[LiveText]:
+        """The section's document, up to date with the log, locked for this process."""
+        section_id = section.id
+        live = self._entry(section_id)
+        with live.lock:
+            try:
+                if not live.loaded:
+                    self._load(live, section_id)
+                self._catch_up(live, section_id)
+                if live.seq == 0:
+                    self._seed(live, section)
+                yield live
+            except BaseException:
+                self.forget(section_id, live)
+                raise
+
+    def _load(self, live: LiveText, section_id: int) -> None:
+        snapshot = db.session.execute(
+            db.select(SectionSnapshot.seq, SectionSnapshot.state)
+            .where(SectionSnapshot.section_id == section_id)
+            .order_by(SectionSnapshot.seq.desc())
+            .limit(1)
+        ).first()
+        if snapshot is not None:
+            live.doc.apply_update(snapshot.state)
+            live.seq = snapshot.seq
+        live.loaded = True
+
+    def _catch_up(self, live: LiveText, section_id: int) -> bool:
+        rows = db.session.execute(
+            db.select(SectionUpdate.seq, SectionUpdate.update)
+            .where(SectionUpdate.section_id == section_id, SectionUpdate.seq > live.seq)
+            .order_by(SectionUpdate.seq)
+        ).all()
+        if not rows:
+            return False
+        live.doc.apply_update(merge_updates(*(row.update for row in rows)))
+        live.seq = rows[-1].seq
+        return True
+
+    def _seed(self, live: LiveText, section: Section) -> None:
+        """The text from before live editing enters the log as its first row: one
+        whole-string insert (feeding a CRDT character by character is slow), written
+        once. A process that loses the race to write it loads the winner's row, so every
+        process and every browser shares one history instead of two copies of the text."""
+        section_id = section.id
+        seed = LiveText()
+        seed.text.insert(0, section.body)
+        update = seed.doc.get_update()
+        db.session.add(SectionUpdate(section_id=section_id, seq=1, person_id=None, update=update))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if not self._catch_up(live, section_id):
+                raise
+            return
+        live.doc.apply_update(update)
+        live.seq = 1
+
+    def _append(self, live: LiveText, section: Section, person_id: int, update: bytes) -> Applied:
+        section_id = section.id
+        while True:
+            seq, text, now = live.seq + 1, str(live.text), utcnow()
+            db.session.execute(
+                db.insert(SectionUpdate).values(
+                    section_id=section_id, seq=seq, person_id=person_id, update=update,
+                    created_at=now,
+                )
+            )
+            db.session.execute(
+                db.update(Section).where(Section.id == section_id).values(body=text)
+            )
+            record_typing(section_id, person_id, text, seq, now, self._burst_window)
+            if snapshot_due(seq, self._snapshot_every):
+                db.session.execute(
+                    db.insert(SectionSnapshot).values(
+                        section_id=section_id, seq=seq, state=live.doc.get_update(),
+                        created_at=now,
+                    )
+                )
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                # Another process took this number: take its row and try the next one.
+                if not self._catch_up(live, section_id):
+                    raise
+                continue
+            live.seq = seq
+            return Applied(seq, text)

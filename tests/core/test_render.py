@@ -1,0 +1,110 @@
+"""Whatever people type, the rendered text is safe to put in a page or a PDF."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.render import render_markdown, slugify
+
+
+def test_html_and_script_are_shown_as_text():
+    html = render_markdown('Ciao <script>alert("x")</script> <img src=x onerror=alert(1)>')
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_javascript_and_other_schemes_are_not_links():
+    for url in (
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "java&#x73;cript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+    ):
+        html = render_markdown(f"[clic]({url})")
+        assert "<a" not in html, url
+
+
+def test_data_image_is_never_a_link():
+    html = render_markdown("[clic](data:image/png;base64,AAAA)")
+    assert "href" not in html
+
+
+def test_allowed_links_get_rel_noopener():
+    html = render_markdown("[a](https://example.org) [b](mailto:uno@example.org) [c](/p/3)")
+    assert html.count('rel="noopener noreferrer"') == 3
+    assert 'href="https://example.org"' in html
+    assert 'href="mailto:uno@example.org"' in html
+    assert 'href="/p/3"' in html
+
+
+def test_remote_images_are_not_fetched():
+    html = render_markdown(
+        "![logo della Regione](https://example.org/logo.png) ![x](//example.org/y.png)"
+    )
+    assert "<img" not in html
+    assert "[logo della Regione]" in html
+
+
+def test_local_and_data_images_are_kept():
+    html = render_markdown("![a](/static/a.png) ![b](data:image/png;base64,AAAA)")
+    assert html.count("<img") == 2
+
+
+def test_tables_strikethrough_and_footnotes():
+    table = "| Ente | Impegno |\n| --- | --: |\n| ASST | tavolo |"
+    text = f"{table}\n\n~~vecchio~~ nuovo[^1]\n\n[^1]: Fonte."
+    html = render_markdown(text, "s7")
+    assert "<table>" in html and "<th>Ente</th>" in html
+    assert 'style="text-align:right"' in html
+    assert "<s>vecchio</s>" in html
+    assert 'id="fn-s7-1"' in html and 'href="#fn-s7-1"' in html
+    assert "Fonte." in html
+
+
+def test_headings_get_prefixed_ascii_ids_and_are_pushed_down():
+    html = render_markdown(
+        "# Socialità e «comunità»\n\n## Perché sì\n\n# Socialità e «comunità»", "s12", 2
+    )
+    assert '<h3 id="s12-socialita-e-comunita">' in html
+    assert '<h4 id="s12-perche-si">' in html
+    assert '<h3 id="s12-socialita-e-comunita-2">' in html
+
+
+def test_subheadings_start_right_below_the_section_heading_whatever_their_marks():
+    html = render_markdown("## Che cosa funziona\n\n#### Un caso", "s4", 2)
+    assert '<h3 id="s4-che-cosa-funziona">' in html
+    assert '<h5 id="s4-un-caso">' in html
+
+
+def test_without_a_heading_above_levels_are_kept():
+    assert "<h2" in render_markdown("## Titolo")
+
+
+def test_heading_levels_stop_at_six():
+    assert "<h6" in render_markdown("# Uno\n\n### Profondo", "s1", 5)
+
+
+def test_heading_named_like_a_global_cannot_clobber_the_page():
+    html = render_markdown("# location\n\n# forms", "s3")
+    assert 'id="location"' not in html and 'id="forms"' not in html
+    assert 'id="s3-location"' in html
+
+
+@given(st.text(max_size=200))
+def test_slugs_are_ascii_and_never_empty(text):
+    slug = slugify(text)
+    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug)
+
+
+@given(st.text(max_size=300))
+def test_no_markup_from_the_text_survives(text):
+    html = render_markdown(text, "s1")
+    assert "<script" not in html.lower()
+    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", html, re.IGNORECASE)
+    assert "javascript:" not in re.sub(r">[^<]*<", "><", html).lower()

@@ -1,0 +1,122 @@
+"""Browser tests against the real thing: the server started as `make run` starts it, on a
+fresh instance folder, driven by Debian's Chromium through Playwright.
+
+Helpers for the tests of this folder: `check_accessibility` runs axe-core in the page and
+fails on serious or critical violations; `screenshot` saves a full page to
+tests/e2e/screenshots/ for people to look at."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.realtime.server import LiveServer
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "it-IT"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "it-IT",
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    base_url: str
+    facilitator_link: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """One server for the whole session, with the demo workshop and its facilitator's
+    personal link, exactly what `make run` prints."""
+    for built in ("app.js", "tavolo.css", "fonts.css", "bootstrap-italia.min.css"):
+        assert (ROOT / "static" / "build" / built).exists(), "run `node static/build.mjs` first"
+    server = LiveServer(tmp_path_factory.mktemp("e2e"))
+    server.prepare_database()
+    demo = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "tavolo", "demo"],
+        cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120, check=True,
+    )
+    server.start()
+    try:
+        yield Site(server.base_url, demo.stdout.strip())
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    at {' '.join(node['target'])}")
+            lines.append(f"       {node['html'][:160]}")
+            if node.get("failureSummary"):
+                summary = node["failureSummary"].replace("\n", "\n       ")
+                lines.append(f"       {summary}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    … and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def check_accessibility(page: Page, what: str) -> None:
+    """WCAG 2.1 AA, as the AgID guidelines require, plus axe's best practices; serious and
+    critical findings fail. axe is evaluated through the DevTools protocol, which the
+    page's Content-Security-Policy (no inline or foreign scripts) does not apply to."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    results = page.evaluate(
+        """() => axe.run(document, {
+            runOnly: {type: 'tag', values: [
+                'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not blocking, f"accessibility of {what} ({page.url}):\n{_describe(blocking)}"
+    others = [v for v in results["violations"] if v not in blocking]
+    if others:
+        print(f"minor accessibility findings on {what}:\n{_describe(others)}")
+
+
+def no_console_errors(messages: list[str]) -> None:
+    assert not messages, "errors in the browser console:\n" + json.dumps(messages, indent=2)

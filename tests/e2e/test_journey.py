@@ -1,0 +1,177 @@
+"""A facilitator and a participant go through Tavolo in real browsers: from the link that
+`make run` prints to a document written together. Every page is checked with axe-core
+and saved as a screenshot in tests/e2e/screenshots/, to be looked at."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, Site, check_accessibility, screenshot
+
+pytestmark = pytest.mark.e2e
+
+DEMO_TITLE = "Budget di salute: un patto per l'abitare, il lavoro e la socialità"
+TEMPLATE_TITLE = "Il budget di salute come strumento di welfare generativo"
+INVITEE = "Chiara Esposito, chiara.esposito@e2e.example.org, Comune di Lodi, Comune, partecipante"
+
+
+def watched_page(context: BrowserContext) -> tuple[Page, list[str]]:
+    """A page whose console errors (a blocked script, a missing stylesheet) are kept:
+    the Content-Security-Policy fails silently for the person, loudly here."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "requestfailed",
+        lambda request: errors.append(f"{request.url}: {request.failure}"),
+    )
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.url}: {response.status}")
+        if response.status >= 400 and "/static/" in response.url
+        else None,
+    )
+    return page, errors
+
+
+def visit(page: Page, name: str) -> None:
+    """Every page of the journey: fonts ready, then axe, then the picture."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    check_accessibility(page, name)
+    screenshot(page, name)
+
+
+def test_facilitator_finds_the_way_around(site: Site, browser: Browser) -> None:
+    context = browser.new_context(**DESKTOP)
+    try:
+        page, errors = watched_page(context)
+
+        page.goto(site.facilitator_link)
+        expect(page).to_have_url(re.compile(r"/workshops/\d+$"))
+        expect(page.locator("html")).to_have_attribute("lang", "it")
+        expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
+        header = page.locator("header.it-header-wrapper")
+        expect(header).to_contain_text("Facilitatore demo")
+        expect(header.get_by_role("button", name="Esci")).to_be_visible()
+        expect(page.get_by_role("link", name="Vai al contenuto")).to_be_attached()
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(
+            '"Titillium Web"'
+        )
+        assert page.evaluate("document.fonts.check('16px \"Titillium Web\"')")
+        visit(page, "workshop")
+
+        page.get_by_role("link", name="I tuoi tavoli").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("I tuoi tavoli")
+        expect(page.get_by_role("link", name=DEMO_TITLE)).to_be_visible()
+        visit(page, "workshops")
+
+        page.get_by_role("link", name="Nuovo tavolo").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Nuovo tavolo")
+        visit(page, "workshop-new")
+        page.get_by_role("button", name="Crea il tavolo").click()
+        title = page.get_by_label("Titolo")
+        expect(page.get_by_role("alert")).to_have_text("Il titolo è obbligatorio.")
+        expect(title).to_have_attribute("aria-invalid", "true")
+        expect(title).to_be_focused()
+        visit(page, "workshop-new-error")
+        title.fill("Tavolo di prova sull'abitare")
+        page.get_by_label("Luogo").fill("Biblioteca comunale, Codogno")
+        page.get_by_label("Dal").fill("2026-03-05")
+        page.get_by_label("Al").fill("2026-03-06")
+        page.get_by_role("button", name="Crea il tavolo").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Tavolo di prova sull'abitare")
+        expect(page.locator("main")).to_contain_text("5 marzo 2026 – 6 marzo 2026")
+
+        page.get_by_role("link", name="ENG").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.get_by_role("heading", name="Documents")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("5 March 2026 – 6 March 2026")
+        visit(page, "workshop-en")
+        page.get_by_role("link", name="ITA").click()
+        expect(page.locator("html")).to_have_attribute("lang", "it")
+
+        page.goto(site.url("/entra"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Entra in Tavolo")
+        visit(page, "login-help")
+
+        page.goto(site.url("/i/questo-link-non-esiste"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Link non valido")
+        visit(page, "invalid-link")
+
+        page.goto(site.url("/pagina/che/non/esiste"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Pagina non trovata")
+        visit(page, "not-found")
+
+        page.get_by_role("button", name="Esci").click()
+        expect(page.get_by_role("status")).to_contain_text("Sei uscito")
+        visit(page, "logged-out")
+
+        # Unlike the other pages, this one is expected to answer 404 for its asset-free
+        # body; static files must never fail.
+        assert not [e for e in errors if "/static/" in e or "Content Security" in e], errors
+    finally:
+        context.close()
+
+
+def test_from_demo_link_to_a_shared_document(site: Site, browser: Browser) -> None:
+    facilitator = browser.new_context(**DESKTOP)
+    participant = browser.new_context(**PHONE)
+    try:
+        page, errors = watched_page(facilitator)
+        page.goto(site.facilitator_link)
+        expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
+
+        page.get_by_role("link", name="Nuovo documento").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Nuovo documento")
+        page.get_by_label("Titolo del documento").fill("Patto per il budget di salute")
+        page.get_by_label(TEMPLATE_TITLE).check()
+        visit(page, "document-new")
+        page.get_by_role("button", name="Crea il documento").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Patto per il budget di salute")
+        expect(page.get_by_role("status").first).to_contain_text("Documento creato.")
+        for section in ("Premessa", "Abitare", "Lavoro", "Socialità"):
+            expect(page.locator("main h2", has_text=section).first).to_be_visible()
+        expect(page.locator(".tv-editor").first).to_be_visible()
+        document_url = page.url
+        visit(page, "document")
+
+        page.get_by_role("link", name=DEMO_TITLE).click()
+        page.get_by_role("link", name="Gestisci e invita").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Persone del tavolo")
+        visit(page, "members")
+        page.get_by_label("Elenco delle persone").fill(INVITEE)
+        page.get_by_role("button", name="Controlla l'elenco").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Anteprima degli inviti")
+        expect(page.get_by_role("row", name=re.compile("Chiara Esposito"))).to_contain_text(
+            "nuova persona"
+        )
+        visit(page, "invitations-preview")
+        page.get_by_role("button", name=re.compile("Conferma e importa")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Foglio di invito")
+        card = page.locator(".invitation-card", has_text="Chiara Esposito")
+        expect(card).to_contain_text("Comune di Lodi · Partecipante")
+        invitation = card.locator(".card-url").inner_text().strip()
+        assert invitation.startswith(f"{site.base_url}/i/"), invitation
+        visit(page, "invitation-sheet")
+
+        phone, phone_errors = watched_page(participant)
+        phone.goto(invitation)
+        expect(phone.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
+        expect(phone.locator("header.it-header-wrapper")).to_contain_text("Chiara Esposito")
+        visit(phone, "participant-workshop")
+        phone.get_by_role("link", name="Patto per il budget di salute").click()
+        expect(phone).to_have_url(document_url)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Patto per il budget di salute")
+        expect(phone.locator(".tv-editor__save").first).to_have_text("Salvato")
+        visit(phone, "participant-document")
+
+        assert not errors, errors
+        assert not phone_errors, phone_errors
+    finally:
+        participant.close()
+        facilitator.close()

@@ -1,0 +1,118 @@
+"""A real Tavolo server in a child process, as `make run` starts it, on a fresh instance
+folder: the live tests talk to it over real sockets and read its SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = ROOT / "app" / "migrations" / "versions"
+CREATE_ALL = (
+    "from wsgi import app\n"
+    "from app.extensions import db\n"
+    "with app.app_context():\n"
+    "    db.create_all()\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, instance: Path, **settings: str) -> None:
+        self.instance = instance
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "TAVOLO_INSTANCE": str(instance),
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "BASE_URL": self.base_url,
+            **settings,
+        }
+        self.log = instance / "server.log"
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def database(self) -> Path:
+        return self.instance / "tavolo.db"
+
+    def prepare_database(self) -> None:
+        """Migrations once they exist (what `make run` does), the models until then."""
+        if any(MIGRATIONS.glob("*.py")):
+            self.tavolo(["db", "upgrade"])
+        else:
+            self._run([sys.executable, "-c", CREATE_ALL])
+
+    def tavolo(self, *commands: list[str]) -> list[str]:
+        """Runs CLI commands (see tavolo_cli.py) and returns what each one printed."""
+        completed = self._run(
+            [sys.executable, "-m", "tests.realtime.tavolo_cli"], stdin=json.dumps(commands)
+        )
+        return json.loads(completed.stdout)
+
+    def _run(self, argv: list[str], stdin: str = "") -> subprocess.CompletedProcess:
+        completed = subprocess.run(
+            argv, cwd=ROOT, env=self.env, input=stdin, capture_output=True, text=True, timeout=120
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"{argv[-1]} failed:\n{completed.stderr[-3000:]}")
+        return completed
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=log, stderr=log
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_tail()}")
+            try:
+                if requests.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+    def kill(self) -> None:
+        """Ends the server the hard way, as a crash or a power cut would."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+    def log_tail(self, size: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-size:] if self.log.exists() else ""
+
+    def sql(self, query: str, *params: object) -> list[tuple]:
+        """Reads or changes the server's database directly, as another process would."""
+        connection = sqlite3.connect(self.database, timeout=30)
+        try:
+            with connection:
+                return connection.execute(query, params).fetchall()
+        finally:
+            connection.close()

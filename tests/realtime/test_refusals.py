@@ -1,0 +1,263 @@
+"""What the server refuses, and that a refusal changes nothing, is relayed to nobody and
+(except for a revoked person) keeps the connection open."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import socketio
+from pycrdt import Doc, Map
+
+from app.realtime.client import LiveError, SocketClient, TavoloClient
+from tests.realtime.conftest import World, started
+from tests.realtime.helpers import wait_until
+
+
+def _joined(world: World, persona: str, doc_id: int) -> TavoloClient:
+    client = TavoloClient(world.links[persona])
+    client.join(doc_id)
+    return client
+
+
+def _codes(client: TavoloClient) -> list[str]:
+    return [error["code"] for error in client.errors]
+
+
+def test_an_observer_cannot_write_and_nothing_is_relayed(world: World) -> None:
+    doc = world.document("Testo.")
+    observer = _joined(world, "observer", doc.id)
+    participant = _joined(world, "participant", doc.id)
+    listener = _joined(world, "facilitator", doc.id)
+    try:
+        observer.insert(doc.section_id, 0, "Osservo: ")
+        wait_until(lambda: "forbidden" in _codes(observer))
+        observer.wait_synced()
+        assert observer.text(doc.section_id) == "Testo."
+        assert observer.errors[0]["event"] == "update"
+        assert "ruolo" in observer.errors[0]["message"]
+        # The participant's edit goes through after the refusal: once the listener has it,
+        # it would also have anything relayed before it.
+        with participant.paused():
+            participant.insert(doc.section_id, len(participant.text(doc.section_id)), " Fine.")
+        wait_until(lambda: listener.text(doc.section_id) == "Testo. Fine.")
+        assert listener.relayed == {doc.section_id: 1}
+        assert world.body(doc) == "Testo. Fine."
+        assert observer.connected
+    finally:
+        for client in (observer, participant, listener):
+            client.close()
+
+
+def _foreign_root_update() -> bytes:
+    doc = Doc()
+    doc["altro"] = Map({"chiave": "valore"})
+    return doc.get_update()
+
+
+def test_malformed_payloads_are_refused_and_the_connection_stays(world: World) -> None:
+    doc = world.document("Intatto.")
+    client = _joined(world, "participant", doc.id)
+    section = doc.section_id
+    update = {"section_id": section, "client_id": "c", "seq": 1}
+    bad = [
+        ("join", None),
+        ("join", "documento"),
+        ("join", {"document_id": str(doc.id), "protocol": 1}),
+        ("join", {"document_id": True, "protocol": 1}),
+        ("join", {"document_id": doc.id}),
+        ("join", {"document_id": doc.id, "protocol": 1, "extra": 1}),
+        ("join", {"document_id": doc.id, "protocol": 2}),
+        ("sync", {"section_id": section, "state_vector": "AAE="}),
+        ("sync", {"section_id": section, "state_vector": b"\x02\x01"}),
+        ("sync", {"section_id": -section, "state_vector": b"\x00"}),
+        ("update", [section, b"\x00\x00"]),
+        ("update", {**update, "update": b"\x00"}),
+        ("update", {**update, "update": b"\x01\x01\xff\xff\xff\x00\x04garbage"}),
+        ("update", {**update, "update": _foreign_root_update()}),
+        ("update", {**update, "update": b"\x00\x00", "seq": -1}),
+        ("update", {**update, "update": b"\x00\x00", "client_id": ""}),
+        ("update", {"section_id": section, "update": b"\x00\x00"}),
+        ("awareness", {"section_id": section, "state": {"idle": "sì"}}),
+        ("awareness", {"section_id": section, "state": {"cursor": [[[[[[[[1]]]]]]]]}}),
+        ("awareness", {"section_id": section, "state": {"umore": "buono"}}),
+        ("leave", {"document_id": None}),
+    ]
+    try:
+        for event, payload in bad:
+            reply = client.request(event, payload)
+            assert reply["ok"] is False, (event, payload)
+            assert reply["error"]["code"] == "bad_request", (event, payload, reply)
+            assert reply["error"]["message"]
+        assert _codes(client) == ["bad_request"] * len(bad)
+        assert client.connected
+        client.insert(section, len("Intatto."), " Sì.")
+        client.wait_synced()
+        assert world.body(doc) == client.text(section) == "Intatto. Sì."
+    finally:
+        client.close()
+
+
+def test_an_oversized_update_is_refused_and_the_connection_stays(world: World) -> None:
+    doc = world.document("Breve.")
+    client = _joined(world, "participant", doc.id)
+    try:
+        client.replace(doc.section_id, "x" * (2 * 1024 * 1024 + 1))
+        wait_until(lambda: "too_large" in _codes(client))
+        client.wait_synced()
+        assert client.text(doc.section_id) == world.body(doc) == "Breve."
+        assert client.connected
+    finally:
+        client.close()
+
+
+def _raw_socket(world: World, origin: str | None, logged_in: bool, auth: object = None) -> bool:
+    """Whether a bare Socket.IO client gets through the handshake."""
+    http = requests.Session()
+    if logged_in:
+        http.get(world.links["participant"], timeout=10)
+    sio = SocketClient(http_session=http, websocket_extra_options={"suppress_origin": True})
+    headers = {"Origin": origin} if origin else {}
+    try:
+        sio.connect(world.base_url, headers=headers, auth=auth, transports=["websocket"])
+    except socketio.exceptions.ConnectionError:
+        return False
+    sio.disconnect()
+    return True
+
+
+def test_the_handshake_needs_our_origin_and_a_login_or_a_public_reader(world: World) -> None:
+    assert _raw_socket(world, world.base_url, logged_in=True)
+    assert not _raw_socket(world, "http://evil.example.org", logged_in=True)
+    assert not _raw_socket(world, None, logged_in=True)
+    assert not _raw_socket(world, world.base_url, logged_in=False)
+    assert _raw_socket(world, world.base_url, logged_in=False, auth={"public": True})
+
+
+def test_sections_must_belong_to_a_joined_document_of_ones_workshop(world: World) -> None:
+    doc, other = world.document("A."), world.document("B.")
+    client = TavoloClient(world.links["participant"])
+    try:
+        sync = {"section_id": doc.section_id, "state_vector": b"\x00"}
+        assert client.request("sync", sync)["error"]["code"] == "not_joined"
+        client.join(doc.id)
+        assert client.request("sync", sync)["ok"] is True
+        other_sync = {**sync, "section_id": other.section_id}
+        assert client.request("sync", other_sync)["error"]["code"] == "not_joined"
+        foreign = {**sync, "section_id": world.other_document.section_id}
+        assert client.request("sync", foreign)["error"]["code"] == "not_found"
+        for document_id in (world.other_document.id, 10**9):
+            with pytest.raises(LiveError) as refused:
+                client.join(document_id)
+            assert refused.value.code == "not_found"
+        assert client.connected
+    finally:
+        client.close()
+
+
+def test_a_revoked_person_is_refused_on_the_next_event_and_disconnected(world: World) -> None:
+    doc = world.document("Prima della revoca.")
+    client = _joined(world, "leaving", doc.id)
+    try:
+        client.insert(doc.section_id, 0, "Ancora io. ")
+        client.wait_synced()
+        world.revoke("leaving")
+        with pytest.raises(LiveError) as refused:
+            client.request("sync", {"section_id": doc.section_id, "state_vector": b"\x00"})
+        assert refused.value.code == "revoked"
+        wait_until(lambda: not client.connected)
+        client.connect()
+        with pytest.raises(LiveError) as again:
+            client.join(doc.id)
+        assert again.value.code == "revoked"
+        assert world.body(doc) == "Ancora io. Prima della revoca."
+    finally:
+        client.close()
+
+
+def _rejected(world: World, section_id: int) -> list[tuple]:
+    return world.server.sql(
+        "SELECT person_id, base_text, proposed_text, reason FROM rejected_edit"
+        " WHERE section_id = ?",
+        section_id,
+    )
+
+
+def test_text_typed_into_a_locked_section_is_kept_as_a_proposal(world: World) -> None:
+    doc = world.document("Testo concordato.")
+    writer = _joined(world, "participant", doc.id)
+    try:
+        world.set_state(doc, "locked")
+        writer.insert(doc.section_id, 0, "Aggiunta tardiva. ")
+        wait_until(lambda: len(writer.resets) == 1)
+        writer.insert(doc.section_id, len("Testo concordato."), " E un'altra.")
+        wait_until(lambda: len(writer.resets) == 2)
+        writer.wait_synced()
+        assert writer.text(doc.section_id) == world.body(doc) == "Testo concordato."
+        assert _codes(writer) == ["section_locked", "section_locked"]
+        assert "conservato come proposta" in writer.errors[0]["message"]
+        assert writer.resets[0]["reason"]["code"] == "section_locked"
+        # Both refusals make one proposal: keystrokes sent before the editor learns of
+        # the lock belong together.
+        (person_id, base, proposed, reason), = _rejected(world, doc.section_id)
+        assert base == "Testo concordato."
+        assert proposed == "Aggiunta tardiva. Testo concordato. E un'altra."
+        assert reason == "section_locked"
+        assert person_id is not None
+    finally:
+        writer.close()
+
+
+def test_text_typed_into_a_frozen_document_is_kept_too(world: World) -> None:
+    doc = world.document("Versione finale.")
+    writer = _joined(world, "facilitator", doc.id)
+    try:
+        world.set_status(doc, "frozen")
+        writer.insert(doc.section_id, 0, "Ripensamento. ")
+        wait_until(lambda: len(writer.resets) == 1)
+        assert "congelato" in writer.errors[0]["message"]
+        (_, base, proposed, reason), = _rejected(world, doc.section_id)
+        assert (base, proposed, reason) == (
+            "Versione finale.", "Ripensamento. Versione finale.", "document_frozen"
+        )
+        assert world.body(doc) == "Versione finale."
+    finally:
+        writer.close()
+
+
+def test_a_public_reader_reads_a_published_document_and_nothing_else(world: World) -> None:
+    published, draft = world.document("Testo pubblicato."), world.document("Bozza.")
+    world.set_status(published, "published")
+    reader = TavoloClient.reader(world.base_url)
+    member = _joined(world, "facilitator", published.id)
+    try:
+        reply = reader.join(published.id)
+        assert (reply["role"], reply["me"]) == ("public", None)
+        assert [s["editable"] for s in reply["sections"]] == [False]
+        assert reader.text(published.section_id) == "Testo pubblicato."
+        reader.insert(published.section_id, 0, "Graffito. ")
+        wait_until(lambda: "forbidden" in _codes(reader))
+        with pytest.raises(LiveError) as presence:
+            reader.set_presence(published.section_id)
+        assert presence.value.code == "forbidden"
+        with pytest.raises(LiveError) as other:
+            reader.join(draft.id)
+        assert other.value.code == "not_found"
+        member.set_presence(published.section_id)
+        wait_until(lambda: bool(member.presence.get(published.id)))
+        reader.wait_synced()
+        assert reader.presence == {}
+        assert reader.text(published.section_id) == world.body(published) == "Testo pubblicato."
+    finally:
+        reader.close()
+        member.close()
+
+
+def test_too_many_events_are_refused_but_the_connection_stays(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for world in started(tmp_path, LIVE_RATE_PER_SECOND="0", LIVE_RATE_BURST="5"):
+        doc = world.document("Piano.")
+        client = _joined(world, "participant", doc.id)  # join + one sync: two events
+        replies = [client.request("awareness", {"section_id": None, "state": {}}) for _ in range(5)]
+        assert [r["ok"] for r in replies] == [True, True, True, False, False]
+        assert replies[-1]["error"]["code"] == "rate_limited"
+        assert client.connected
+        client.close()
