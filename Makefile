@@ -9,7 +9,7 @@ JS_STAMP := node_modules/.installed
 BUILD_STAMP := static/build/.built
 MO_STAMP := app/translations/.compiled
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean translations
 
 run: install
 	$(FLASK) db upgrade
@@ -45,13 +45,21 @@ $(JS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-$(BUILD_STAMP): $(JS_STAMP) static/build.mjs $(wildcard static/src/*)
+$(BUILD_STAMP): $(JS_STAMP) static/build.mjs $(shell find static/src -type f)
 	node static/build.mjs
 	touch $@
 
 $(MO_STAMP): $(PY_STAMP) $(wildcard app/translations/*/LC_MESSAGES/*.po)
 	$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | tail -n 3
 	touch $@
+
+# For developers after changing interface texts: collects the Italian source strings and
+# merges them into each language's catalogue, where new ones wait to be translated.
+translations: $(PY_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --no-wrap \
+		--project Tavolo --copyright-holder "Tavolo" -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap \
+		--ignore-obsolete
 
 clean:
 	rm -rf static/build $(VENV) node_modules $(MO_STAMP)

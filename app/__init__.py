@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from app.config import ROOT, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 FEATURES = ("workshops", "people", "documents")
 

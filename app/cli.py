@@ -130,11 +130,15 @@ def list_members(workshop_id: int) -> None:
 @tavolo.command("demo")
 def demo() -> None:
     """Crea il tavolo dimostrativo se manca e stampa un link di accesso del facilitatore."""
-    facilitator = db.session.execute(
-        db.select(Membership).join(Person).where(
-            Person.email == DEMO_FACILITATOR, Membership.role == Role.FACILITATOR
+    facilitator = (
+        db.session.execute(
+            db.select(Membership)
+            .join(Person)
+            .where(Person.email == DEMO_FACILITATOR, Membership.role == Role.FACILITATOR)
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     if facilitator is None:
         facilitator = _seed_demo()
     else:
@@ -157,20 +161,46 @@ def _seed_demo() -> Membership:
         ),
     )
     membership, _ = people.invite(
-        None, workshop,
-        people.Invitee(name="Facilitatore demo", email=DEMO_FACILITATOR,
-                       organisation="Ufficio di Piano", category="Ente locale", role=Role.FACILITATOR),
+        None,
+        workshop,
+        people.Invitee(
+            name="Facilitatore demo",
+            email=DEMO_FACILITATOR,
+            organisation="Ufficio di Piano",
+            category="Ente locale",
+            role=Role.FACILITATOR,
+        ),
     )
     for name, email, org, category, role in DEMO_PEOPLE:
         people.invite(None, workshop, people.Invitee(name, email, org, category, role))
-    documents.create_document(None, workshop, "Documento di policy sul budget di salute", "budget-di-salute")
+    documents.create_document(
+        None, workshop, "Documento di policy sul budget di salute", "budget-di-salute"
+    )
     return membership
 
 
 DEMO_PEOPLE = [
-    ("Giulia Ferrari", "giulia.ferrari@demo.tavolo.invalid", "ASST di Lodi", "Azienda sanitaria", Role.PARTICIPANT),
-    ("Marco Bianchi", "marco.bianchi@demo.tavolo.invalid", "Comune di Codogno", "Comune", Role.PARTICIPANT),
-    ("Anna Rossi", "anna.rossi@demo.tavolo.invalid", "Cooperativa sociale Il Ponte", "Terzo settore", Role.PARTICIPANT),
+    (
+        "Giulia Ferrari",
+        "giulia.ferrari@demo.tavolo.invalid",
+        "ASST di Lodi",
+        "Azienda sanitaria",
+        Role.PARTICIPANT,
+    ),
+    (
+        "Marco Bianchi",
+        "marco.bianchi@demo.tavolo.invalid",
+        "Comune di Codogno",
+        "Comune",
+        Role.PARTICIPANT,
+    ),
+    (
+        "Anna Rossi",
+        "anna.rossi@demo.tavolo.invalid",
+        "Cooperativa sociale Il Ponte",
+        "Terzo settore",
+        Role.PARTICIPANT,
+    ),
     ("Luca Conti", "luca.conti@demo.tavolo.invalid", "Regione Lombardia", "Regione", Role.OBSERVER),
 ]
 

@@ -30,10 +30,21 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def entry(name: str, metric: str, value: float, unit: str, reference: str, reference_value: float) -> Entry:
+def entry(
+    name: str, metric: str, value: float, unit: str, reference: str, reference_value: float
+) -> Entry:
     ratio = value / reference_value if reference_value else float("nan")
-    return Entry(name, metric, round(value, 4), unit, reference, round(reference_value, 4),
-                 round(ratio, 3), machine(), dt.date.today().isoformat())
+    return Entry(
+        name,
+        metric,
+        round(value, 4),
+        unit,
+        reference,
+        round(reference_value, 4),
+        round(ratio, 3),
+        machine(),
+        dt.date.today().isoformat(),
+    )
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -53,12 +64,17 @@ def _merged(new: list[Entry]) -> list[Entry]:
     fresh = {(e.name, e.metric) for e in new}
     kept = []
     if path.exists():
-        kept = [Entry(**row) for row in json.loads(path.read_text())
-                if (row["name"], row["metric"]) not in fresh]
+        kept = [
+            Entry(**row)
+            for row in json.loads(path.read_text())
+            if (row["name"], row["metric"]) not in fresh
+        ]
     return kept + new
 
 
-def write(new: list[Entry]) -> None:
+def write(new: list[Entry], notes: list[str] | None = None) -> None:
+    """`notes`: Markdown paragraphs appended after the table, one per benchmark module
+    that explains itself (its NOTES string)."""
     DOCS.mkdir(exist_ok=True)
     entries = _merged(new)
     (DOCS / "benchmarks.json").write_text(
@@ -80,4 +96,6 @@ def write(new: list[Entry]) -> None:
         )
     if entries:
         lines += ["", f"Machine: {entries[0].machine}. Date: {entries[0].date}."]
+    for note in notes or []:
+        lines += ["", note.strip()]
     (DOCS / "benchmarks.md").write_text("\n".join(lines) + "\n")

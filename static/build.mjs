@@ -68,6 +68,7 @@ async function bundleSources (written) {
   // own is accepted only if both give the same file, which esbuild checks for us.
   const result = await build({
     entryPoints: entries,
+    absWorkingDir: ROOT,
     outdir: OUT,
     bundle: true,
     format: 'esm',

@@ -51,7 +51,12 @@ def document(workshop: Workshop, title: str = "Documento di prova", sections: in
     db.session.add(doc)
     for i in range(sections):
         db.session.add(
-            Section(document=doc, position=i, title=f"Sezione {i + 1}", body=f"Testo della sezione {i + 1}.")
+            Section(
+                document=doc,
+                position=i,
+                title=f"Sezione {i + 1}",
+                body=f"Testo della sezione {i + 1}.",
+            )
         )
     db.session.commit()
     return doc

@@ -263,8 +263,10 @@ def continues_burst(last_at: dt.datetime, now: dt.datetime, window: dt.timedelta
     return dt.timedelta(0) <= now - last_at <= window
 
 
-def snapshot_due(seq: int, every: int) -> bool:
-    """A full snapshot every `every` updates bounds the work of rebuilding a section to one
-    snapshot plus fewer than `every` updates. A fixed multiple, not a count since the
-    last snapshot, so that processes sharing a log agree on where snapshots go."""
-    return every > 0 and seq % every == 0
+def snapshot_due(first_seq: int, last_seq: int, every: int) -> bool:
+    """Whether a batch of updates numbered first_seq..last_seq ends with a snapshot: one
+    whenever the log passes a multiple of `every`, which bounds the work of rebuilding a
+    section to one snapshot plus about `every` updates, however the updates were batched.
+    Multiples rather than a count since the last snapshot, so that processes sharing a
+    log need not agree on anything."""
+    return every > 0 and last_seq // every > (first_seq - 1) // every

@@ -9,7 +9,10 @@ traces in the text people are shown.
 
 Writes commit here, under the section's lock, rather than at the event boundary: a
 reply or a relay must never announce a change that a crash could still undo, and the
-next update of a section must not be numbered before the previous one is durable."""
+next update of a section must not be numbered before the previous one is durable.
+Updates that arrive while a section is being written are written together, in one
+transaction: a durable commit costs a disk flush, and one flush per keystroke would cap
+a section at a few dozen keystrokes a second for the whole room."""
 
 from __future__ import annotations
 
@@ -39,20 +42,32 @@ class InvalidUpdate(Exception):
 
 @dataclass
 class LiveText:
-    doc: Doc = field(default_factory=Doc)
+    doc: Doc = field(init=False)
+    text: Text = field(init=False)
     seq: int = 0
     loaded: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
-    text: Text = field(init=False)
+    waiting: list[Ticket] = field(default_factory=list)
+    waiting_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.doc = Doc()
         self.text = self.doc.get(TEXT_NAME, type=Text)
+        self.seq = 0
+        self.loaded = False
 
 
-@dataclass(frozen=True)
-class Applied:
-    seq: int
-    text: str
+@dataclass
+class Ticket:
+    """One update waiting to be written, by whichever thread writes the section next."""
+
+    person_id: int
+    update: bytes
+    done: bool = False
+    error: BaseException | None = None
 
 
 @dataclass(frozen=True)
@@ -91,13 +106,24 @@ class Store:
         with self._current(section) as live:
             return live.doc.get_update(state_vector), live.doc.get_state()
 
-    def apply(self, section: Section, person_id: int, update: bytes) -> Applied:
-        """Applies and durably stores one update. Every accepted update is logged, even
-        one that changes nothing visible: it may hold changes waiting for others the
-        server has not seen yet, and logging a duplicate costs less than losing those."""
-        with self._current(section) as live:
-            integrate(live.doc, update)
-            return self._append(live, section, person_id, update)
+    def apply(self, section: Section, person_id: int, update: bytes) -> None:
+        """Applies and durably stores one update; returns once it is committed. Every
+        accepted update is logged, even one that changes nothing visible: it may hold
+        changes waiting for others the server has not seen yet, and logging a
+        duplicate costs less than losing those."""
+        # Unreadable bytes are refused here, alone, before they can share a batch.
+        integrate(LiveText().doc, update)
+        ticket = Ticket(person_id, update)
+        live = self._entry(section.id)
+        with live.waiting_lock:
+            live.waiting.append(ticket)
+        with live.lock:
+            if not ticket.done:
+                with self._evicting_on_error(live, section.id):
+                    self._ready(live, section)
+                    self._write_waiting(live, section.id)
+        if ticket.error is not None:
+            raise ticket.error
 
     def preview(self, section: Section, update: bytes) -> Preview:
         """Applies the update to a scratch copy only: the live text stays untouched."""
@@ -126,19 +152,25 @@ class Store:
     @contextmanager
     def _current(self, section: Section) -> Iterator[LiveText]:
         """The section's document, up to date with the log, locked for this process."""
-        section_id = section.id
-        live = self._entry(section_id)
-        with live.lock:
-            try:
-                if not live.loaded:
-                    self._load(live, section_id)
-                self._catch_up(live, section_id)
-                if live.seq == 0:
-                    self._seed(live, section)
-                yield live
-            except BaseException:
-                self.forget(section_id, live)
-                raise
+        live = self._entry(section.id)
+        with live.lock, self._evicting_on_error(live, section.id):
+            self._ready(live, section)
+            yield live
+
+    @contextmanager
+    def _evicting_on_error(self, live: LiveText, section_id: int) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.forget(section_id, live)
+            raise
+
+    def _ready(self, live: LiveText, section: Section) -> None:
+        if not live.loaded:
+            self._load(live, section.id)
+        self._catch_up(live, section.id)
+        if live.seq == 0:
+            self._seed(live, section)
 
     def _load(self, live: LiveText, section_id: int) -> None:
         snapshot = db.session.execute(
@@ -184,24 +216,67 @@ class Store:
         live.doc.apply_update(update)
         live.seq = 1
 
-    def _append(self, live: LiveText, section: Section, person_id: int, update: bytes) -> Applied:
-        section_id = section.id
+    def _write_waiting(self, live: LiveText, section_id: int) -> None:
+        """Applies and commits every update waiting for this section, then marks each
+        done (or failed): their threads return as soon as they get the lock."""
+        with live.waiting_lock:
+            batch, live.waiting = live.waiting, []
+        try:
+            accepted = self._integrate_all(live, section_id, batch)
+            if accepted:
+                self._append(live, section_id, accepted)
+        except BaseException as error:
+            for ticket in batch:
+                if not ticket.done:
+                    ticket.error, ticket.done = error, True
+            raise
+        for ticket in accepted:
+            ticket.done = True
+
+    def _integrate_all(self, live: LiveText, section_id: int, batch: list[Ticket]) -> list[Ticket]:
+        accepted: list[Ticket] = []
+        for ticket in batch:
+            try:
+                integrate(live.doc, ticket.update)
+            except InvalidUpdate as error:
+                ticket.error, ticket.done = error, True
+                self._rebuild(live, section_id, accepted)
+                continue
+            accepted.append(ticket)
+        return accepted
+
+    def _rebuild(self, live: LiveText, section_id: int, accepted: list[Ticket]) -> None:
+        """A failed apply may have left traces in the document: start again from the log
+        and the updates of this batch that went in cleanly."""
+        live.reset()
+        self._load(live, section_id)
+        self._catch_up(live, section_id)
+        for ticket in accepted:
+            integrate(live.doc, ticket.update)
+
+    def _append(self, live: LiveText, section_id: int, batch: list[Ticket]) -> None:
         while True:
-            seq, text, now = live.seq + 1, str(live.text), utcnow()
+            first, text, now = live.seq + 1, str(live.text), utcnow()
+            last = first + len(batch) - 1
             db.session.execute(
-                db.insert(SectionUpdate).values(
-                    section_id=section_id, seq=seq, person_id=person_id, update=update,
-                    created_at=now,
-                )
+                db.insert(SectionUpdate),
+                [
+                    {"section_id": section_id, "seq": seq, "person_id": ticket.person_id,
+                     "update": ticket.update, "created_at": now}
+                    for seq, ticket in enumerate(batch, start=first)
+                ],
             )
             db.session.execute(
                 db.update(Section).where(Section.id == section_id).values(body=text)
             )
-            record_typing(section_id, person_id, text, seq, now, self._burst_window)
-            if snapshot_due(seq, self._snapshot_every):
+            for author, (author_first, author_last) in _spans(batch, first).items():
+                record_typing(
+                    section_id, author, text, author_first, author_last, now, self._burst_window
+                )
+            if snapshot_due(first, last, self._snapshot_every):
                 db.session.execute(
                     db.insert(SectionSnapshot).values(
-                        section_id=section_id, seq=seq, state=live.doc.get_update(),
+                        section_id=section_id, seq=last, state=live.doc.get_update(),
                         created_at=now,
                     )
                 )
@@ -209,9 +284,17 @@ class Store:
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                # Another process took this number: take its row and try the next one.
+                # Another process took these numbers: take its rows and number after them.
                 if not self._catch_up(live, section_id):
                     raise
                 continue
-            live.seq = seq
-            return Applied(seq, text)
+            live.seq = last
+            return
+
+
+def _spans(batch: list[Ticket], first: int) -> dict[int, tuple[int, int]]:
+    """Each author's first and last update number in a batch."""
+    spans: dict[int, tuple[int, int]] = {}
+    for seq, ticket in enumerate(batch, start=first):
+        spans[ticket.person_id] = (spans.get(ticket.person_id, (seq, seq))[0], seq)
+    return spans

@@ -5,6 +5,7 @@ to does not exist for them) and 403 to members lacking the capability."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -14,6 +15,8 @@ from app.extensions import db
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership, Person
 from app.modules.workshops.models import Workshop
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,34 @@ def require_member(workshop_id: int, capability: Capability = Capability.READ) -
     return Access(person=current_user, membership=membership)
 
 
-def workshop_for(workshop_id: int, capability: Capability = Capability.READ) -> tuple[Workshop, Access]:
-    workshop = db.get_or_404(Workshop, workshop_id)
+# Ids come from URLs: one beyond the database's integer range is simply not there.
+MAX_ID = 2**63 - 1
+
+
+def get_or_404(model: type[T], object_id: int) -> T:
+    if not 0 < object_id <= MAX_ID:
+        abort(404)
+    return db.get_or_404(model, object_id)
+
+
+def workshop_for(
+    workshop_id: int, capability: Capability = Capability.READ
+) -> tuple[Workshop, Access]:
+    workshop = get_or_404(Workshop, workshop_id)
     return workshop, require_member(workshop.id, capability)
 
 
-def document_for(document_id: int, capability: Capability = Capability.READ) -> tuple[Document, Access]:
-    document = db.get_or_404(Document, document_id)
+def document_for(
+    document_id: int, capability: Capability = Capability.READ
+) -> tuple[Document, Access]:
+    document = get_or_404(Document, document_id)
     return document, require_member(document.workshop_id, capability)
 
 
-def section_for(section_id: int, capability: Capability = Capability.READ) -> tuple[Section, Access]:
-    section = db.get_or_404(Section, section_id)
+def section_for(
+    section_id: int, capability: Capability = Capability.READ
+) -> tuple[Section, Access]:
+    section = get_or_404(Section, section_id)
     return section, require_member(section.document.workshop_id, capability)
 
 

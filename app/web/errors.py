@@ -13,14 +13,26 @@ from app.extensions import db
 
 def _messages() -> dict[int, tuple[str, str]]:
     return {
-        400: (_("Richiesta non valida"), _("La richiesta non è stata capita. Riprova dalla pagina precedente.")),
+        400: (
+            _("Richiesta non valida"),
+            _("La richiesta non è stata capita. Riprova dalla pagina precedente."),
+        ),
         401: (_("Accesso necessario"), _("Per entrare serve il tuo link di invito personale.")),
         403: (_("Non consentito"), _("Il tuo ruolo in questo tavolo non permette questa azione.")),
-        404: (_("Pagina non trovata"), _("La pagina non esiste oppure non hai accesso a questo tavolo.")),
+        404: (
+            _("Pagina non trovata"),
+            _("La pagina non esiste oppure non hai accesso a questo tavolo."),
+        ),
         405: (_("Metodo non consentito"), _("Questa azione non si può eseguire in questo modo.")),
         413: (_("File troppo grande"), _("Il file supera la dimensione massima consentita.")),
-        429: (_("Troppi tentativi"), _("Hai fatto troppi tentativi in poco tempo. Attendi un minuto e riprova.")),
-        500: (_("Errore del server"), _("Qualcosa non ha funzionato. Il testo già salvato non è perso: riprova tra poco.")),
+        429: (
+            _("Troppi tentativi"),
+            _("Hai fatto troppi tentativi in poco tempo. Attendi un minuto e riprova."),
+        ),
+        500: (
+            _("Errore del server"),
+            _("Qualcosa non ha funzionato. Il testo già salvato non è perso: riprova tra poco."),
+        ),
     }
 
 
@@ -46,8 +58,10 @@ def init_app(app: Flask) -> None:
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(
             400,
-            _("Il modulo è scaduto o non è valido. Ricarica la pagina e riprova: "
-              "il testo che avevi scritto è ancora nella pagina precedente."),
+            _(
+                "Il modulo è scaduto o non è valido. Ricarica la pagina e riprova: "
+                "il testo che avevi scritto è ancora nella pagina precedente."
+            ),
         )
 
     @app.errorhandler(HTTPException)

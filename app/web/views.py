@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -33,6 +42,12 @@ def set_language(code: str):  # type: ignore[no-untyped-def]
         session["lang"] = code
     target = request.args.get("next", "")
     # Only paths on this site: an open redirect would let a forged link borrow our name.
-    if not target.startswith("/") or target.startswith("//"):
+    # Browsers drop tabs and newlines from a URL and read "\\" as "/", which would turn
+    # "/<tab>/evil.example" into "//evil.example": such characters are refused too.
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or any(char == "\\" or ord(char) < 32 or ord(char) == 127 for char in target)
+    ):
         target = url_for("web.home")
     return redirect(target)

@@ -34,7 +34,7 @@ def _cell(max_size: int) -> st.SearchStrategy[str]:
 emails = st.builds(
     lambda local, domain, tld: f"{local}@{domain}.{tld}",
     st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9_+-]{0,12}[a-zA-Z0-9])?", fullmatch=True),
-    st.from_regex(r"[a-z]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True),
+    st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,5})?", fullmatch=True),
     st.sampled_from(["it", "org", "eu", "com"]),
 )
 roles = st.sampled_from(["", *ROLE_NAMES]).flatmap(

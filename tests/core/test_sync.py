@@ -197,11 +197,20 @@ def test_a_burst_continues_within_its_window_only(seconds: int, window: int) -> 
     )
 
 
-@given(every=st.integers(-5, 50), count=st.integers(0, 500))
-def test_snapshots_fall_every_n_updates(every: int, count: int) -> None:
-    due = [seq for seq in range(1, count + 1) if sync.snapshot_due(seq, every)]
-    if every <= 0:
-        assert due == []
-    else:
-        assert len(due) == count // every
-        assert all(seq % every == 0 for seq in due)
+@given(
+    every=st.integers(-5, 50),
+    sizes=st.lists(st.integers(1, 30), max_size=40),
+)
+def test_a_batch_ends_with_a_snapshot_when_it_passes_a_multiple(
+    every: int, sizes: list[int]
+) -> None:
+    """However updates are batched, each multiple of `every` in the log is followed by a
+    snapshot at the end of its batch, and there are never more snapshots than multiples."""
+    first, snapshots = 1, 0
+    for size in sizes:
+        last = first + size - 1
+        due = sync.snapshot_due(first, last, every)
+        assert due == (every > 0 and any(seq % every == 0 for seq in range(first, last + 1)))
+        snapshots += due
+        first = last + 1
+    assert snapshots <= (0 if every <= 0 else (first - 1) // every)

@@ -7,14 +7,19 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
+
+import pytest
 
 from app.realtime.client import TavoloClient
-from tests.realtime.conftest import started
+from tests.realtime.conftest import World, started
 
 TOKEN = re.compile(r"⟦\d\.\d+⟧")
 
 
-def _type_tokens(client: TavoloClient, section_id: int, number: int, stop: threading.Event) -> list[str]:
+def _type_tokens(
+    client: TavoloClient, section_id: int, number: int, stop: threading.Event
+) -> list[str]:
     tokens: list[str] = []
     while not stop.is_set():
         tokens.append(f"⟦{number}.{len(tokens)}⟧")
@@ -24,35 +29,40 @@ def _type_tokens(client: TavoloClient, section_id: int, number: int, stop: threa
     return tokens
 
 
-def test_nothing_typed_around_a_crash_is_lost_or_doubled(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for world in started(tmp_path, LIVE_SNAPSHOT_EVERY="5"):
-        doc = world.document("Prima del guasto.\n")
-        clients = [TavoloClient(world.links[f"writer{n}"]) for n in (1, 2)]
+@pytest.fixture
+def world(tmp_path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    # Frequent snapshots, so that the restarted server loads from snapshot plus log.
+    yield from started(tmp_path, LIVE_SNAPSHOT_EVERY="5")
+
+
+def test_nothing_typed_around_a_crash_is_lost_or_doubled(world: World) -> None:
+    doc = world.document("Prima del guasto.\n")
+    clients = [TavoloClient(world.links[f"writer{n}"]) for n in (1, 2)]
+    for client in clients:
+        client.join(doc.id)
+    stop, typed = threading.Event(), {}
+
+    def run(number: int) -> None:
+        typed[number] = _type_tokens(clients[number], doc.section_id, number, stop)
+
+    typists = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
+    for thread in typists:
+        thread.start()
+    time.sleep(1)
+    world.server.kill()
+    time.sleep(0.5)
+    world.server.start()
+    time.sleep(1)
+    stop.set()
+    for thread in typists:
+        thread.join()
+    for _ in range(2):
         for client in clients:
-            client.join(doc.id)
-        stop, typed = threading.Event(), {}
+            client.wait_synced(60)
 
-        def run(number: int) -> None:
-            typed[number] = _type_tokens(clients[number], doc.section_id, number, stop)
-
-        typists = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
-        for thread in typists:
-            thread.start()
-        time.sleep(1)
-        world.server.kill()
-        time.sleep(0.5)
-        world.server.start()
-        time.sleep(1)
-        stop.set()
-        for thread in typists:
-            thread.join()
-        for _ in range(2):
-            for client in clients:
-                client.wait_synced(60)
-
-        text = world.body(doc)
-        assert [c.text(doc.section_id) for c in clients] == [text, text]
-        assert sorted(TOKEN.findall(text)) == sorted(typed[0] + typed[1])
-        assert text.startswith("Prima del guasto.\n")
-        for client in clients:
-            client.close()
+    text = world.body(doc)
+    assert [c.text(doc.section_id) for c in clients] == [text, text]
+    assert sorted(TOKEN.findall(text)) == sorted(typed[0] + typed[1])
+    assert text.startswith("Prima del guasto.\n")
+    for client in clients:
+        client.close()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import requests
 import socketio
@@ -252,12 +254,19 @@ def test_a_public_reader_reads_a_published_document_and_nothing_else(world: Worl
         member.close()
 
 
-def test_too_many_events_are_refused_but_the_connection_stays(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for world in started(tmp_path, LIVE_RATE_PER_SECOND="0", LIVE_RATE_BURST="5"):
-        doc = world.document("Piano.")
-        client = _joined(world, "participant", doc.id)  # join + one sync: two events
+@pytest.fixture
+def strict_world(tmp_path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    # Five events per connection and no refill: the limit bites at a known event.
+    yield from started(tmp_path, LIVE_RATE_PER_SECOND="0", LIVE_RATE_BURST="5")
+
+
+def test_too_many_events_are_refused_but_the_connection_stays(strict_world: World) -> None:
+    doc = strict_world.document("Piano.")
+    client = _joined(strict_world, "participant", doc.id)  # join and one sync: two events
+    try:
         replies = [client.request("awareness", {"section_id": None, "state": {}}) for _ in range(5)]
         assert [r["ok"] for r in replies] == [True, True, True, False, False]
         assert replies[-1]["error"]["code"] == "rate_limited"
         assert client.connected
+    finally:
         client.close()

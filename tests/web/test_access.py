@@ -107,3 +107,11 @@ def test_unknown_page_is_italian(client):
     assert response.status_code == 404
     assert "Pagina non trovata" in response.text
     assert '<html lang="it">' in response.text
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, make):
+    workshop = make.workshop()
+    _, token = make.member(workshop, Role.FACILITATOR)
+    login(client, token)
+    for path in ("/workshops/{}", "/documents/{}", "/workshops/{}/members"):
+        assert client.get(path.format(10**30)).status_code == 404

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
-from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import AnyOf, ValidationError
 
 from app.core.invitations import MAX_BYTES, decode_upload
@@ -11,6 +11,8 @@ from app.core.permissions import ROLE_ORDER
 from app.web.labels import ROLE_LABELS
 
 SHEET_FORMATS = ("html", "pdf")
+# The largest id SQLite can compare with; a larger number would be an error, not a miss.
+MAX_ID = 2**63 - 1
 
 
 class ImportForm(FlaskForm):
@@ -52,10 +54,6 @@ class ImportForm(FlaskForm):
         return self.text.data or ""
 
 
-class ConfirmImportForm(FlaskForm):
-    text = HiddenField()
-
-
 class IdListField(Field):
     """The checked boxes of the members table, which lives outside this form."""
 
@@ -66,6 +64,9 @@ class IdListField(Field):
         except ValueError as error:
             self.data = []
             raise ValueError(message) from error
+        if any(not 0 < value <= MAX_ID for value in self.data):
+            self.data = []
+            raise ValueError(message)
 
 
 class SheetForm(FlaskForm):

@@ -19,7 +19,7 @@ from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
 from app.extensions import db, limiter, login_manager
 from app.modules.people import services, sheet
-from app.modules.people.forms import ConfirmImportForm, ImportForm, RoleForm, SheetForm
+from app.modules.people.forms import MAX_ID, ImportForm, RoleForm, SheetForm
 from app.modules.people.models import Membership, Person
 from app.modules.workshops.models import Workshop
 from app.web.access import Access, workshop_for
@@ -68,6 +68,8 @@ def _text(message: Message) -> str:
 
 def _member(workshop: Workshop, membership_id: int) -> Membership:
     """A membership of another workshop does not exist from here."""
+    if membership_id > MAX_ID:
+        abort(404)
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.workshop_id != workshop.id:
         abort(404)
@@ -88,7 +90,7 @@ def _members_page(
     status: int = 200,
     error: str | None = None,
     sheet_form: SheetForm | None = None,
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int]:
     members = services.members_of(workshop)
     if sheet_form is None:
         sheet_form = SheetForm(formdata=None)
@@ -186,11 +188,7 @@ def import_preview(workshop_id: int):  # type: ignore[no-untyped-def]
     result = services.check_import(workshop, text)
     form.text.data = text
     return render_template(
-        "people/import.html",
-        workshop=workshop,
-        form=form,
-        result=result,
-        confirm=ConfirmImportForm(formdata=None, text=text),
+        "people/import.html", workshop=workshop, form=form, result=result, text=text
     ), (200 if result.ok else 422)
 
 
@@ -198,18 +196,16 @@ def import_preview(workshop_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def import_confirm(workshop_id: int):  # type: ignore[no-untyped-def]
     workshop, access = workshop_for(workshop_id, Capability.MANAGE)
-    confirm = ConfirmImportForm()
-    text = confirm.text.data or ""
+    text = request.form.get("text", "")
     try:
         outcome = services.import_members(access.person, workshop, text)
     except services.ImportRejected as rejected:
-        form = ImportForm(formdata=None, text=text)
         return render_template(
             "people/import.html",
             workshop=workshop,
-            form=form,
+            form=ImportForm(formdata=None, text=text),
             result=rejected.result,
-            confirm=confirm,
+            text=text,
         ), 422
     db.session.commit()
     return _secret(render_template(

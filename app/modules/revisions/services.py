@@ -11,7 +11,13 @@ from app.modules.revisions.models import RejectedEdit, Revision
 
 
 def record_typing(
-    section_id: int, author_id: int, text: str, seq: int, now: dt.datetime, window: dt.timedelta
+    section_id: int,
+    author_id: int,
+    text: str,
+    first_seq: int,
+    last_seq: int,
+    now: dt.datetime,
+    window: dt.timedelta,
 ) -> None:
     """Extends the author's own latest revision of the section when it is recent, else
     opens a new one. Per author rather than per section: with eight people typing at
@@ -30,7 +36,7 @@ def record_typing(
         db.session.execute(
             db.update(Revision)
             .where(Revision.id == latest.id)
-            .values(ended_at=now, text=text, last_seq=seq)
+            .values(ended_at=now, text=text, last_seq=last_seq)
         )
         return
     db.session.execute(
@@ -41,8 +47,8 @@ def record_typing(
             ended_at=now,
             text=text,
             origin="typed",
-            first_seq=seq,
-            last_seq=seq,
+            first_seq=first_seq,
+            last_seq=last_seq,
         )
     )
 

@@ -7,7 +7,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
 class WorkshopForm(FlaskForm):
-    title = StringField(_l("Titolo"), validators=[DataRequired(_l("Il titolo è obbligatorio.")), Length(max=300)])
+    title = StringField(
+        _l("Titolo"), validators=[DataRequired(_l("Il titolo è obbligatorio.")), Length(max=300)]
+    )
     place = StringField(_l("Luogo"), validators=[Optional(), Length(max=300)])
     starts_on = DateField(_l("Dal"), validators=[Optional()])
     ends_on = DateField(_l("Al"), validators=[Optional()])

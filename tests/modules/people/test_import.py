@@ -4,6 +4,7 @@ row is bad, and a confirmation that imports everything in one go."""
 from __future__ import annotations
 
 import io
+import re
 from html import unescape
 
 from app.core.invitations import MAX_BYTES
@@ -51,6 +52,8 @@ def test_a_good_list_is_previewed_then_imported_with_fresh_links(app):
     assert "Marco &lt;script&gt;alert(1)&lt;/script&gt;" in preview.text
     assert "<script>alert" not in preview.text
     assert len(memberships(desk.workshop)) == 1
+    hidden = re.search(r'<input type="hidden" name="text" value="([^"]*)">', preview.text)
+    assert hidden and unescape(hidden.group(1)) == GOOD
 
     done = desk.client.post(f"{desk.base}/members/import/confirm", data={"text": GOOD})
 
@@ -142,3 +145,11 @@ def test_the_upload_must_be_a_small_csv_and_not_come_with_pasted_text(app):
     assert huge.status_code == 422
     assert "Il file supera 1 MB" in huge.text
     assert len(memberships(desk.workshop)) == 1
+
+
+def test_row_problems_are_translated_for_people_who_chose_english(app):
+    desk = facilitator_desk(app)
+    desk.client.get("/lingua/en")
+    response = _preview(desk, text=BAD)
+    assert response.status_code == 422
+    assert "“anna.rossi@” is not a valid e-mail address." in response.text

@@ -95,6 +95,7 @@ def test_a_membership_of_another_workshop_is_not_found(app, make):
         assert response.status_code == 404, action
     db.session.refresh(stranger)
     assert stranger.active and stranger.role is Role.PARTICIPANT
+    assert desk.client.post(f"{desk.base}/members/{10**30}/link").status_code == 404
 
 
 def test_revocation_asks_first_then_bites_on_the_next_request(app, make):
@@ -155,3 +156,11 @@ def test_an_expired_link_gets_an_italian_page(app, make):
     assert response.status_code == 404
     assert '<html lang="it">' in response.text
     assert "Questo link di invito è scaduto" in response.text
+
+
+def test_logging_out_says_how_to_come_back(app):
+    desk = facilitator_desk(app)
+    response = desk.client.post("/esci", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Sei uscito. Per rientrare usa di nuovo il tuo link personale." in response.text
+    assert desk.client.get(desk.base).headers["Location"].startswith("/entra")

@@ -1,0 +1,357 @@
+"""Live editing under the workshop's load: 40 people typing in one document while 150
+more watch it, on one server process, beside a bare Socket.IO relay driven by the same
+clients. See NOTES for what is measured and how."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+import requests
+
+from bench import live_load
+from bench.live_load import Log, Member, Spec
+from bench.report import Entry, entry
+from tests.realtime.server import ROOT, LiveServer
+
+TYPISTS = 40
+VIEWERS = 150
+CLIENTS = TYPISTS + VIEWERS
+SAMPLED_TYPISTS = 5
+SAMPLED_VIEWERS = 10
+# One process cannot drive 190 clients on two cores without becoming the bottleneck.
+PROCESSES = 4
+PERIOD = 0.3
+TEMPLATE = "budget-di-salute"
+WARMUP = 5.0
+GRACE = 2.0
+SECONDS = float(os.environ.get("BENCH_LIVE_SECONDS", "30"))
+REPEATS = int(os.environ.get("BENCH_LIVE_REPEATS", "3"))
+# All typists share the first ACTIVE_SECTIONS sections (round robin).
+ACTIVE_SECTIONS = int(os.environ.get("BENCH_LIVE_SECTIONS", "1"))
+# Repetitions stop early rather than let `python -m bench live` pass about six minutes.
+BUDGET = 330.0
+SETUP_TIMEOUT = 150.0
+P99_TARGET_MS = 150.0
+RATIO_TARGET = 1.5
+
+NAME = f"live: {TYPISTS} typists + {VIEWERS} viewers, one process"
+REFERENCE = "bare Flask-SocketIO relay, same batching"
+
+NOTES = f"""\
+## Live editing
+
+One Tavolo server process (`python wsgi.py`, SQLite with its default `synchronous=FULL`,
+the per-connection rate limit off because all the load comes from 127.0.0.1) and one
+document of the `{TEMPLATE}` template. {TYPISTS} participants each insert a 9-character
+marker at a random position of the same section every {int(PERIOD * 1000)} ms (about
+{TYPISTS / PERIOD:.0f} edits per second in all); {VIEWERS} observers have joined the
+document read-only. The clients are `app.realtime.client.TavoloClient`s, each keeping a
+pycrdt replica like a browser, spread over {PROCESSES} load-generating processes. After
+{WARMUP:.0f} s of warm-up, {SECONDS:.0f} s are measured:
+
+- *edit-to-peer latency*: from just before an edit is sent to the moment a sampled peer
+  ({SAMPLED_VIEWERS} viewers and {SAMPLED_TYPISTS} typists) has applied the relayed
+  update. The marker (typist, edit number) travels verbatim in the update's bytes; send
+  and receive times are `time.monotonic_ns()`, one clock for every process of the
+  machine. Edits never delivered are reported in the run's output.
+- *accepted updates per second*: positive acknowledgements received in the window (an
+  acknowledgement means the update is stored durably).
+- *server CPU*: CPU seconds of the server process over wall seconds, in % of one core.
+- *server RSS per client*: resident memory at the end of the window minus before any
+  client connected, divided by {CLIENTS}.
+
+The reference is a bare relay (`bench/relay_server.py`) on the same stack
+(Flask-SocketIO, threading mode, simple-websocket, Werkzeug) that acknowledges each
+update and relays it with the same 50 ms batching per section, driven by raw Socket.IO
+clients sending payloads of the size of Tavolo's updates on the same schedule. Each pair
+of runs is repeated up to {REPEATS} times; the figures are medians, and the ratio is
+Tavolo / relay. The load generators share the machine's cores with the server, for both.
+
+Targets: p99 under {P99_TARGET_MS:.0f} ms, and within {RATIO_TARGET}× of the bare relay.
+"""
+
+
+@dataclass(frozen=True)
+class World:
+    instance: Path
+    document_id: int
+    section_ids: list[int]
+    typist_links: list[str]  # paths: each run serves on a port of its own
+    viewer_links: list[str]
+
+
+@dataclass(frozen=True)
+class Figures:
+    p50_ms: float
+    p99_ms: float
+    acks_per_second: float
+    cpu_percent: float
+    rss_mb_per_client: float
+
+
+def _seed(instance: Path) -> World:
+    """A workshop, its document and everyone's personal link, made as the live tests
+    make theirs: through the `tavolo` commands on a freshly prepared database."""
+    server = LiveServer(instance)
+    server.prepare_database()
+    commands = [
+        ["tavolo", "create-workshop", "Tavolo di prova del carico"],
+        ["tavolo", "create-document", "{0}", "Documento sotto carico", "--template", TEMPLATE],
+    ]
+    roles = ["participant"] * TYPISTS + ["observer"] * VIEWERS
+    commands += [
+        ["tavolo", "invite", "{0}", "--name", f"Persona {n}", "--email",
+         f"persona{n}@carico.example.org", "--role", role]
+        for n, role in enumerate(roles)
+    ]
+    outputs = server.tavolo(*commands)
+    document_id = int(outputs[1])
+    sections = server.sql(
+        "SELECT id FROM section WHERE document_id = ? ORDER BY position", document_id
+    )
+    links = [urlsplit(link).path for link in outputs[2:]]
+    return World(
+        instance=instance,
+        document_id=document_id,
+        section_ids=[row[0] for row in sections],
+        typist_links=links[:TYPISTS],
+        viewer_links=links[TYPISTS:],
+    )
+
+
+def _serve(argv: list[str], env: dict[str, str], base_url: str, log: Path) -> subprocess.Popen:
+    with log.open("ab") as out:
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=out)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{argv[-1]} exited:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{argv[-1]} did not start")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _members(world: World, base_url: str | None) -> list[Member]:
+    """Typists 0–39 then viewers; with no base URL (the relay) nobody needs a link."""
+    active = world.section_ids[:ACTIVE_SECTIONS]
+    typists = [
+        Member(n, f"{base_url}{link}" if base_url else "", n, active[n % len(active)],
+               n < SAMPLED_TYPISTS)
+        for n, link in enumerate(world.typist_links)
+    ]
+    viewers = [
+        Member(TYPISTS + n, f"{base_url}{link}" if base_url else "", None, None,
+               n < SAMPLED_VIEWERS)
+        for n, link in enumerate(world.viewer_links)
+    ]
+    return typists + viewers
+
+
+def _drive(kind: str, base_url: str, server: psutil.Process, world: World,
+           members: list[Member]) -> Figures:
+    """Runs the load generators against a started server and measures one window."""
+    context = multiprocessing.get_context("spawn")
+    outbox = context.Queue()
+    rss_idle = server.memory_info().rss
+    payload_bytes = live_load.tavolo_update_size()
+    specs = [
+        Spec(kind=kind, number=n, base_url=base_url, document_id=world.document_id,
+             members=tuple(members[n::PROCESSES]), period=PERIOD, seconds=WARMUP + SECONDS,
+             grace=GRACE, payload_bytes=payload_bytes)
+        for n in range(PROCESSES)
+    ]
+    pipes: list[Connection] = []
+    workers = []
+    for spec in specs:
+        receiving, sending = context.Pipe(duplex=False)
+        worker = context.Process(target=live_load.work, args=(spec, receiving, outbox))
+        worker.start()
+        workers.append(worker)
+        pipes.append(sending)
+    try:
+        _expect(outbox, "ready", SETUP_TIMEOUT)
+        start_ns = time.monotonic_ns() + 200_000_000
+        for pipe in pipes:
+            pipe.send(start_ns)
+        loaders = [psutil.Process(worker.pid) for worker in workers if worker.pid]
+        window_start = start_ns + int(WARMUP * 1e9)
+        window_end = window_start + int(SECONDS * 1e9)
+        _sleep_until(window_start)
+        cpu_before, loaders_before = _cpu(server), sum(_cpu(p) for p in loaders)
+        _sleep_until(window_end)
+        cpu_after, loaders_after = _cpu(server), sum(_cpu(p) for p in loaders)
+        rss_loaded = server.memory_info().rss
+        threads = server.num_threads()
+        logs = _expect(outbox, "done", GRACE + 60)
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+    figures, diagnosis = _figures(logs, window_start, window_end)
+    wall = (window_end - window_start) / 1e9
+    print(
+        f"    {kind}: {diagnosis}; server {threads} threads; load generators "
+        f"{100 * (loaders_after - loaders_before) / wall:.0f}% CPU",
+        flush=True,
+    )
+    return Figures(
+        p50_ms=figures[0],
+        p99_ms=figures[1],
+        acks_per_second=figures[2],
+        cpu_percent=100 * (cpu_after - cpu_before) / wall,
+        rss_mb_per_client=(rss_loaded - rss_idle) / CLIENTS / 2**20,
+    )
+
+
+def _expect(outbox: multiprocessing.Queue, state: str, timeout: float) -> list[Log]:
+    deadline = time.monotonic() + timeout
+    found: list[Log] = []
+    for _ in range(PROCESSES):
+        number, got, payload = outbox.get(timeout=max(0.1, deadline - time.monotonic()))
+        if got == "failed":
+            raise RuntimeError(f"load generator {number} failed:\n{payload}")
+        if got != state:
+            raise RuntimeError(f"load generator {number}: expected {state}, got {got}")
+        found.append(payload)
+    return found
+
+
+def _sleep_until(ns: int) -> None:
+    time.sleep(max(0.0, (ns - time.monotonic_ns()) / 1e9))
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+def _figures(logs: list[Log], start: int, end: int) -> tuple[tuple[float, float, float], str]:
+    """(p50 ms, p99 ms, acks/s) over the edits sent in the window, and a line on what
+    else the run showed: losses, acknowledgement times, lateness of the generators."""
+    sent = {edit: at for log in logs for edit, at in log.sends if start <= at < end}
+    first: dict[tuple[int, int], int] = {}
+    for log in logs:
+        for receiver, edit, at in log.receipts:
+            if edit in sent:
+                key = (receiver, edit)
+                first[key] = min(at, first.get(key, at))
+    latencies = [(at - sent[edit]) / 1e6 for (_, edit), at in first.items()]
+    receivers = SAMPLED_TYPISTS + SAMPLED_VIEWERS
+    expected = sum(
+        receivers - (1 if edit // 10_000 < SAMPLED_TYPISTS else 0) for edit in sent
+    )
+    acks = [(edit, at) for log in logs for edit, at, ok in log.acks if ok]
+    refused = sum(1 for log in logs for _, _, ok in log.acks if not ok)
+    ack_times = [(at - sent[edit]) / 1e6 for edit, at in acks if edit in sent]
+    lags = [lag / 1e6 for log in logs for lag in log.lags]
+    failures = [failure for log in logs for failure in log.failures]
+    rejoins = sum(1 for failure in failures if failure.startswith("join:"))
+    if len(latencies) < 2 or len(ack_times) < 2:
+        raise RuntimeError(f"too few deliveries to measure; failures: {failures[:5]}")
+    diagnosis = (
+        f"{len(sent)} edits, {len(latencies)}/{expected} deliveries to sampled peers, "
+        f"{refused} refused, {len(failures) - rejoins} edits failed, {rejoins} joins "
+        f"retried; ack p50/p99 "
+        f"{_percentile(ack_times, 50):.0f}/{_percentile(ack_times, 99):.0f} ms; "
+        f"sending late p99 {_percentile(lags, 99):.0f} ms"
+    )
+    accepted = sum(1 for _, at in acks if start <= at < end) / ((end - start) / 1e9)
+    return (_percentile(latencies, 50), _percentile(latencies, 99), accepted), diagnosis
+
+
+def _tavolo(world: World, scratch: Path) -> Figures:
+    instance = scratch / "tavolo"
+    shutil.rmtree(instance, ignore_errors=True)
+    shutil.copytree(world.instance, instance)
+    server = LiveServer(instance, LIVE_RATE_LIMIT="0")
+    process = _serve([sys.executable, "wsgi.py"], server.env, server.base_url, server.log)
+    try:
+        return _drive("tavolo", server.base_url, psutil.Process(process.pid), world,
+                      _members(world, server.base_url))
+    finally:
+        _stop(process)
+
+
+def _relay(world: World, scratch: Path) -> Figures:
+    # Only its free port and environment are borrowed: the relay has no database.
+    borrowed = LiveServer(scratch)
+    process = _serve([sys.executable, "-m", "bench.relay_server"], borrowed.env,
+                     borrowed.base_url, scratch / "relay.log")
+    try:
+        return _drive("relay", borrowed.base_url, psutil.Process(process.pid), world,
+                      _members(world, None))
+    finally:
+        _stop(process)
+
+
+def run() -> list[Entry]:
+    began = time.monotonic()
+    tavolo: list[Figures] = []
+    relay: list[Figures] = []
+    with tempfile.TemporaryDirectory(prefix="tavolo-bench-live-") as folder:
+        scratch = Path(folder)
+        world = _seed(scratch / "seed")
+        for repeat in range(REPEATS):
+            pair_began = time.monotonic()
+            # Alternating the order spreads any drift of the machine over both servers.
+            order = [(_tavolo, tavolo), (_relay, relay)]
+            for measure, figures in order if repeat % 2 == 0 else order[::-1]:
+                figures.append(measure(world, scratch))
+            pair = time.monotonic() - pair_began
+            if time.monotonic() - began + pair > BUDGET:
+                break
+    return _entries(tavolo, relay)
+
+
+def _entries(tavolo: list[Figures], relay: list[Figures]) -> list[Entry]:
+    def median(figures: list[Figures], name: str) -> float:
+        return statistics.median(getattr(f, name) for f in figures)
+
+    metrics = [
+        ("edit-to-peer latency p50", "p50_ms", "ms"),
+        ("edit-to-peer latency p99", "p99_ms", "ms"),
+        ("accepted updates per second", "acks_per_second", "updates/s"),
+        ("server CPU", "cpu_percent", "% of a core"),
+        ("server RSS per client", "rss_mb_per_client", "MB"),
+    ]
+    entries = [
+        entry(NAME, metric, median(tavolo, field), unit, REFERENCE, median(relay, field))
+        for metric, field, unit in metrics
+    ]
+    p99 = median(tavolo, "p99_ms")
+    ratio = p99 / median(relay, "p99_ms")
+    verdict = "met" if p99 < P99_TARGET_MS and ratio <= RATIO_TARGET else "MISSED"
+    print(f"  targets (p99 < {P99_TARGET_MS:.0f} ms, ≤ {RATIO_TARGET}× relay): {verdict} "
+          f"over {len(tavolo)} pairs", flush=True)
+    return entries

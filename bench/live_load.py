@@ -1,0 +1,271 @@
+"""One load-generating process of the live benchmark: it connects its share of the
+room's clients (Tavolo clients, or raw Socket.IO clients of the bare relay), makes its
+typists edit on a fixed schedule, and records what its sampled receivers get.
+
+Every edit carries a marker, `[TT.NNNN]` (typist, edit number), that travels verbatim in
+the bytes of the update: Yjs stores inserted text as UTF-8, merged or not, and the relay
+only concatenates. Receivers therefore time edits by scanning the bytes they receive,
+the same way for both servers, without a side channel and without reading the text.
+
+Times are `time.monotonic_ns()`: CLOCK_MONOTONIC is one clock for every process of a
+Linux machine and never jumps, so a send time taken in one process and a receive time
+taken in another subtract correctly. The parent sends the common start time."""
+
+from __future__ import annotations
+
+import heapq
+import random
+import re
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.queues import Queue
+from typing import Protocol
+from uuid import uuid4
+
+from pycrdt import Doc, Text
+
+from app.realtime.client import SocketClient, TavoloClient
+
+MARKER = re.compile(rb"\[(\d\d)\.(\d{4})\]")
+MAX_EDITS = 9999  # four digits of the marker
+CONNECTING_THREADS = 6
+TIMEOUT = 30.0
+JOIN_ATTEMPTS = 3
+
+
+def marker(typist: int, number: int) -> str:
+    return f"[{typist:02d}.{number:04d}]"
+
+
+def edit_id(typist: int, number: int) -> int:
+    return typist * 10_000 + number
+
+
+def tavolo_update_size() -> int:
+    """Bytes of a Tavolo update that inserts one marker inside text other people typed,
+    so that the relay's clients send payloads of the same size."""
+    others = Doc()
+    text = others.get("body", type=Text)
+    for number in range(300):
+        text.insert(len(str(text)) // 2, marker(number % 40, number))
+    typist = Doc()
+    typist.apply_update(others.get_update())
+    before = typist.get_state()
+    typist.get("body", type=Text).insert(len(str(text)) // 3, marker(7, 123))
+    return len(typist.get_update(before))
+
+
+@dataclass(frozen=True)
+class Member:
+    """One client of the room. Typists are numbered 0–39 and also write markers; `index`
+    names receivers in the records."""
+
+    index: int
+    link: str
+    typist: int | None
+    section_id: int | None
+    sampled: bool
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str  # "tavolo" or "relay"
+    number: int
+    base_url: str
+    document_id: int
+    members: tuple[Member, ...]
+    period: float
+    seconds: float  # warm-up and measurement: the typists type for this long
+    grace: float
+    payload_bytes: int
+
+
+@dataclass
+class Log:
+    """What one process saw. Appending to a list is atomic in CPython, so the reading
+    threads of every client write here without a lock."""
+
+    sends: list[tuple[int, int]] = field(default_factory=list)  # edit, sent at
+    acks: list[tuple[int, int, bool]] = field(default_factory=list)  # edit, acked at, ok
+    receipts: list[tuple[int, int, int]] = field(default_factory=list)  # receiver, edit, at
+    lags: list[int] = field(default_factory=list)  # how late each edit left, ns
+    failures: list[str] = field(default_factory=list)
+
+    def received(self, member: Member, updates: list[bytes]) -> None:
+        now = time.monotonic_ns()
+        for update in updates:
+            for found in MARKER.finditer(update):
+                typist = int(found[1])
+                if typist != member.typist:
+                    self.receipts.append((member.index, edit_id(typist, int(found[2])), now))
+
+    def acked(self, typist: int, number: int, reply: object) -> None:
+        ok = isinstance(reply, dict) and reply.get("ok") is True
+        self.acks.append((edit_id(typist, number), time.monotonic_ns(), ok))
+
+
+class Peer(Protocol):
+    def edit(self, number: int, rng: random.Random) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _MeasuredClient(TavoloClient):
+    def __init__(self, member: Member, log: Log) -> None:
+        self._member = member
+        self._log = log
+        super().__init__(member.link, timeout=TIMEOUT)
+
+    def _on_updates(self, payload: dict) -> None:
+        super()._on_updates(payload)
+        if self._member.sampled:
+            self._log.received(self._member, payload["updates"])
+
+    def _on_update_ack(self, section_id: int, seq: int, reply: dict) -> None:
+        super()._on_update_ack(section_id, seq, reply)
+        if self._member.typist is not None:
+            # A typist sends nothing but its edits (its replica had nothing the server
+            # lacked at join), so the client's seq counter is the edit number.
+            self._log.acked(self._member.typist, seq, reply)
+
+
+class TavoloPeer:
+    def __init__(self, spec: Spec, member: Member, log: Log) -> None:
+        self._member = member
+        self._log = log
+        self._client = _MeasuredClient(member, log)
+        try:
+            self._client.join(spec.document_id)
+        except BaseException:
+            self._client.close()
+            raise
+
+    def edit(self, number: int, rng: random.Random) -> None:
+        section_id, typist = self._member.section_id, self._member.typist
+        assert section_id is not None and typist is not None
+        with self._client.paused():
+            position = rng.randint(0, len(self._client.text(section_id)))
+            self._log.sends.append((edit_id(typist, number), time.monotonic_ns()))
+            self._client.insert(section_id, position, marker(typist, number))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class RelayPeer:
+    def __init__(self, spec: Spec, member: Member, log: Log) -> None:
+        self._member = member
+        self._log = log
+        self._payload_bytes = spec.payload_bytes
+        self._client_id = uuid4().hex
+        self._sio = SocketClient(reconnection=False)
+        if member.sampled:
+            self._sio.on("updates", self._on_updates)
+        self._sio.connect(spec.base_url, transports=["websocket"], wait_timeout=TIMEOUT)
+        try:
+            reply = self._sio.call("join", {"document_id": spec.document_id}, timeout=TIMEOUT)
+            if not reply.get("ok"):
+                raise RuntimeError(f"relay refused join: {reply}")
+        except BaseException:
+            self._sio.disconnect()
+            raise
+
+    def _on_updates(self, payload: dict) -> None:
+        self._log.received(self._member, payload["updates"])
+
+    def edit(self, number: int, rng: random.Random) -> None:
+        typist = self._member.typist
+        assert typist is not None
+        text = marker(typist, number).encode()
+        payload = {
+            "section_id": self._member.section_id,
+            "update": text + b"." * max(0, self._payload_bytes - len(text)),
+            "client_id": self._client_id,
+            "seq": number,
+        }
+        self._log.sends.append((edit_id(typist, number), time.monotonic_ns()))
+        self._sio.emit("update", payload, callback=partial(self._log.acked, typist, number))
+
+    def close(self) -> None:
+        self._sio.disconnect()
+
+
+PEERS: dict[str, Callable[[Spec, Member, Log], Peer]] = {
+    "tavolo": TavoloPeer,
+    "relay": RelayPeer,
+}
+
+
+def _connect(spec: Spec, log: Log) -> list[tuple[Member, Peer]]:
+    make = PEERS[spec.kind]
+
+    def connected(member: Member) -> Peer:
+        # A join can fail for reasons of the server's own (a reply garbled by another
+        # thread's emit); a browser would reconnect, so this client tries again.
+        for _ in range(JOIN_ATTEMPTS - 1):
+            try:
+                return make(spec, member, log)
+            except Exception as error:
+                log.failures.append(f"join: {error!r}")
+        return make(spec, member, log)
+
+    with ThreadPoolExecutor(CONNECTING_THREADS) as pool:
+        peers = list(pool.map(connected, spec.members))
+    return list(zip(spec.members, peers, strict=True))
+
+
+def _type(spec: Spec, typists: list[tuple[Member, Peer]], start_ns: int, log: Log) -> None:
+    """Open loop, like people: each typist's edits are due every `period` whatever the
+    server does, from a random phase; lateness is recorded, not made up for."""
+    rng = random.Random(spec.number)
+    period = int(spec.period * 1e9)
+    end = start_ns + int(spec.seconds * 1e9)
+    due = [(start_ns + rng.randrange(period), slot, 1) for slot in range(len(typists))]
+    heapq.heapify(due)
+    for _ in range(len(typists) * MAX_EDITS):
+        when, slot, number = heapq.heappop(due)
+        if when >= end or number > MAX_EDITS:
+            return
+        time.sleep(max(0.0, (when - time.monotonic_ns()) / 1e9))
+        log.lags.append(time.monotonic_ns() - when)
+        try:
+            typists[slot][1].edit(number, rng)
+        except Exception as error:
+            log.failures.append(f"edit: {error!r}")
+        heapq.heappush(due, (when + period, slot, number + 1))
+
+
+def work(spec: Spec, inbox: Connection, outbox: Queue) -> None:
+    """Process entry point: report ("ready"), wait for the start time, type, report
+    ("done", Log). Any failure is reported as ("failed", text) instead."""
+    log = Log()
+    peers: list[tuple[Member, Peer]] = []
+    try:
+        peers = _connect(spec, log)
+        outbox.put((spec.number, "ready", None))
+        if not inbox.poll(TIMEOUT * 4):
+            raise TimeoutError("no start time from the benchmark")
+        start_ns: int = inbox.recv()
+        _type(spec, [(m, p) for m, p in peers if m.typist is not None], start_ns, log)
+        time.sleep(spec.grace)
+        outbox.put((spec.number, "done", log))
+    except Exception:
+        outbox.put((spec.number, "failed", traceback.format_exc()))
+    finally:
+        _close([peer for _, peer in peers])
+
+
+def _close(peers: list[Peer]) -> None:
+    def close(peer: Peer) -> None:
+        # The figures are already sent: a client that fails to close changes nothing.
+        with suppress(Exception):
+            peer.close()
+
+    with ThreadPoolExecutor(CONNECTING_THREADS) as pool:
+        list(pool.map(close, peers))
