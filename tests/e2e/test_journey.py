@@ -66,16 +66,22 @@ def test_facilitator_finds_the_way_around(site: Site, browser: Browser) -> None:
         header = page.locator("header.it-header-wrapper")
         expect(header).to_contain_text("Facilitatore demo")
         expect(header.get_by_role("button", name="Esci")).to_be_visible()
+        visit(page, "workshop")
+        # The fonts come from the application itself, not from the person's computer.
+        loaded = page.evaluate(
+            """document.fonts.ready.then(fonts => [...fonts]
+                .filter(face => face.status === 'loaded')
+                .map(face => face.family.replaceAll('"', '')))"""
+        )
+        assert "Titillium Web" in loaded, loaded
         # The first Tab shows the skip link, which takes keyboard users past the header.
         page.keyboard.press("Tab")
         skip = page.get_by_role("link", name="Vai al contenuto")
         expect(skip).to_be_focused()
         expect(skip).to_be_visible()
-        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(
-            '"Titillium Web"'
-        )
-        assert page.evaluate("document.fonts.check('16px \"Titillium Web\"')")
-        visit(page, "workshop")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"#contenuto$"))
+        expect(page.get_by_role("main")).to_be_focused()
 
         page.get_by_role("link", name="I tuoi tavoli").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("I tuoi tavoli")
@@ -179,7 +185,7 @@ def test_from_demo_link_to_a_shared_document(site: Site, browser: Browser) -> No
         phone.get_by_role("link", name="Patto per il budget di salute").click()
         expect(phone).to_have_url(document_url)
         expect(phone.get_by_role("heading", level=1)).to_have_text("Patto per il budget di salute")
-        expect(phone.locator(".tv-editor__save").first).to_have_text("Salvato")
+        expect(phone.locator(".tv-editor__save").first).to_have_text("Salvato", timeout=20_000)
         visit(phone, "participant-document")
 
         assert not errors, errors

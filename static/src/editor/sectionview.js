@@ -138,7 +138,7 @@ export class SectionView {
     ]
     this.buttons = {}
     for (const [name, label, keys, run] of groups) {
-      const button = element('button', `tv-tool tv-tool--${name}`, { type: 'button', 'aria-label': label, tabindex: '-1' })
+      const button = element('button', `tv-tool tv-tool--${name}`, { type: 'button', tabindex: '-1' })
       if (keys) {
         button.title = `${label} (${keys})`
         button.setAttribute('aria-keyshortcuts', keys.replace('Ctrl+', 'Control+').replace('⌘', 'Meta+').replace('⇧', 'Shift+'))
