@@ -233,6 +233,13 @@ def covers(have: Mapping[int, int], want: Mapping[int, int]) -> bool:
     return all(have.get(client, 0) >= clock for client, clock in want.items())
 
 
+def storable(text: str) -> str:
+    """The text as the database keeps it (Section.body, revisions, proposals): NUL, which
+    PostgreSQL text cannot hold, becomes U+FFFD. The shared CRDT text keeps it: refusing
+    an update once accepted edits depend on it would orphan those edits."""
+    return text.replace("\x00", "\ufffd")
+
+
 @dataclass
 class TokenBucket:
     """Per-connection rate limit: `burst` events at once, then `rate` per second. A

@@ -45,8 +45,8 @@ def init_app(app: Flask) -> None:
     socketio.server.eio.async_handlers = False
     # Every binary Socket.IO packet leaves as two WebSocket frames; with Nagle's algorithm
     # the second one waits for the peer's delayed ACK, adding 40 ms to every CRDT update
-    # on Linux. Werkzeug is the server of the laptop in the room; other servers set
-    # TCP_NODELAY themselves.
+    # on Linux (measured: 48 ms instead of 4 for a sync round). Werkzeug is the server of
+    # the laptop in the room.
     WSGIRequestHandler.disable_nagle_algorithm = True
     services.install(app)
     events.register(socketio)

@@ -266,6 +266,7 @@ class TavoloClient:
         deadline = time.monotonic() + self._timeout
         while self._sio.eio.state != "disconnected" and time.monotonic() < deadline:
             time.sleep(0.01)
+        self._refusal = None
         try:
             self._sio.connect(
                 self.base_url,

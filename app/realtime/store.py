@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pycrdt import Doc, Text, merge_updates
 from sqlalchemy.exc import IntegrityError
 
-from app.core.sync import snapshot_due
+from app.core.sync import snapshot_due, storable
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import SectionSnapshot, SectionUpdate
@@ -38,6 +38,11 @@ TEXT_NAME = "body"
 
 class InvalidUpdate(Exception):
     """Bytes pycrdt cannot apply, or changes outside the section's text."""
+
+
+class NotStored(Exception):
+    """The batch this update was written with failed: nothing of it was stored, and the
+    same update can simply be sent again."""
 
 
 @dataclass
@@ -132,7 +137,7 @@ class Store:
         scratch = LiveText()
         scratch.doc.apply_update(state)
         integrate(scratch.doc, update)
-        return Preview(base_text, str(scratch.text), state)
+        return Preview(storable(base_text), storable(str(scratch.text)), state)
 
     def forget(self, section_id: int, live: LiveText | None = None) -> None:
         with self._guard:
@@ -159,9 +164,12 @@ class Store:
 
     @contextmanager
     def _evicting_on_error(self, live: LiveText, section_id: int) -> Iterator[None]:
+        """Drops a document that failed half-way. Emptied as well as dropped: threads
+        already waiting for its lock rebuild it from the log instead of using it."""
         try:
             yield
         except BaseException:
+            live.reset()
             self.forget(section_id, live)
             raise
 
@@ -226,9 +234,11 @@ class Store:
             if accepted:
                 self._append(live, section_id, accepted)
         except BaseException as error:
+            # The writing thread reports the failure itself; the others' updates were
+            # only caught up in it.
             for ticket in batch:
                 if not ticket.done:
-                    ticket.error, ticket.done = error, True
+                    ticket.error, ticket.done = NotStored(repr(error)), True
             raise
         for ticket in accepted:
             ticket.done = True
@@ -256,7 +266,7 @@ class Store:
 
     def _append(self, live: LiveText, section_id: int, batch: list[Ticket]) -> None:
         while True:
-            first, text, now = live.seq + 1, str(live.text), utcnow()
+            first, text, now = live.seq + 1, storable(str(live.text)), utcnow()
             last = first + len(batch) - 1
             db.session.execute(
                 db.insert(SectionUpdate),

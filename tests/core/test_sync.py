@@ -214,3 +214,11 @@ def test_a_batch_ends_with_a_snapshot_when_it_passes_a_multiple(
         snapshots += due
         first = last + 1
     assert snapshots <= (0 if every <= 0 else (first - 1) // every)
+
+
+@given(text=st.text())
+def test_storable_text_has_no_nul_and_changes_nothing_else(text: str) -> None:
+    kept = sync.storable(text)
+    assert "\x00" not in kept
+    assert len(kept) == len(text)
+    assert [a for a, b in zip(text, kept, strict=True) if a != b] == ["\x00"] * text.count("\x00")

@@ -43,7 +43,7 @@ class LiveServer:
             "BASE_URL": self.base_url,
             **settings,
         }
-        self.log = instance / "server.log"
+        self.log = instance / f"server-{self.port}.log"
         self._process: subprocess.Popen | None = None
 
     @property

@@ -9,6 +9,8 @@ import re
 import threading
 import time
 
+import requests
+
 from app.realtime.client import TavoloClient
 from tests.realtime.conftest import Doc, World
 from tests.realtime.helpers import wait_until
@@ -191,3 +193,33 @@ def test_presence_shows_names_colours_and_places(world: World) -> None:
     finally:
         writer.close()
         observer.close()
+
+
+def test_a_section_locked_from_the_page_is_locked_for_editors_at_once(world: World) -> None:
+    """The facilitator's page (POST /sections/<id>/state) tells every editor in the room
+    through `section_state`; the next keystroke is kept as a proposal, not applied."""
+    doc = world.document("Da chiudere.")
+    writer = _joined(world, "participant", doc)
+    page = requests.Session()
+    try:
+        page.get(world.links["facilitator"], timeout=10)
+        html = page.get(f"{world.base_url}/documents/{doc.id}", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert token is not None
+        response = page.post(
+            f"{world.base_url}/sections/{doc.section_id}/state",
+            data={"state": "locked", "csrf_token": token[1]},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code in (302, 303), response.status_code
+        wait_until(lambda: doc.section_id in writer.section_states)
+        assert writer.section_states[doc.section_id] == {
+            "section_id": doc.section_id, "state": "locked", "editable": False,
+        }
+        writer.insert(doc.section_id, 0, "Troppo tardi. ")
+        wait_until(lambda: len(writer.resets) == 1)
+        assert world.body(doc) == "Da chiudere."
+    finally:
+        writer.close()
+        page.close()
