@@ -47,6 +47,8 @@ SETUP_TIMEOUT = 150.0
 P99_TARGET_MS = 150.0
 RATIO_TARGET = 1.5
 
+JOINING = PROCESSES * live_load.CONNECTING_THREADS
+
 NAME = f"live: {TYPISTS} typists + {VIEWERS} viewers, one process"
 REFERENCE = "bare Flask-SocketIO relay, same batching"
 
@@ -66,19 +68,25 @@ pycrdt replica like a browser, spread over {PROCESSES} load-generating processes
   ({SAMPLED_VIEWERS} viewers and {SAMPLED_TYPISTS} typists) has applied the relayed
   update. The marker (typist, edit number) travels verbatim in the update's bytes; send
   and receive times are `time.monotonic_ns()`, one clock for every process of the
-  machine. Edits never delivered are reported in the run's output.
+  machine. An edit a peer has not received {GRACE:.0f} s after the window counts as
+  received then, so when edits are lost or late the figures are lower bounds, and a
+  server that falls behind shows latencies that grow with the length of the run.
 - *accepted updates per second*: positive acknowledgements received in the window (an
   acknowledgement means the update is stored durably).
 - *server CPU*: CPU seconds of the server process over wall seconds, in % of one core.
 - *server RSS per client*: resident memory at the end of the window minus before any
   client connected, divided by {CLIENTS}.
+- *time to join*: from starting the load generators until all {CLIENTS} clients have
+  joined the document (and, for Tavolo, synchronised its sections), {JOINING} at a time.
 
 The reference is a bare relay (`bench/relay_server.py`) on the same stack
 (Flask-SocketIO, threading mode, simple-websocket, Werkzeug) that acknowledges each
 update and relays it with the same 50 ms batching per section, driven by raw Socket.IO
 clients sending payloads of the size of Tavolo's updates on the same schedule. Each pair
-of runs is repeated up to {REPEATS} times; the figures are medians, and the ratio is
-Tavolo / relay. The load generators share the machine's cores with the server, for both.
+of runs is repeated up to {REPEATS} times, as many as fit in about {BUDGET / 60:.1f}
+minutes; the figures are medians, and the ratio is Tavolo / relay. The load generators
+share the machine's two cores with the server, for both; the run's output also shows
+losses, acknowledgement times and how late the generators sent.
 
 Targets: p99 under {P99_TARGET_MS:.0f} ms, and within {RATIO_TARGET}× of the bare relay.
 """
@@ -100,6 +108,7 @@ class Figures:
     acks_per_second: float
     cpu_percent: float
     rss_mb_per_client: float
+    fill_seconds: float
 
 
 def _seed(instance: Path) -> World:
@@ -235,6 +244,7 @@ def _drive(kind: str, base_url: str, server: psutil.Process, world: World,
         acks_per_second=figures[2],
         cpu_percent=100 * (cpu_after - cpu_before) / wall,
         rss_mb_per_client=(rss_loaded - rss_idle) / CLIENTS / 2**20,
+        fill_seconds=filled,
     )
 
 
@@ -354,6 +364,7 @@ def _entries(tavolo: list[Figures], relay: list[Figures]) -> list[Entry]:
         ("accepted updates per second", "acks_per_second", "updates/s"),
         ("server CPU", "cpu_percent", "% of a core"),
         ("server RSS per client", "rss_mb_per_client", "MB"),
+        (f"time for the {CLIENTS} clients to join", "fill_seconds", "s"),
     ]
     entries = [
         entry(NAME, metric, median(tavolo, field), unit, REFERENCE, median(relay, field))

@@ -116,6 +116,9 @@ class Log:
     def acked(self, typist: int, number: int, reply: object) -> None:
         ok = isinstance(reply, dict) and reply.get("ok") is True
         self.acks.append((edit_id(typist, number), time.monotonic_ns(), ok))
+        if not ok:
+            code = reply.get("error", {}).get("code") if isinstance(reply, dict) else reply
+            self.failures.append(f"refused {code}: edit {number} of typist {typist}")
 
 
 class Peer(Protocol):

@@ -139,10 +139,10 @@ class Store:
         integrate(scratch.doc, update)
         return Preview(storable(base_text), storable(str(scratch.text)), state)
 
-    def forget(self, section_id: int, live: LiveText | None = None) -> None:
+    def _forget(self, section_id: int, live: LiveText) -> None:
         with self._guard:
-            if live is None or self._live.get(section_id) is live:
-                self._live.pop(section_id, None)
+            if self._live.get(section_id) is live:
+                self._live.pop(section_id)
 
     def _entry(self, section_id: int) -> LiveText:
         with self._guard:
@@ -170,7 +170,7 @@ class Store:
             yield
         except BaseException:
             live.reset()
-            self.forget(section_id, live)
+            self._forget(section_id, live)
             raise
 
     def _ready(self, live: LiveText, section: Section) -> None:

@@ -1,10 +1,7 @@
 """Runs a batch of `flask --app wsgi …` commands in one process, against the database the
 environment points at: starting a process costs a second, and a test world needs dozens
 of commands. Reads a JSON list of argument lists on stdin; an argument may refer to the
-output of an earlier command as {0}, {1}, …; prints the outputs as a JSON list.
-
-The commands run inside a request context for BASE_URL because some of them build
-links and translate messages, which Flask only does within a request."""
+output of an earlier command as {0}, {1}, …; prints the outputs as a JSON list."""
 
 from __future__ import annotations
 
@@ -18,8 +15,7 @@ def main() -> None:
     runner = app.test_cli_runner()
     outputs: list[str] = []
     for args in json.load(sys.stdin):
-        with app.test_request_context(base_url=app.config["BASE_URL"]):
-            result = runner.invoke(args=[arg.format(*outputs) for arg in args])
+        result = runner.invoke(args=[arg.format(*outputs) for arg in args])
         if result.exit_code != 0:
             sys.exit(f"{' '.join(args)}: {result.output}{result.exception!r}")
         outputs.append(result.output.strip())
