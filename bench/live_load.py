@@ -50,6 +50,10 @@ def edit_id(typist: int, number: int) -> int:
     return typist * 10_000 + number
 
 
+def typist_of(edit: int) -> int:
+    return edit // 10_000
+
+
 def tavolo_update_size() -> int:
     """Bytes of a Tavolo update that inserts one marker inside text other people typed,
     so that the relay's clients send payloads of the same size."""
