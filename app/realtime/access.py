@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from flask_login import current_user
 
 from app.core.permissions import Capability, DocumentStatus, Role, can, can_edit_section
-from app.extensions import db, socketio
+from app.extensions import db
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership, Person
 from app.realtime import errors
-from app.realtime.batching import DOCUMENT_ROOM
 
 
 @dataclass(frozen=True)
@@ -69,11 +68,11 @@ def require_joined(viewer: Viewer, sid: str) -> None:
 
 
 def joined_documents(sid: str) -> list[int]:
-    return [
-        int(room.removeprefix(DOCUMENT_ROOM))
-        for room in socketio.server.rooms(sid, namespace="/")
-        if room.startswith(DOCUMENT_ROOM)
-    ]
+    """Read from our own registry, which is locked: python-socketio's room table is
+    walked without a lock and fails when another thread joins a room meanwhile."""
+    from app.realtime.services import live  # services builds on this module
+
+    return live().registry.documents(sid)
 
 
 def _membership(person: Person, workshop_id: int) -> Membership | None:

@@ -72,6 +72,11 @@ class Registry:
             if connection is not None:
                 connection.documents.pop(document_id, None)
 
+    def documents(self, sid: str) -> list[int]:
+        with self._lock:
+            connection = self._connections.get(sid)
+            return list(connection.documents) if connection else []
+
     def move(self, sid: str, document_id: int, spot: Spot) -> None:
         with self._lock:
             connection = self._connections.get(sid)

@@ -83,9 +83,9 @@ def admit(sid: str) -> None:
 def join(viewer: Viewer, sid: str) -> dict:
     document = viewer.document
     socketio.server.enter_room(sid, document_room(document.id), namespace="/")
+    live().registry.enter(sid, document.id)
     if viewer.membership is not None:
         socketio.server.enter_room(sid, people_room(document.id), namespace="/")
-        live().registry.enter(sid, document.id)
         live().batcher.presence(document.id)
     person = viewer.person if viewer.membership is not None else None
     return {
