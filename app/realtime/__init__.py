@@ -38,11 +38,6 @@ def _from_environment(name: str, default: int | float | bool) -> int | float | b
 def init_app(app: Flask) -> None:
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, _from_environment(name, default))
-    # python-engineio hands each incoming message to a thread of its own unless told
-    # otherwise; the parts of one binary Socket.IO packet (every CRDT update is one)
-    # could then be reassembled out of order. One reader per connection keeps each
-    # client's events in the order it sent them, and other connections are unaffected.
-    socketio.server.eio.async_handlers = False
     # Every binary Socket.IO packet leaves as two WebSocket frames; with Nagle's algorithm
     # the second one waits for the peer's delayed ACK, adding 40 ms to every CRDT update
     # on Linux (measured: 48 ms instead of 4 for a sync round). Werkzeug is the server of
