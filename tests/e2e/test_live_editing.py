@@ -14,21 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from app.core.words import count_words
+from tests.e2e.conftest import SCREENSHOTS
 from tests.realtime.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SOCKET = re.compile(r"/socket\.io/")
 OFFLINE = re.compile(r"Non salvato — in attesa di connessione \((\d+) modific(?:a|he)\)")
 WRITERS = [
@@ -70,16 +62,6 @@ def live(tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
         yield world
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module", autouse=True)
