@@ -76,6 +76,32 @@ def open_document(context: BrowserContext, link: str, live: dict) -> Page:
     return page
 
 
+def stored_on_device(page: Page, document_id: int, text: str, index: int = 0) -> None:
+    """IndexedDB writes are asynchronous: a reload in the same millisecond as the last
+    keystroke may interrupt the write. Waits until the text has reached the device's
+    store, which is what a reload is promised to bring back."""
+    section_id = editor(page, index).locator("xpath=ancestor::section").get_attribute(
+        "data-section-id"
+    )
+    page.wait_for_function(
+        """([name, needle]) => new Promise(resolve => {
+            const open = indexedDB.open(name)
+            open.onsuccess = () => {
+              const store = open.result.transaction('updates').objectStore('updates')
+              const all = store.getAll()
+              all.onsuccess = () => {
+                const bytes = all.result.map(u => new TextDecoder().decode(u)).join('')
+                open.result.close()
+                resolve(bytes.includes(needle))
+              }
+            }
+            open.onerror = () => resolve(false)
+        })""",
+        arg=[f"tavolo-doc{document_id}-sec{section_id}", text],
+        timeout=10_000,
+    )
+
+
 def editor(page: Page, index: int = 0) -> Locator:
     return page.locator(".tv-editor").nth(index)
 
@@ -244,6 +270,7 @@ def test_text_typed_before_a_reload_without_connection_is_restored_and_sent(
         network.down()
         type_at_end(page, " Scritto senza rete, poi la pagina è stata ricaricata.", 1)
         expect(indicator(page, 1)).to_have_text(OFFLINE)
+        stored_on_device(page, live["document"], "ricaricata", 1)
         # The page comes back from the server but the live connection does not (a proxy
         # or a restarting server): the reload must still show what was typed before it.
         context.route(SOCKET, lambda route: route.abort())
