@@ -39,12 +39,15 @@ class Batcher:
         self._socketio = socketio
         self._registry = registry
         self._interval = interval
-        self._updates: dict[tuple[int, int], list[tuple[bytes, str]]] = defaultdict(list)
+        self._updates: dict[tuple[int, int], list[tuple[bytes, str | None]]] = defaultdict(list)
         self._presence: set[int] = set()
         self._lock = threading.Lock()
         self._task: Any = None
 
-    def update(self, document_id: int, section_id: int, update: bytes, origin_sid: str) -> None:
+    def update(
+        self, document_id: int, section_id: int, update: bytes, origin_sid: str | None
+    ) -> None:
+        """`origin_sid` is None for changes the server makes itself."""
         with self._lock:
             self._updates[(document_id, section_id)].append((update, origin_sid))
             self._start()
@@ -83,7 +86,7 @@ class Batcher:
             )
 
     def _send_updates(
-        self, document_id: int, section_id: int, entries: list[tuple[bytes, str]]
+        self, document_id: int, section_id: int, entries: list[tuple[bytes, str | None]]
     ) -> None:
         origins = {sid for _, sid in entries}
         merged = entries[0][0] if len(entries) == 1 else merge_updates(*(u for u, _ in entries))

@@ -34,6 +34,7 @@ import requests
 import socketio
 from pycrdt import Doc, Text, TransactionEvent, merge_updates
 
+from app.core.edits import utf8_len
 from app.core.sync import PROTOCOL_VERSION, covers, decode_state_vector
 
 TEXT_NAME = "body"
@@ -49,10 +50,6 @@ class LiveError(Exception):
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
         self.message = message
-
-
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -115,15 +112,15 @@ class Replica:
         current = self.text()
         if not 0 <= index <= len(current):
             raise IndexError(f"insert at {index} in a text of {len(current)} characters")
-        offset = _utf8_len(current[:index])
+        offset = utf8_len(current[:index])
         return self._local(lambda text: text.insert(offset, value)) if value else None
 
     def delete(self, index: int, length: int) -> bytes | None:
         current = self.text()
         if index < 0 or length < 0 or index + length > len(current):
             raise IndexError(f"delete {length} at {index} in a text of {len(current)} characters")
-        start = _utf8_len(current[:index])
-        stop = start + _utf8_len(current[index : index + length])
+        start = utf8_len(current[:index])
+        stop = start + utf8_len(current[index : index + length])
 
         def change(text: Text) -> None:
             del text[start:stop]
@@ -138,8 +135,8 @@ class Replica:
             return None
         prefix = _common_prefix(current, value)
         suffix = _common_suffix(current[prefix:], value[prefix:])
-        start = _utf8_len(current[:prefix])
-        stop = start + _utf8_len(current[prefix : len(current) - suffix])
+        start = utf8_len(current[:prefix])
+        stop = start + utf8_len(current[prefix : len(current) - suffix])
         inserted = value[prefix : len(value) - suffix]
 
         def change(text: Text) -> None:

@@ -183,6 +183,31 @@ def update_presence(targets: list[tuple[Viewer, int | None]], sid: str, request:
     return {"ok": True}
 
 
+def write_text(
+    actor: Person, section: Section, text: str, origin: str, source_id: int | None = None
+) -> bool:
+    """A change decided by a person rather than typed (a restore, an accepted amendment):
+    stored through the same log as typing, recorded as a revision with its origin, and
+    sent to every open editor like any other edit. Commits; False when nothing changed.
+    The caller checks that `actor` may make it."""
+    update = live().store.write(section, actor.id, text, origin, source_id)
+    if update is None:
+        return False
+    live().batcher.update(section.document_id, section.id, update, None)
+    return True
+
+
+def notify_document(document_id: int, kind: str, payload: dict | None = None) -> None:
+    """Tells everyone in the document that something other than the text changed
+    (comments, amendments, votes…), so open pages refresh that part. Call it after the
+    change is committed; `kind` names what to refresh."""
+    socketio.emit(
+        "changed",
+        {"document_id": document_id, "kind": kind, **(payload or {})},
+        to=document_room(document_id),
+    )
+
+
 def notify_section_state(section: Section) -> None:
     """Tells everyone in the document that the section was locked, opened or approved, or
     that its document changed status. Call it after the change is committed. `editable`

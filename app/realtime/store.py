@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from pycrdt import Doc, Text, merge_updates
 from sqlalchemy.exc import IntegrityError
 
+from app.core.edits import edits, utf8_len
 from app.core.sync import snapshot_due, storable
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import SectionSnapshot, SectionUpdate
-from app.modules.revisions.services import record_typing
+from app.modules.revisions.services import record_change, record_typing
 from app.modules.timeutil import utcnow
 
 TEXT_NAME = "body"
@@ -71,6 +72,10 @@ class Ticket:
 
     person_id: int
     update: bytes
+    # "typed" updates are grouped into bursts per author; any other origin (a restore,
+    # an accepted amendment) is a revision of its own, pointing at `source_id`.
+    origin: str = "typed"
+    source_id: int | None = None
     done: bool = False
     error: BaseException | None = None
 
@@ -129,6 +134,28 @@ class Store:
                     self._write_waiting(live, section.id)
         if ticket.error is not None:
             raise ticket.error
+
+    def write(
+        self, section: Section, person_id: int, text: str, origin: str, source_id: int | None
+    ) -> bytes | None:
+        """Makes the section's text `text` as a server-side edit and stores it like a
+        typed one; returns the update for the room, or None when nothing changed."""
+        with self._current(section) as live:
+            current = str(live.text)
+            if current == text:
+                return None
+            before = live.doc.get_state()
+            with live.doc.transaction():
+                for change in edits(current, text):
+                    start = utf8_len(current[: change.start])
+                    stop = start + utf8_len(current[change.start : change.stop])
+                    if stop > start:
+                        del live.text[start:stop]
+                    if change.insert:
+                        live.text.insert(start, change.insert)
+            update = live.doc.get_update(before)
+            self._append(live, section.id, [Ticket(person_id, update, origin, source_id)])
+            return update
 
     def preview(self, section: Section, update: bytes) -> Preview:
         """Applies the update to a scratch copy only: the live text stays untouched."""
@@ -283,6 +310,12 @@ class Store:
                 record_typing(
                     section_id, author, text, author_first, author_last, now, self._burst_window
                 )
+            for seq, ticket in enumerate(batch, start=first):
+                if ticket.origin != "typed":
+                    record_change(
+                        section_id, ticket.person_id, text, seq, now, ticket.origin,
+                        ticket.source_id,
+                    )
             if snapshot_due(first, last, self._snapshot_every):
                 db.session.execute(
                     db.insert(SectionSnapshot).values(
@@ -303,8 +336,10 @@ class Store:
 
 
 def _spans(batch: list[Ticket], first: int) -> dict[int, tuple[int, int]]:
-    """Each author's first and last update number in a batch."""
+    """Each author's first and last typed update number in a batch."""
     spans: dict[int, tuple[int, int]] = {}
     for seq, ticket in enumerate(batch, start=first):
+        if ticket.origin != "typed":
+            continue
         spans[ticket.person_id] = (spans.get(ticket.person_id, (seq, seq))[0], seq)
     return spans

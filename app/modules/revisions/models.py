@@ -59,7 +59,10 @@ class Revision(db.Model):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     text: Mapped[str] = mapped_column(Text)
+    # typed, restored, amendment, imported…
     origin: Mapped[str] = mapped_column(String(20), default="typed")
+    # What a non-typed revision came from: the restored revision, the accepted amendment.
+    source_id: Mapped[int | None]
     # The update log rows this revision spans: the text before it is the state at
     # first_seq - 1, rebuilt from the log.
     first_seq: Mapped[int]

@@ -53,6 +53,32 @@ def record_typing(
     )
 
 
+def record_change(
+    section_id: int,
+    person_id: int,
+    text: str,
+    seq: int,
+    now: dt.datetime,
+    origin: str,
+    source_id: int | None,
+) -> None:
+    """A change the server made on someone's decision (a restore, an accepted amendment)
+    is a revision of its own, so the history says where the text came from."""
+    db.session.execute(
+        db.insert(Revision).values(
+            section_id=section_id,
+            author_id=person_id,
+            started_at=now,
+            ended_at=now,
+            text=text,
+            origin=origin,
+            source_id=source_id,
+            first_seq=seq,
+            last_seq=seq,
+        )
+    )
+
+
 def open_rejected_edit(
     section_id: int, person_id: int, base_text: str, now: dt.datetime, window: dt.timedelta
 ) -> RejectedEdit | None:

@@ -175,6 +175,11 @@ export class LiveDocument {
     socket.on('section_state', payload => this._sectionState(payload))
     socket.on('reset', payload => this._reset(payload))
     socket.on('error', payload => this._serverError(payload))
+    // Comments, amendments, votes…: the page's other parts listen on the document
+    // rather than opening a second connection.
+    socket.on('changed', payload => {
+      document.dispatchEvent(new CustomEvent('tavolo:changed', { detail: payload }))
+    })
 
     window.addEventListener('offline', () => this._replaceConnection())
     window.addEventListener('online', () => this._reconnectNow())
