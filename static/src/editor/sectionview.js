@@ -283,6 +283,7 @@ export class SectionView {
               if (this.previewing) this._schedulePreview()
             }
             if (update.focusChanged && update.view.hasFocus) this.context.onFocus(this.sectionId)
+            if (update.selectionSet || update.docChanged) this._announceSelection(update.state)
           })
         ]
       })
@@ -291,6 +292,20 @@ export class SectionView {
     this._renderWords()
     this._renderStatus()
     this._renderUndo()
+  }
+
+  // Comments and amendments start from a selected passage; they learn of it through
+  // the page rather than reaching into the editor. Positions count code points, as the
+  // server does (CodeMirror counts UTF-16 units).
+  _announceSelection (state) {
+    const { from, to } = state.selection.main
+    const doc = state.doc
+    const codePoints = text => [...text].length
+    const start = codePoints(doc.sliceString(0, from))
+    const quote = doc.sliceString(from, to)
+    document.dispatchEvent(new CustomEvent('tavolo:selection', {
+      detail: { sectionId: this.sectionId, start, end: start + codePoints(quote), quote }
+    }))
   }
 
   _labelAttributes () {
