@@ -31,6 +31,7 @@ from uuid import uuid4
 
 from pycrdt import Doc, Text
 
+from app.core.sync import from_wire, to_wire
 from app.realtime.client import LiveError, SocketClient, TavoloClient
 
 MARKER = re.compile(rb"\[(\d\d)\.(\d{4})\]")
@@ -104,15 +105,10 @@ class Log:
     lags: list[int] = field(default_factory=list)  # how late each edit left, ns
     failures: list[str] = field(default_factory=list)
 
-    def received(self, member: Member, updates: list[bytes]) -> None:
+    def received(self, member: Member, updates: list[str]) -> None:
         now = time.monotonic_ns()
-        if not all(isinstance(update, bytes) for update in updates):
-            # Another packet took the place of the binary attachment on the way: the
-            # server interleaved two emits to this client. The edits in it are lost here.
-            self.failures.append("garbled: updates")
-            return
         for update in updates:
-            for found in MARKER.finditer(update):
+            for found in MARKER.finditer(from_wire(update)):
                 typist = int(found[1])
                 if typist != member.typist:
                     self.receipts.append((member.index, edit_id(typist, int(found[2])), now))
@@ -146,8 +142,7 @@ class _MeasuredClient(TavoloClient):
         self.connect()
 
     def _on_updates(self, payload: dict) -> None:
-        if all(isinstance(update, bytes) for update in payload["updates"]):
-            super()._on_updates(payload)
+        super()._on_updates(payload)
         if self._member.sampled:
             self._log.received(self._member, payload["updates"])
 
@@ -209,7 +204,7 @@ class RelayPeer:
         text = marker(typist, number).encode()
         payload = {
             "section_id": self._member.section_id,
-            "update": text + b"." * max(0, self._payload_bytes - len(text)),
+            "update": to_wire(text + b"." * max(0, self._payload_bytes - len(text))),
             "client_id": self._client_id,
             "seq": number,
         }
@@ -230,8 +225,8 @@ def _connect(spec: Spec, log: Log) -> list[tuple[Member, Peer]]:
     make = PEERS[spec.kind]
 
     def connected(member: Member) -> Peer:
-        # A join can fail for reasons of the server's own (a reply garbled by another
-        # thread's emit); a browser would reconnect, so this client tries again.
+        # A join can fail for reasons of the server's own (an overloaded server
+        # answering too late); a browser would reconnect, so this client tries again.
         for _ in range(JOIN_ATTEMPTS - 1):
             try:
                 return make(spec, member, log)

@@ -5,7 +5,7 @@ through `socketio.run`, in-order reading, no Nagle) and the same traffic: each r
 `update` is acknowledged at once and relayed to the document's room in one `updates`
 event per section every 50 ms, without the sender when it alone typed in that tick.
 Payloads are concatenated instead of merged as CRDT updates, so one tick is one event
-of one binary attachment, as from Tavolo. What it leaves out is exactly what Tavolo
+of one base64 payload, as from Tavolo. What it leaves out is exactly what Tavolo
 adds: access checks, the CRDT, the durable log.
 
 Run as `python -m bench.relay_server` with HOST, PORT and BASE_URL in the environment."""
@@ -20,6 +20,8 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import SocketIO, join_room
 from werkzeug.serving import WSGIRequestHandler
+
+from app.core.sync import from_wire, to_wire
 
 BATCH_SECONDS = 0.05
 
@@ -59,7 +61,10 @@ class Relay:
                 origins = {sid for _, sid in entries}
                 socketio.emit(
                     "updates",
-                    {"section_id": section_id, "updates": [b"".join(u for u, _ in entries)]},
+                    {
+                        "section_id": section_id,
+                        "updates": [to_wire(b"".join(u for u, _ in entries))],
+                    },
                     to=room,
                     skip_sid=next(iter(origins)) if len(origins) == 1 else None,
                 )
@@ -81,7 +86,8 @@ def on_join(payload: dict) -> dict:
 
 @socketio.on("update")
 def on_update(payload: dict) -> dict:
-    relay.update(request.sid, payload["section_id"], payload["update"])  # type: ignore[attr-defined]
+    update = from_wire(payload["update"])
+    relay.update(request.sid, payload["section_id"], update)  # type: ignore[attr-defined]
     return {"ok": True, "seq": payload["seq"]}
 
 

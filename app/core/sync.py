@@ -7,13 +7,15 @@ malformed message must be refused here, before it reaches the database or a CRDT
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-PROTOCOL_VERSION = 1
+# 2: binary fields travel as base64 text (see to_wire).
+PROTOCOL_VERSION = 2
 
 # The largest integer a browser represents exactly: ids beyond it cannot be ours.
 MAX_ID = 2**53 - 1
@@ -100,12 +102,33 @@ def _id(value: object, name: str) -> int:
     return _int(value, name, 1, MAX_ID)
 
 
+def to_wire(data: bytes) -> str:
+    """Binary fields travel as base64 text. A Socket.IO message with binary data is sent
+    as several frames, and frames sent to one connection by two threads at once (the
+    room's batch and an event's reply) can interleave and garble both; a text message
+    is one frame."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def from_wire(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError("not base64 text")
+    return base64.b64decode(value, validate=True)
+
+
 def _bytes(value: object, name: str, limit: int) -> bytes:
-    if not isinstance(value, bytes):
+    if not isinstance(value, str):
         raise PayloadError(BAD_REQUEST, name)
-    if len(value) > limit:
+    # Four characters carry three bytes: refuse the oversized before decoding them.
+    if len(value) > 4 * (limit // 3 + 1):
         raise PayloadError(TOO_LARGE, name)
-    return value
+    try:
+        data = from_wire(value)
+    except ValueError as error:
+        raise PayloadError(BAD_REQUEST, name) from error
+    if len(data) > limit:
+        raise PayloadError(TOO_LARGE, name)
+    return data
 
 
 def parse_join(payload: object) -> Join:

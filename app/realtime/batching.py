@@ -15,6 +15,7 @@ from typing import Any
 from flask_socketio import SocketIO
 from pycrdt import merge_updates
 
+from app.core.sync import to_wire
 from app.realtime.presence import Registry
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class Batcher:
         skip = next(iter(origins)) if len(origins) == 1 else None
         self._socketio.emit(
             "updates",
-            {"section_id": section_id, "updates": [merged]},
+            {"section_id": section_id, "updates": [to_wire(merged)]},
             to=document_room(document_id),
             skip_sid=skip,
         )

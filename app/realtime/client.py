@@ -35,7 +35,7 @@ import socketio
 from pycrdt import Doc, Text, TransactionEvent, merge_updates
 
 from app.core.edits import utf8_len
-from app.core.sync import PROTOCOL_VERSION, covers, decode_state_vector
+from app.core.sync import PROTOCOL_VERSION, covers, decode_state_vector, from_wire, to_wire
 
 TEXT_NAME = "body"
 # Refusals after which the same update is simply sent again later (docs/protocol.md).
@@ -413,7 +413,10 @@ class TavoloClient:
         if self._document_of(section_id) not in self._joined_now:
             return
         payload = {
-            "section_id": section_id, "update": update, "client_id": self.client_id, "seq": seq,
+            "section_id": section_id,
+            "update": to_wire(update),
+            "client_id": self.client_id,
+            "seq": seq,
         }
         acknowledged = partial(self._on_update_ack, section_id, seq)
         self._in_flight[seq] = section_id
@@ -446,14 +449,14 @@ class TavoloClient:
         """One sync round; True when this side had nothing the server lacked."""
         with self._lock:
             vector = self._replica(section_id).state_vector()
-        payload = {"section_id": section_id, "state_vector": vector}
+        payload = {"section_id": section_id, "state_vector": to_wire(vector)}
         reply = self._checked(self._call("sync", payload))
         with self._lock:
             replica = self._replicas.get(section_id)
             if replica is None:
                 return True
-            replica.apply(reply["update"])
-            missing = replica.missing(reply["state_vector"])
+            replica.apply(from_wire(reply["update"]))
+            missing = replica.missing(from_wire(reply["state_vector"]))
             self._send(section_id, missing)
             self._changed.notify_all()
         return missing is None
@@ -495,8 +498,10 @@ class TavoloClient:
         if not replies:
             # Disconnected before the reply: the server may have said why just before.
             said = [e for e in self.errors[errors_before:] if e.get("event") == event]
-            raise LiveError(said[-1]["code"], said[-1]["message"]) if said else LiveError(
-                "disconnected"
+            raise (
+                LiveError(said[-1]["code"], said[-1]["message"])
+                if said
+                else LiveError("disconnected")
             )
         return replies[0]
 
@@ -580,7 +585,7 @@ class TavoloClient:
             replica = self._replicas.get(payload["section_id"])
             if replica is not None:
                 for update in payload["updates"]:
-                    replica.apply(update)
+                    replica.apply(from_wire(update))
                 section_id = payload["section_id"]
                 self.relayed[section_id] = self.relayed.get(section_id, 0) + 1
             self._changed.notify_all()
@@ -590,7 +595,7 @@ class TavoloClient:
             section_id = payload["section_id"]
             if section_id in self._replicas:
                 fresh = Replica()
-                fresh.apply(payload["update"])
+                fresh.apply(from_wire(payload["update"]))
                 self._replicas[section_id] = fresh
                 for seq in [s for s, owner in self._in_flight.items() if owner == section_id]:
                     self._in_flight.pop(seq)

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from pycrdt import merge_updates
 
 from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
-from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update
+from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update, to_wire
 from app.extensions import db, socketio
 from app.modules.documents.models import Section
 from app.modules.people.models import Person
@@ -119,7 +119,7 @@ def leave(viewer: Viewer, sid: str) -> dict:
 
 def sync(section: Section, state_vector: bytes) -> dict:
     update, server_vector = live().store.sync(section, state_vector)
-    return {"ok": True, "update": update, "state_vector": server_vector}
+    return {"ok": True, "update": to_wire(update), "state_vector": to_wire(server_vector)}
 
 
 def receive_update(viewer: Viewer, section: Section, request: Update, sid: str) -> dict:
@@ -151,14 +151,20 @@ def _keep_refused(person: Person, section: Section, update: bytes, sid: str) -> 
         raise errors.invalid_update() from error
     if continued is not None or preview.proposed_text != preview.base_text:
         keep_rejected_edit(
-            section.id, person.id, preview.base_text, preview.proposed_text,
-            _refusal_reason(section), update, now, continued,
+            section.id,
+            person.id,
+            preview.base_text,
+            preview.proposed_text,
+            _refusal_reason(section),
+            update,
+            now,
+            continued,
         )
         db.session.commit()
     refusal = errors.section_locked(section.state, section.document.status)
     socketio.emit(
         "reset",
-        {"section_id": section.id, "update": preview.state, "reason": refusal.as_dict()},
+        {"section_id": section.id, "update": to_wire(preview.state), "reason": refusal.as_dict()},
         to=sid,
     )
     raise refusal

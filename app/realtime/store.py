@@ -298,14 +298,17 @@ class Store:
             db.session.execute(
                 db.insert(SectionUpdate),
                 [
-                    {"section_id": section_id, "seq": seq, "person_id": ticket.person_id,
-                     "update": ticket.update, "created_at": now}
+                    {
+                        "section_id": section_id,
+                        "seq": seq,
+                        "person_id": ticket.person_id,
+                        "update": ticket.update,
+                        "created_at": now,
+                    }
                     for seq, ticket in enumerate(batch, start=first)
                 ],
             )
-            db.session.execute(
-                db.update(Section).where(Section.id == section_id).values(body=text)
-            )
+            db.session.execute(db.update(Section).where(Section.id == section_id).values(body=text))
             for author, (author_first, author_last) in _spans(batch, first).items():
                 record_typing(
                     section_id, author, text, author_first, author_last, now, self._burst_window
@@ -313,13 +316,20 @@ class Store:
             for seq, ticket in enumerate(batch, start=first):
                 if ticket.origin != "typed":
                     record_change(
-                        section_id, ticket.person_id, text, seq, now, ticket.origin,
+                        section_id,
+                        ticket.person_id,
+                        text,
+                        seq,
+                        now,
+                        ticket.origin,
                         ticket.source_id,
                     )
             if snapshot_due(first, last, self._snapshot_every):
                 db.session.execute(
                     db.insert(SectionSnapshot).values(
-                        section_id=section_id, seq=last, state=live.doc.get_update(),
+                        section_id=section_id,
+                        seq=last,
+                        state=live.doc.get_update(),
                         created_at=now,
                     )
                 )

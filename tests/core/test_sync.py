@@ -15,15 +15,33 @@ from app.core.sync import PayloadError
 MAX_UPDATE = 4096
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
     | st.binary(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 field_names = st.sampled_from(
-    ["document_id", "protocol", "section_id", "state_vector", "update", "client_id", "seq",
-     "state", "cursor", "idle", "name", "color", "altro"]
+    [
+        "document_id",
+        "protocol",
+        "section_id",
+        "state_vector",
+        "update",
+        "client_id",
+        "seq",
+        "state",
+        "cursor",
+        "idle",
+        "name",
+        "color",
+        "altro",
+    ]
 )
 payloads = json_values | st.dictionaries(field_names, json_values, max_size=6)
 ids = st.integers(1, sync.MAX_ID)
@@ -70,7 +88,13 @@ def test_join_refuses_wrong_types_and_booleans(name: str, value: object) -> None
 def test_updates_are_refused_when_too_small_or_too_large(
     section_id: int, size: int, seq: int
 ) -> None:
-    payload = {"section_id": section_id, "update": b"\x00" * size, "client_id": "c", "seq": seq}
+    update = b"\x00" * size
+    payload = {
+        "section_id": section_id,
+        "update": sync.to_wire(update),
+        "client_id": "c",
+        "seq": seq,
+    }
     if size < 2:
         with pytest.raises(PayloadError) as refused:
             sync.parse_update(payload, MAX_UPDATE)
@@ -80,7 +104,7 @@ def test_updates_are_refused_when_too_small_or_too_large(
             sync.parse_update(payload, MAX_UPDATE)
         assert refused.value.code == "too_large"
     else:
-        assert sync.parse_update(payload, MAX_UPDATE).update == payload["update"]
+        assert sync.parse_update(payload, MAX_UPDATE).update == update
 
 
 def test_unknown_and_missing_fields_are_named() -> None:
@@ -222,3 +246,8 @@ def test_storable_text_has_no_nul_and_changes_nothing_else(text: str) -> None:
     assert "\x00" not in kept
     assert len(kept) == len(text)
     assert [a for a, b in zip(text, kept, strict=True) if a != b] == ["\x00"] * text.count("\x00")
+
+
+@given(st.binary(max_size=4096))
+def test_binary_fields_survive_the_wire(data: bytes) -> None:
+    assert sync.from_wire(sync.to_wire(data)) == data

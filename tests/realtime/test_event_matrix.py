@@ -11,6 +11,7 @@ import pytest
 
 from app import create_app
 from app.config import TestConfig
+from app.core.sync import to_wire
 from app.extensions import socketio
 from app.realtime.client import LiveError, Replica, TavoloClient
 from tests.realtime.conftest import Doc, World
@@ -86,7 +87,7 @@ def _after_join(event: str, payload: Callable[[Doc, str], dict]) -> Probe:
 def _update(doc: Doc, persona: str) -> dict:
     # An insertion into an empty replica depends on nothing: valid against any text.
     update = Replica().insert(0, f"[{persona}]")
-    return {"section_id": doc.section_id, "update": update, "client_id": persona, "seq": 1}
+    return {"section_id": doc.section_id, "update": to_wire(update), "client_id": persona, "seq": 1}
 
 
 PROBES: dict[str, Probe] = {
@@ -95,7 +96,7 @@ PROBES: dict[str, Probe] = {
     "join": _join,
     "leave": _after_join("leave", lambda doc, _: {"document_id": doc.id}),
     "sync": _after_join(
-        "sync", lambda doc, _: {"section_id": doc.section_id, "state_vector": b"\x00"}
+        "sync", lambda doc, _: {"section_id": doc.section_id, "state_vector": to_wire(b"\x00")}
     ),
     "update": _after_join("update", _update),
     "awareness": _after_join(

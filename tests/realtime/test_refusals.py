@@ -10,6 +10,7 @@ import requests
 import socketio
 from pycrdt import Doc, Map
 
+from app.core.sync import PROTOCOL_VERSION, to_wire
 from app.realtime.client import LiveError, SocketClient, TavoloClient
 from tests.realtime.conftest import World, started
 from tests.realtime.helpers import wait_until
@@ -68,17 +69,21 @@ def test_malformed_payloads_are_refused_and_the_connection_stays(world: World) -
         ("join", {"document_id": True, "protocol": 1}),
         ("join", {"document_id": doc.id}),
         ("join", {"document_id": doc.id, "protocol": 1, "extra": 1}),
-        ("join", {"document_id": doc.id, "protocol": 2}),
+        ("join", {"document_id": doc.id, "protocol": PROTOCOL_VERSION + 1}),
         ("sync", {"section_id": section, "state_vector": "AAE="}),
-        ("sync", {"section_id": section, "state_vector": b"\x02\x01"}),
-        ("sync", {"section_id": -section, "state_vector": b"\x00"}),
-        ("update", [section, b"\x00\x00"]),
-        ("update", {**update, "update": b"\x00"}),
-        ("update", {**update, "update": b"\x01\x01\xff\xff\xff\x00\x04garbage"}),
-        ("update", {**update, "update": _foreign_root_update()}),
-        ("update", {**update, "update": b"\x00\x00", "seq": -1}),
-        ("update", {**update, "update": b"\x00\x00", "client_id": ""}),
-        ("update", {"section_id": section, "update": b"\x00\x00"}),
+        ("sync", {"section_id": section, "state_vector": to_wire(b"\x02\x01")}),
+        ("sync", {"section_id": section, "state_vector": "non è base64"}),
+        ("sync", {"section_id": -section, "state_vector": to_wire(b"\x00")}),
+        # Binary fields travel as base64 text only (protocol 2).
+        ("sync", {"section_id": section, "state_vector": b"\x00"}),
+        ("update", {**update, "update": b"\x00\x00"}),
+        ("update", [section, to_wire(b"\x00\x00")]),
+        ("update", {**update, "update": to_wire(b"\x00")}),
+        ("update", {**update, "update": to_wire(b"\x01\x01\xff\xff\xff\x00\x04garbage")}),
+        ("update", {**update, "update": to_wire(_foreign_root_update())}),
+        ("update", {**update, "update": to_wire(b"\x00\x00"), "seq": -1}),
+        ("update", {**update, "update": to_wire(b"\x00\x00"), "client_id": ""}),
+        ("update", {"section_id": section, "update": to_wire(b"\x00\x00")}),
         ("awareness", {"section_id": section, "state": {"idle": "sì"}}),
         ("awareness", {"section_id": section, "state": {"cursor": [[[[[[[[1]]]]]]]]}}),
         ("awareness", {"section_id": section, "state": {"umore": "buono"}}),
@@ -139,7 +144,7 @@ def test_sections_must_belong_to_a_joined_document_of_ones_workshop(world: World
     doc, other = world.document("A."), world.document("B.")
     client = TavoloClient(world.links["participant"])
     try:
-        sync = {"section_id": doc.section_id, "state_vector": b"\x00"}
+        sync = {"section_id": doc.section_id, "state_vector": to_wire(b"\x00")}
         assert client.request("sync", sync)["error"]["code"] == "not_joined"
         client.join(doc.id)
         assert client.request("sync", sync)["ok"] is True
@@ -164,7 +169,7 @@ def test_a_revoked_person_is_refused_on_the_next_event_and_disconnected(world: W
         client.wait_synced()
         world.revoke("leaving")
         with pytest.raises(LiveError) as refused:
-            client.request("sync", {"section_id": doc.section_id, "state_vector": b"\x00"})
+            client.request("sync", {"section_id": doc.section_id, "state_vector": to_wire(b"\x00")})
         assert refused.value.code == "revoked"
         wait_until(lambda: not client.connected)
         client.connect()
@@ -200,7 +205,7 @@ def test_text_typed_into_a_locked_section_is_kept_as_a_proposal(world: World) ->
         assert writer.resets[0]["reason"]["code"] == "section_locked"
         # Both refusals make one proposal: keystrokes sent before the editor learns of
         # the lock belong together.
-        (person_id, base, proposed, reason), = _rejected(world, doc.section_id)
+        ((person_id, base, proposed, reason),) = _rejected(world, doc.section_id)
         assert base == "Testo concordato."
         assert proposed == "Aggiunta tardiva. Testo concordato. E un'altra."
         assert reason == "section_locked"
@@ -217,9 +222,11 @@ def test_text_typed_into_a_frozen_document_is_kept_too(world: World) -> None:
         writer.insert(doc.section_id, 0, "Ripensamento. ")
         wait_until(lambda: len(writer.resets) == 1)
         assert "congelato" in writer.errors[0]["message"]
-        (_, base, proposed, reason), = _rejected(world, doc.section_id)
+        ((_, base, proposed, reason),) = _rejected(world, doc.section_id)
         assert (base, proposed, reason) == (
-            "Versione finale.", "Ripensamento. Versione finale.", "document_frozen"
+            "Versione finale.",
+            "Ripensamento. Versione finale.",
+            "document_frozen",
         )
         assert world.body(doc) == "Versione finale."
     finally:

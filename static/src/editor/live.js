@@ -6,8 +6,9 @@ import { io } from 'socket.io-client'
 import { PresencePanel } from './presence.js'
 import { SectionReplica, storageAvailable } from './replica.js'
 import { SectionView } from './sectionview.js'
+import { fromWire } from './wire.js'
 
-const PROTOCOL = 1
+const PROTOCOL = 2
 // A request unanswered for this long means the connection is dead even if the browser
 // has not noticed yet (a suspended laptop, a Wi-Fi access point that dropped us): it is
 // replaced, rather than leaving people typing into a connection that carries nothing.
@@ -326,7 +327,7 @@ export class LiveDocument {
     // Only locked, approved or frozen sections refuse edits; `section_state` says which.
     section.view.configure({ editable: false })
     section.view.showMessage(reason.message, 'warning')
-    await section.replica.rebuild(new Uint8Array(update))
+    await section.replica.rebuild(fromWire(update))
     this._renderPresence()
   }
 

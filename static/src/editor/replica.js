@@ -10,6 +10,7 @@
 
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
+import { fromWire, toWire } from './wire.js'
 
 // Origin of the changes that came from the server: they are neither sent back nor undoable.
 const FROM_SERVER = Symbol('server')
@@ -176,14 +177,14 @@ export class SectionReplica {
     const doc = this.doc
     const reply = await this.transport.request('sync', {
       section_id: this.sectionId,
-      state_vector: Y.encodeStateVector(doc)
+      state_vector: toWire(Y.encodeStateVector(doc))
     })
     if (doc !== this.doc) return
     if (!reply.ok) {
       this._refused(reply.error)
       return
     }
-    const serverVector = new Uint8Array(reply.state_vector)
+    const serverVector = fromWire(reply.state_vector)
     if (this._fromAnotherHistory(serverVector)) {
       // This device kept a copy of a section the server no longer has (its database was
       // replaced, say after a rehearsal on the same laptop, and the id was reused):
@@ -191,7 +192,7 @@ export class SectionReplica {
       await this.reload()
       return
     }
-    Y.applyUpdate(doc, new Uint8Array(reply.update), FROM_SERVER)
+    Y.applyUpdate(doc, fromWire(reply.update), FROM_SERVER)
     if (this.entries.length > 0 || stateLacks(doc, serverVector)) {
       // Whatever was sent before the connection dropped may or may not have been
       // stored: one update computed against the server's own state covers it all.
@@ -221,7 +222,7 @@ export class SectionReplica {
 
   applyRemote (updates) {
     Y.transact(this.doc, () => {
-      for (const update of updates) Y.applyUpdate(this.doc, new Uint8Array(update), FROM_SERVER)
+      for (const update of updates) Y.applyUpdate(this.doc, fromWire(update), FROM_SERVER)
     }, FROM_SERVER)
   }
 
@@ -247,7 +248,7 @@ export class SectionReplica {
     try {
       reply = await this.transport.request('update', {
         section_id: this.sectionId,
-        update: entry.update,
+        update: toWire(entry.update),
         client_id: this.clientId,
         seq
       })
@@ -301,15 +302,15 @@ export class SectionReplica {
     const empty = Y.encodeStateVector(new Y.Doc())
     let reply
     try {
-      reply = await this.transport.request('sync', { section_id: this.sectionId, state_vector: empty })
+      reply = await this.transport.request('sync', { section_id: this.sectionId, state_vector: toWire(empty) })
     } catch {
       // Disconnected meanwhile: the sync after reconnecting decides again.
       return
     }
     if (!reply.ok) return
-    this.meta = { ...this.meta, serverVector: [...Y.decodeStateVector(new Uint8Array(reply.state_vector))], synced: true }
+    this.meta = { ...this.meta, serverVector: [...Y.decodeStateVector(fromWire(reply.state_vector))], synced: true }
     this.everSynced = true
-    await this.rebuild(new Uint8Array(reply.update))
+    await this.rebuild(fromWire(reply.update))
   }
 
   // `reset` of the protocol: drop this section's replica, its pending changes and its
