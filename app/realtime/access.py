@@ -1,7 +1,8 @@
 """Access checks for live events, read from the database on every event.
 
-A connection remembers nothing about rights: a revocation or a change of role takes
-effect on the very next event, exactly as for a page. Outsiders get `not_found` (a
+A connection remembers who entered through it (at connect) and nothing about rights: a
+revocation or a change of role takes effect on the very next event, exactly as for a
+page. Outsiders get `not_found` (a
 workshop they are not invited to does not exist for them); a published document is
 open to everyone, read-only."""
 
@@ -9,19 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_login import current_user
+from sqlalchemy import Select
 
 from app.core.permissions import Capability, DocumentStatus, Role, can, can_edit_section
 from app.extensions import db
 from app.modules.documents.models import Document, Section
-from app.modules.people.models import Membership, Person
+from app.modules.people.models import Membership
 from app.realtime import errors
+from app.realtime.presence import Registry
 
 
 @dataclass(frozen=True)
 class Viewer:
     document: Document
-    person: Person | None
+    # The person this connection entered as (see Registry.open); None for a public reader.
+    person_id: int | None
     membership: Membership | None
 
     @property
@@ -36,30 +39,34 @@ class Viewer:
         return can_edit_section(self.role, section.state, self.document.status)
 
 
-def viewer_of(document_id: int) -> Viewer:
-    document = db.session.get(Document, document_id)
-    if document is None:
+def viewer_of(document_id: int, sid: str) -> Viewer:
+    person_id = _registry().person_id(sid)
+    found = db.session.execute(
+        _with_membership(db.select(Document), person_id).where(Document.id == document_id)
+    ).first()
+    if found is None:
         raise errors.not_found()
-    person = current_user if current_user.is_authenticated else None
-    membership = _membership(person, document.workshop_id) if person else None
-    if membership is not None and membership.revoked_at is not None:
-        raise errors.revoked()
-    if membership is None and document.status is not DocumentStatus.PUBLISHED:
-        raise errors.not_found()
-    return Viewer(document, person, membership)
+    return _viewer(found.Document, person_id, found.Membership)
 
 
 def joined_section(section_id: int, sid: str) -> tuple[Viewer, Section]:
-    section = db.session.get(Section, section_id)
-    if section is None:
+    """The section and the person's rights on it in one query: this runs for every
+    keystroke that reaches the server."""
+    person_id = _registry().person_id(sid)
+    found = db.session.execute(
+        _with_membership(db.select(Section, Document), person_id)
+        .where(Section.id == section_id)
+        .where(Document.id == Section.document_id)
+    ).first()
+    if found is None:
         raise errors.not_found()
-    viewer = viewer_of(section.document_id)
+    viewer = _viewer(found.Document, person_id, found.Membership)
     require_joined(viewer, sid)
-    return viewer, section
+    return viewer, found.Section
 
 
 def joined_viewers(sid: str) -> list[Viewer]:
-    return [viewer_of(document_id) for document_id in joined_documents(sid)]
+    return [viewer_of(document_id, sid) for document_id in joined_documents(sid)]
 
 
 def require_joined(viewer: Viewer, sid: str) -> None:
@@ -70,14 +77,26 @@ def require_joined(viewer: Viewer, sid: str) -> None:
 def joined_documents(sid: str) -> list[int]:
     """Read from our own registry, which is locked: python-socketio's room table is
     walked without a lock and fails when another thread joins a room meanwhile."""
+    return _registry().documents(sid)
+
+
+def _registry() -> Registry:
     from app.realtime.services import live  # services builds on this module
 
-    return live().registry.documents(sid)
+    return live().registry
 
 
-def _membership(person: Person, workshop_id: int) -> Membership | None:
-    return db.session.execute(
-        db.select(Membership).where(
-            Membership.person_id == person.id, Membership.workshop_id == workshop_id
-        )
-    ).scalar_one_or_none()
+def _with_membership(query: Select, person_id: int | None) -> Select:
+    """Adds the person's membership of the document's workshop, if any, to `query`."""
+    return query.add_columns(Membership).outerjoin(
+        Membership,
+        (Membership.workshop_id == Document.workshop_id) & (Membership.person_id == person_id),
+    )
+
+
+def _viewer(document: Document, person_id: int | None, membership: Membership | None) -> Viewer:
+    if membership is not None and membership.revoked_at is not None:
+        raise errors.revoked()
+    if membership is None and document.status is not DocumentStatus.PUBLISHED:
+        raise errors.not_found()
+    return Viewer(document, person_id, membership)

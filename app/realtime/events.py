@@ -88,12 +88,12 @@ def on_join(payload: Any) -> dict:
     message = parse_join(payload)
     if message.protocol != PROTOCOL_VERSION:
         raise errors.unsupported_protocol(PROTOCOL_VERSION)
-    return services.join(access.viewer_of(message.document_id), request.sid)
+    return services.join(access.viewer_of(message.document_id, request.sid), request.sid)
 
 
 @_live
 def on_leave(payload: Any) -> dict:
-    viewer = access.viewer_of(parse_leave(payload).document_id)
+    viewer = access.viewer_of(parse_leave(payload).document_id, request.sid)
     access.require_joined(viewer, request.sid)
     return services.leave(viewer, request.sid)
 

@@ -47,6 +47,13 @@ class Registry:
         with self._lock:
             self._connections[sid] = Connection(person_id, name, bucket)
 
+    def person_id(self, sid: str) -> int | None:
+        """Who entered through this connection; None for a public reader (or a
+        connection already closed, which is then treated as one)."""
+        with self._lock:
+            connection = self._connections.get(sid)
+            return connection.person_id if connection else None
+
     def close(self, sid: str) -> list[int]:
         """Forgets the connection; returns the documents where it was present."""
         with self._lock:

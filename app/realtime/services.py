@@ -87,7 +87,7 @@ def join(viewer: Viewer, sid: str) -> dict:
     if viewer.membership is not None:
         socketio.server.enter_room(sid, people_room(document.id), namespace="/")
         live().batcher.presence(document.id)
-    person = viewer.person if viewer.membership is not None else None
+    person = viewer.membership.person if viewer.membership is not None else None
     return {
         "ok": True,
         "protocol": PROTOCOL_VERSION,
@@ -123,19 +123,22 @@ def sync(section: Section, state_vector: bytes) -> dict:
 
 
 def receive_update(viewer: Viewer, section: Section, request: Update, sid: str) -> dict:
-    if viewer.person is None or not viewer.can(Capability.EDIT_TEXT):
+    person_id = viewer.person_id
+    if person_id is None or not viewer.can(Capability.EDIT_TEXT):
         raise errors.forbidden()
     if not viewer.can_edit(section):
-        _keep_refused(viewer.person, section, request.update, sid)
+        _keep_refused(person_id, section, request.update, sid)
+    # Read before the write commits: afterwards they would be loaded again.
+    document_id, section_id = section.document_id, section.id
     try:
-        live().store.apply(section, viewer.person.id, request.update)
+        live().store.apply(section, person_id, request.update)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
-    live().batcher.update(section.document_id, section.id, request.update, sid)
+    live().batcher.update(document_id, section_id, request.update, sid)
     return {"ok": True, "seq": request.seq}
 
 
-def _keep_refused(person: Person, section: Section, update: bytes, sid: str) -> NoReturn:
+def _keep_refused(person_id: int, section: Section, update: bytes, sid: str) -> NoReturn:
     """An edit that arrives after a lock is not applied and not lost: the text it would
     have produced is kept for the facilitators, and the sender is reset to the server's
     text so that their editor stops showing something nobody else sees."""
@@ -143,7 +146,7 @@ def _keep_refused(person: Person, section: Section, update: bytes, sid: str) -> 
     window = _burst_window(current_app.config)
     try:
         preview = store.preview(section, update)
-        continued = open_rejected_edit(section.id, person.id, preview.base_text, now, window)
+        continued = open_rejected_edit(section.id, person_id, preview.base_text, now, window)
         if continued is not None:
             update = merge_updates(continued.update, update)
             preview = store.preview(section, update)
@@ -152,7 +155,7 @@ def _keep_refused(person: Person, section: Section, update: bytes, sid: str) -> 
     if continued is not None or preview.proposed_text != preview.base_text:
         keep_rejected_edit(
             section.id,
-            person.id,
+            person_id,
             preview.base_text,
             preview.proposed_text,
             _refusal_reason(section),

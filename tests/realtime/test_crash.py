@@ -48,14 +48,17 @@ def test_nothing_typed_around_a_crash_is_lost_or_doubled(world: World) -> None:
     typists = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
     for thread in typists:
         thread.start()
-    time.sleep(1)
-    world.server.kill()
-    time.sleep(0.5)
-    world.server.start()
-    time.sleep(1)
-    stop.set()
-    for thread in typists:
-        thread.join()
+    try:
+        time.sleep(1)
+        world.server.kill()
+        time.sleep(0.5)
+        world.server.start()
+        time.sleep(1)
+    finally:
+        # A failed restart must fail the test, not leave it typing forever.
+        stop.set()
+        for thread in typists:
+            thread.join()
     for _ in range(2):
         for client in clients:
             client.wait_synced(60)

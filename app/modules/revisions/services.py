@@ -4,25 +4,61 @@ read the request; the caller commits."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam
 
 from app.core.sync import continues_burst
 from app.extensions import db
 from app.modules.revisions.models import RejectedEdit, Revision
 
 
+@dataclass(frozen=True)
+class Burst:
+    """What the live store remembers of an author's latest revision of a section, so that
+    most keystrokes extend it without looking it up first."""
+
+    revision_id: int
+    ended_at: dt.datetime
+
+
 def record_typing(
     section_id: int,
     author_id: int,
     text: str,
-    first_seq: int,
-    last_seq: int,
+    seq: tuple[int, int],
     now: dt.datetime,
     window: dt.timedelta,
-) -> None:
+    remembered: Burst | None,
+) -> Burst:
     """Extends the author's own latest revision of the section when it is recent, else
     opens a new one. Per author rather than per section: with eight people typing at
-    once a per-section rule would cut the history into one revision per keystroke."""
-    latest = db.session.execute(
+    once a per-section rule would cut the history into one revision per keystroke.
+    `remembered` may be out of date (another process extended or opened one meanwhile):
+    the extension then matches no row and the revision is looked up."""
+    if remembered is not None and (burst := _extend(remembered, text, seq[1], now, window)):
+        return burst
+    latest = _latest_typed(section_id, author_id)
+    if latest is not None and (burst := _extend(latest, text, seq[1], now, window)):
+        return burst
+    revision_id = db.session.execute(
+        _OPEN_BURST,
+        {
+            "section_id": section_id,
+            "author_id": author_id,
+            "started_at": now,
+            "ended_at": now,
+            "text": text,
+            "origin": "typed",
+            "first_seq": seq[0],
+            "last_seq": seq[1],
+        },
+    ).scalar_one()
+    return Burst(revision_id, now)
+
+
+def _latest_typed(section_id: int, author_id: int) -> Burst | None:
+    row = db.session.execute(
         db.select(Revision.id, Revision.ended_at)
         .where(
             Revision.section_id == section_id,
@@ -32,25 +68,35 @@ def record_typing(
         .order_by(Revision.ended_at.desc(), Revision.id.desc())
         .limit(1)
     ).first()
-    if latest is not None and continues_burst(latest.ended_at, now, window):
-        db.session.execute(
-            db.update(Revision)
-            .where(Revision.id == latest.id)
-            .values(ended_at=now, text=text, last_seq=last_seq)
-        )
-        return
-    db.session.execute(
-        db.insert(Revision).values(
-            section_id=section_id,
-            author_id=author_id,
-            started_at=now,
-            ended_at=now,
-            text=text,
-            origin="typed",
-            first_seq=first_seq,
-            last_seq=last_seq,
-        )
+    return Burst(row.id, row.ended_at) if row else None
+
+
+def _extend(
+    burst: Burst, text: str, last_seq: int, now: dt.datetime, window: dt.timedelta
+) -> Burst | None:
+    if not continues_burst(burst.ended_at, now, window):
+        return None
+    extended = db.session.execute(
+        _EXTEND_BURST,
+        {
+            "revision": burst.revision_id,
+            "was": burst.ended_at,
+            "now": now,
+            "text": text,
+            "last": last_seq,
+        },
     )
+    return Burst(burst.revision_id, now) if extended.rowcount == 1 else None
+
+
+# Core statements built once: typing extends a revision on every batch of every section.
+_REVISIONS = Revision.__table__
+_OPEN_BURST = _REVISIONS.insert().returning(_REVISIONS.c.id)
+_EXTEND_BURST = (
+    _REVISIONS.update()
+    .where(_REVISIONS.c.id == bindparam("revision"), _REVISIONS.c.ended_at == bindparam("was"))
+    .values(ended_at=bindparam("now"), text=bindparam("text"), last_seq=bindparam("last"))
+)
 
 
 def record_change(

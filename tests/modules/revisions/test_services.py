@@ -1,0 +1,54 @@
+"""Revisions per author burst, with the live store's memory of the latest one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.core.permissions import Role
+from app.extensions import db
+from app.modules.revisions.models import Revision
+from app.modules.revisions.services import Burst, record_typing
+from tests import factories
+
+WINDOW = dt.timedelta(seconds=30)
+T0 = dt.datetime(2026, 11, 23, 9, 0, 0)
+
+
+def _author_and_section():  # type: ignore[no-untyped-def]
+    workshop = factories.workshop()
+    membership, _ = factories.member(workshop, Role.PARTICIPANT)
+    return membership.person_id, factories.document(workshop, sections=1).sections[0].id
+
+
+def _texts() -> list[tuple[str, int, int]]:
+    return [
+        (r.text, r.first_seq, r.last_seq)
+        for r in db.session.scalars(db.select(Revision).order_by(Revision.id))
+    ]
+
+
+def test_typing_within_the_window_extends_one_revision(app) -> None:  # type: ignore[no-untyped-def]
+    author, section = _author_and_section()
+    burst = record_typing(section, author, "Ciao", (1, 1), T0, WINDOW, None)
+    burst = record_typing(section, author, "Ciao a", (2, 3), T0 + WINDOW / 2, WINDOW, burst)
+    record_typing(section, author, "Ciao a tutti", (4, 4), T0 + WINDOW, WINDOW, burst)
+    assert _texts() == [("Ciao a tutti", 1, 4)]
+
+
+def test_a_pause_opens_a_new_revision(app) -> None:  # type: ignore[no-untyped-def]
+    author, section = _author_and_section()
+    burst = record_typing(section, author, "Ciao", (1, 1), T0, WINDOW, None)
+    record_typing(section, author, "Ciao!", (2, 2), T0 + 2 * WINDOW, WINDOW, burst)
+    assert _texts() == [("Ciao", 1, 1), ("Ciao!", 2, 2)]
+
+
+def test_an_outdated_memory_falls_back_to_the_database(app) -> None:  # type: ignore[no-untyped-def]
+    """Another process extended the revision meanwhile: this one's memory no longer
+    matches, and the revision is found again rather than duplicated."""
+    author, section = _author_and_section()
+    first = record_typing(section, author, "Uno", (1, 1), T0, WINDOW, None)
+    record_typing(section, author, "Uno due", (2, 2), T0 + dt.timedelta(seconds=5), WINDOW, first)
+    later = T0 + dt.timedelta(seconds=10)
+    burst = record_typing(section, author, "Uno due tre", (3, 3), later, WINDOW, first)
+    assert burst == Burst(first.revision_id, later)
+    assert _texts() == [("Uno due tre", 1, 3)]
