@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_socketio import SocketIO
@@ -35,13 +36,22 @@ def people_room(document_id: int) -> str:
     return f"people:{document_id}"
 
 
+@dataclass
+class PresenceChanges:
+    """Connections of one document whose presence changed within a tick."""
+
+    joined: set[str] = field(default_factory=set)
+    moved: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
+
+
 class Batcher:
     def __init__(self, socketio: SocketIO, registry: Registry, interval: float) -> None:
         self._socketio = socketio
         self._registry = registry
         self._interval = interval
         self._updates: dict[tuple[int, int], list[tuple[bytes, str | None]]] = defaultdict(list)
-        self._presence: set[int] = set()
+        self._presence: dict[int, PresenceChanges] = defaultdict(PresenceChanges)
         self._lock = threading.Lock()
         self._task: Any = None
 
@@ -53,9 +63,25 @@ class Batcher:
             self._updates[(document_id, section_id)].append((update, origin_sid))
             self._start()
 
-    def presence(self, document_id: int) -> None:
+    def joined(self, document_id: int, sid: str) -> None:
+        """A member opened the document: they get everyone, the others get them."""
         with self._lock:
-            self._presence.add(document_id)
+            changes = self._presence[document_id]
+            changes.joined.add(sid)
+            changes.gone.discard(sid)
+            self._start()
+
+    def moved(self, document_id: int, sid: str) -> None:
+        with self._lock:
+            self._presence[document_id].moved.add(sid)
+            self._start()
+
+    def gone(self, document_id: int, sid: str) -> None:
+        with self._lock:
+            changes = self._presence[document_id]
+            changes.gone.add(sid)
+            changes.joined.discard(sid)
+            changes.moved.discard(sid)
             self._start()
 
     def _start(self) -> None:
@@ -76,14 +102,31 @@ class Batcher:
     def flush(self) -> None:
         with self._lock:
             updates, self._updates = self._updates, defaultdict(list)
-            presence, self._presence = self._presence, set()
+            presence, self._presence = self._presence, defaultdict(PresenceChanges)
         for (document_id, section_id), entries in updates.items():
             self._send_updates(document_id, section_id, entries)
-        for document_id in presence:
+        for document_id, changes in presence.items():
+            self._send_presence(document_id, changes)
+
+    def _send_presence(self, document_id: int, changes: PresenceChanges) -> None:
+        """Changes only, except to those who just joined: resending the whole list on
+        every move grows with the square of the room (190 people joining sent megabytes
+        a tick). Sent from this one thread, so a joiner's full list always comes before
+        the changes that follow it."""
+        people = self._registry.people(document_id)
+        changed = [entry for entry in people if entry["sid"] in changes.joined | changes.moved]
+        if changed or changes.gone:
             self._socketio.emit(
                 "presence",
-                {"document_id": document_id, "people": self._registry.people(document_id)},
+                {"document_id": document_id, "people": changed, "gone": sorted(changes.gone)},
                 to=people_room(document_id),
+                skip_sid=sorted(changes.joined),
+            )
+        for sid in changes.joined:
+            self._socketio.emit(
+                "presence",
+                {"document_id": document_id, "people": people, "gone": [], "full": True},
+                to=sid,
             )
 
     def _send_updates(

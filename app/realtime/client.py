@@ -219,6 +219,7 @@ class TavoloClient:
         self.errors: list[dict] = []
         self.resets: list[dict] = []
         self.presence: dict[int, list[dict]] = {}
+        self._people: dict[int, dict[str, dict]] = {}
         self.section_states: dict[int, dict] = {}
         self.relayed: dict[int, int] = {}
         self._timeout = timeout
@@ -604,7 +605,13 @@ class TavoloClient:
 
     def _on_presence(self, payload: dict) -> None:
         with self._lock:
-            self.presence[payload["document_id"]] = payload["people"]
+            document_id = payload["document_id"]
+            people = {} if payload.get("full") else self._people.get(document_id, {})
+            for sid in payload["gone"]:
+                people.pop(sid, None)
+            people.update((entry["sid"], entry) for entry in payload["people"])
+            self._people[document_id] = people
+            self.presence[document_id] = list(people.values())
 
     def _on_section_state(self, payload: dict) -> None:
         with self._lock:

@@ -72,7 +72,7 @@ def connected(sid: str, person: Person | None) -> None:
 def disconnected(sid: str) -> None:
     state = live()
     for document_id in state.registry.close(sid):
-        state.batcher.presence(document_id)
+        state.batcher.gone(document_id, sid)
 
 
 def admit(sid: str) -> None:
@@ -86,7 +86,7 @@ def join(viewer: Viewer, sid: str) -> dict:
     live().registry.enter(sid, document.id)
     if viewer.membership is not None:
         socketio.server.enter_room(sid, people_room(document.id), namespace="/")
-        live().batcher.presence(document.id)
+        live().batcher.joined(document.id, sid)
     person = viewer.membership.person if viewer.membership is not None else None
     return {
         "ok": True,
@@ -113,7 +113,7 @@ def leave(viewer: Viewer, sid: str) -> dict:
     socketio.server.leave_room(sid, document_room(document_id), namespace="/")
     socketio.server.leave_room(sid, people_room(document_id), namespace="/")
     live().registry.leave(sid, document_id)
-    live().batcher.presence(document_id)
+    live().batcher.gone(document_id, sid)
     return {"ok": True}
 
 
@@ -188,7 +188,7 @@ def update_presence(targets: list[tuple[Viewer, int | None]], sid: str, request:
     for viewer, section_id in targets:
         spot = Spot(section_id, request.cursor, request.idle)
         live().registry.move(sid, viewer.document.id, spot)
-        live().batcher.presence(viewer.document.id)
+        live().batcher.moved(viewer.document.id, sid)
     return {"ok": True}
 
 

@@ -195,6 +195,40 @@ def test_presence_shows_names_colours_and_places(world: World) -> None:
         observer.close()
 
 
+class _PresenceLog(TavoloClient):
+    """Keeps the presence messages as they arrive on the wire."""
+
+    def _on_presence(self, payload: dict) -> None:
+        self.received = [*getattr(self, "received", []), payload]
+        super()._on_presence(payload)
+
+
+def test_presence_sends_the_whole_list_once_then_only_changes(world: World) -> None:
+    doc = world.document("Chi arriva?")
+    first = _PresenceLog(world.links["writer7"])
+    second = _PresenceLog(world.links["writer8"])
+    try:
+        first.join(doc.id)
+        wait_until(lambda: len(first.presence.get(doc.id, [])) == 1)
+        second.join(doc.id)
+        wait_until(lambda: len(first.presence.get(doc.id, [])) == 2)
+        wait_until(lambda: len(second.presence.get(doc.id, [])) == 2)
+        [full] = [m for m in second.received if m.get("full")]
+        assert {p["name"] for p in full["people"]} == {"Scrittrice 7 Àèìòù", "Scrittrice 8 Àèìòù"}
+        # The one already there hears of the newcomer alone, not the whole list again.
+        assert [p["name"] for p in first.received[-1]["people"]] == ["Scrittrice 8 Àèìòù"]
+        assert not first.received[-1].get("full")
+        second.set_presence(doc.section_id, {"anchor": 0, "head": 0})
+        wait_until(lambda: any(p.get("section_id") for p in first.presence[doc.id]))
+        assert [p["name"] for p in first.received[-1]["people"]] == ["Scrittrice 8 Àèìòù"]
+        second.close()
+        wait_until(lambda: len(first.presence[doc.id]) == 1)
+        assert first.received[-1]["people"] == [] and len(first.received[-1]["gone"]) == 1
+    finally:
+        first.close()
+        second.close()
+
+
 def test_a_section_locked_from_the_page_is_locked_for_editors_at_once(world: World) -> None:
     """The facilitator's page (POST /sections/<id>/state) tells every editor in the room
     through `section_state`; the next keystroke is kept as a proposal, not applied."""

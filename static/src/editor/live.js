@@ -172,7 +172,7 @@ export class LiveDocument {
       const section = this.sections.get(payload.section_id)
       if (section) section.replica.applyRemote(payload.updates)
     })
-    socket.on('presence', payload => this._presence(payload.people || []))
+    socket.on('presence', payload => this._presence(payload))
     socket.on('section_state', payload => this._sectionState(payload))
     socket.on('reset', payload => this._reset(payload))
     socket.on('error', payload => this._serverError(payload))
@@ -341,8 +341,12 @@ export class LiveDocument {
     this.banner.show('error', message, { autoHide: true })
   }
 
-  _presence (people) {
-    this.people = people
+  // The whole list when this page joins, then only what changed (docs/protocol.md).
+  _presence ({ people = [], gone = [], full = false }) {
+    const bySid = new Map(full ? [] : this.people.map(person => [person.sid, person]))
+    for (const sid of gone) bySid.delete(sid)
+    for (const person of people) bySid.set(person.sid, person)
+    this.people = [...bySid.values()]
     this._renderPresence()
   }
 
