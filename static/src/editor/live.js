@@ -196,10 +196,10 @@ export class LiveDocument {
       document.addEventListener(name, () => this._active(), { passive: true })
     }
     window.addEventListener('beforeunload', event => {
-      // Without IndexedDB the text lives only in this tab until the server has it.
-      if (this.useStorage) return
+      // Without IndexedDB the text lives only in this tab until the server has it; with
+      // it, the last keystrokes may still be on their way to the device's store.
       for (const { replica } of this.sections.values()) {
-        if (replica.pendingCount > 0) {
+        if (this.useStorage ? replica.writingToDevice : replica.pendingCount > 0) {
           event.preventDefault()
           return
         }

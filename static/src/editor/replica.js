@@ -84,6 +84,9 @@ export class SectionReplica {
     this.retryTimer = null
     this.doc = null
     this.persistence = null
+    // Local changes handed to IndexedDB, and how many of them it has confirmed written.
+    this.deviceWrites = 0
+    this.deviceWritten = 0
   }
 
   // Resolves once the text stored on this device (if any) is loaded.
@@ -141,7 +144,23 @@ export class SectionReplica {
     })
   }
 
+  // IndexedDB writes are asynchronous: a page closed a few milliseconds after a
+  // keystroke could lose it. y-indexeddb writes each change in its own transaction;
+  // a read of the same store begun afterwards completes only once those writes have.
+  _confirmDeviceWrite () {
+    const db = this.persistence && this.persistence.db
+    if (!db) return
+    const upTo = ++this.deviceWrites
+    const check = db.transaction(['updates'], 'readonly')
+    check.oncomplete = () => { this.deviceWritten = Math.max(this.deviceWritten, upTo) }
+  }
+
+  get writingToDevice () {
+    return this.deviceWritten < this.deviceWrites
+  }
+
   _record (update) {
+    this._confirmDeviceWrite()
     const now = Date.now()
     const last = this.entries[this.entries.length - 1]
     if (last && last.seq === null && last.update && now - last.touched < BURST_PAUSE_MS) {
