@@ -17,7 +17,7 @@ from tests.realtime.helpers import wait_until
 
 TOKEN = re.compile(r"⟦w\d+\.\d+⟧")
 FILLER = ["è ", "perché ", "😀", "città ", "🇮🇹", "a", "\n", "«sì» ", "e\u0301", "👩‍👩‍👧 ", "ß"]
-STRESS_SECONDS = float(os.environ.get("TAVOLO_LIVE_STRESS_SECONDS", "15"))
+STRESS_SECONDS = float(os.environ.get("TAVOLO_LIVE_STRESS_SECONDS", "60"))
 
 
 def _joined(world: World, persona: str, doc: Doc) -> TavoloClient:
