@@ -1,5 +1,12 @@
 """Entry point: `flask --app wsgi …` for the CLI, `python wsgi.py` for the server."""
 
+import os
+
+if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE") == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
 from app import create_app
 from app.extensions import socketio
 

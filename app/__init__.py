@@ -11,7 +11,20 @@ from sqlalchemy import event
 from app.config import ROOT, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
-FEATURES = ("workshops", "people", "documents")
+FEATURES = (
+    "workshops",
+    "people",
+    "documents",
+    "exports",
+    "comments",
+    "notifications",
+    "imports",
+    "media",
+    "history",
+    "amendments",
+    "votes",
+    "dissent",
+)
 
 
 def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
@@ -49,7 +62,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=[app.config["BASE_URL"]],
         max_http_buffer_size=4 * 1024 * 1024,

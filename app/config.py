@@ -45,8 +45,27 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 3 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None
     EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", ROOT / "exports"))
+    # Exports: limits of the worker process that renders a PDF, DOCX or ODT (a 90-page
+    # PDF takes about 6 s and 150 MB of memory; address space counts more than that).
+    EXPORT_TIME_LIMIT = float(os.environ.get("EXPORT_TIME_LIMIT", "60"))
+    EXPORT_MEMORY_LIMIT_MB = int(os.environ.get("EXPORT_MEMORY_LIMIT_MB", "1200"))
+    EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
     DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
+    # "threading" or "gevent" (wsgi.py patches the standard library for gevent).
+    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "threading")
+    # Import of drafts (DOCX, ODT, Markdown) and the images they bring. Unset directories
+    # are <instance>/media and <instance>/imports, resolved where they are used (see
+    # app.modules.media.services.media_dir); the limits hold for web and CLI alike.
+    MEDIA_DIR = os.environ.get("MEDIA_DIR") or None
+    IMPORTS_DIR = os.environ.get("IMPORTS_DIR") or None
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 8 * 1024 * 1024))
+    IMPORT_ZIP_MAX_ENTRIES = 1000
+    IMPORT_ZIP_MAX_TOTAL = 100 * 1024 * 1024
+    IMPORT_ZIP_MAX_RATIO = 100
+    IMPORT_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_TIMEOUT_SECONDS", "4.5"))
+    IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "512"))
+    IMPORT_PENDING_SECONDS = 3600
     SECRET_KEY: str = ""
 
     @classmethod

@@ -41,8 +41,11 @@ SECONDS = float(os.environ.get("BENCH_LIVE_SECONDS", "30"))
 REPEATS = int(os.environ.get("BENCH_LIVE_REPEATS", "3"))
 # All typists share the first ACTIVE_SECTIONS sections (round robin).
 ACTIVE_SECTIONS = int(os.environ.get("BENCH_LIVE_SECTIONS", "1"))
-# Repetitions stop early rather than let `python -m bench live` pass about six minutes.
-BUDGET = 330.0
+# Both async modes of Flask-SocketIO, each beside a relay in the same mode: the choice
+# between them is made by these figures (see NOTES).
+MODES = ("threading", "gevent")
+# Repetitions stop early rather than let each mode pass about five minutes.
+BUDGET = 300.0
 SETUP_TIMEOUT = 150.0
 P99_TARGET_MS = 150.0
 RATIO_TARGET = 1.5
@@ -80,13 +83,16 @@ pycrdt replica like a browser, spread over {PROCESSES} load-generating processes
   joined the document (and, for Tavolo, synchronised its sections), {JOINING} at a time.
 
 The reference is a bare relay (`bench/relay_server.py`) on the same stack
-(Flask-SocketIO, threading mode, simple-websocket, Werkzeug) that acknowledges each
+(Flask-SocketIO, simple-websocket, in the same async mode) that acknowledges each
 update and relays it with the same 50 ms batching per section, driven by raw Socket.IO
-clients sending payloads of the size of Tavolo's updates on the same schedule. Each pair
-of runs is repeated up to {REPEATS} times, as many as fit in about {BUDGET / 60:.1f}
-minutes; the figures are medians, and the ratio is Tavolo / relay. The load generators
-share the machine's two cores with the server, for both; the run's output also shows
-losses, acknowledgement times and how late the generators sent.
+clients sending payloads of the size of Tavolo's updates on the same schedule. Both
+async modes are measured: `threading` (Werkzeug's server, one thread per connection)
+and `gevent` (gevent's server, the standard library patched, one greenlet per
+connection); Tavolo runs in the mode named by `TAVOLO_ASYNC_MODE`. In each mode, each
+pair of runs is repeated up to {REPEATS} times, as many as fit in about
+{BUDGET / 60:.1f} minutes; the figures are medians, and the ratio is Tavolo / relay.
+The load generators share the machine's two cores with the server, for both; the run's
+output also shows losses, acknowledgement times and how late the generators sent.
 
 Targets: p99 under {P99_TARGET_MS:.0f} ms, and within {RATIO_TARGET}× of the bare relay.
 """
@@ -334,11 +340,11 @@ def _figures(logs: list[Log], start: int, end: int) -> tuple[tuple[float, float,
     return (_percentile(latencies, 50), _percentile(latencies, 99), accepted), diagnosis
 
 
-def _tavolo(world: World, scratch: Path) -> Figures:
+def _tavolo(world: World, scratch: Path, mode: str) -> Figures:
     instance = scratch / "tavolo"
     shutil.rmtree(instance, ignore_errors=True)
     shutil.copytree(world.instance, instance)
-    server = LiveServer(instance, LIVE_RATE_LIMIT="0")
+    server = LiveServer(instance, LIVE_RATE_LIMIT="0", TAVOLO_ASYNC_MODE=mode)
     process = _serve([sys.executable, "wsgi.py"], server.env, server.base_url, server.log)
     try:
         return _drive(
@@ -352,9 +358,9 @@ def _tavolo(world: World, scratch: Path) -> Figures:
         _stop(process)
 
 
-def _relay(world: World, scratch: Path) -> Figures:
+def _relay(world: World, scratch: Path, mode: str) -> Figures:
     # Only its free port and environment are borrowed: the relay has no database.
-    borrowed = LiveServer(scratch)
+    borrowed = LiveServer(scratch, TAVOLO_ASYNC_MODE=mode)
     process = _serve(
         [sys.executable, "-m", "bench.relay_server"],
         borrowed.env,
@@ -370,25 +376,33 @@ def _relay(world: World, scratch: Path) -> Figures:
 
 
 def run() -> list[Entry]:
-    began = time.monotonic()
-    tavolo: list[Figures] = []
-    relay: list[Figures] = []
+    entries: list[Entry] = []
     with tempfile.TemporaryDirectory(prefix="tavolo-bench-live-") as folder:
         scratch = Path(folder)
         world = _seed(scratch / "seed")
-        for repeat in range(REPEATS):
-            pair_began = time.monotonic()
-            # Alternating the order spreads any drift of the machine over both servers.
-            order = [(_tavolo, tavolo), (_relay, relay)]
-            for measure, figures in order if repeat % 2 == 0 else order[::-1]:
-                figures.append(measure(world, scratch))
-            pair = time.monotonic() - pair_began
-            if time.monotonic() - began + pair > BUDGET:
-                break
-    return _entries(tavolo, relay)
+        for mode in MODES:
+            print(f"    async mode {mode}", flush=True)
+            entries += _entries(mode, *_pairs(world, scratch, mode))
+    return entries
 
 
-def _entries(tavolo: list[Figures], relay: list[Figures]) -> list[Entry]:
+def _pairs(world: World, scratch: Path, mode: str) -> tuple[list[Figures], list[Figures]]:
+    began = time.monotonic()
+    tavolo: list[Figures] = []
+    relay: list[Figures] = []
+    for repeat in range(REPEATS):
+        pair_began = time.monotonic()
+        # Alternating the order spreads any drift of the machine over both servers.
+        order = [(_tavolo, tavolo), (_relay, relay)]
+        for measure, figures in order if repeat % 2 == 0 else order[::-1]:
+            figures.append(measure(world, scratch, mode))
+        pair = time.monotonic() - pair_began
+        if time.monotonic() - began + pair > BUDGET:
+            break
+    return tavolo, relay
+
+
+def _entries(mode: str, tavolo: list[Figures], relay: list[Figures]) -> list[Entry]:
     def median(figures: list[Figures], name: str) -> float:
         return statistics.median(getattr(f, name) for f in figures)
 
@@ -401,7 +415,14 @@ def _entries(tavolo: list[Figures], relay: list[Figures]) -> list[Entry]:
         (f"time for the {CLIENTS} clients to join", "fill_seconds", "s"),
     ]
     entries = [
-        entry(NAME, metric, median(tavolo, field), unit, REFERENCE, median(relay, field))
+        entry(
+            f"{NAME}, {mode}",
+            metric,
+            median(tavolo, field),
+            unit,
+            f"{REFERENCE}, {mode}",
+            median(relay, field),
+        )
         for metric, field, unit in metrics
     ]
     p99 = median(tavolo, "p99_ms")

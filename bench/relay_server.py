@@ -13,6 +13,12 @@ Run as `python -m bench.relay_server` with HOST, PORT and BASE_URL in the enviro
 from __future__ import annotations
 
 import os
+
+if os.environ.get("TAVOLO_ASYNC_MODE") == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
 import threading
 from collections import defaultdict
 from typing import Any
@@ -28,7 +34,7 @@ BATCH_SECONDS = 0.05
 app = Flask(__name__)
 socketio = SocketIO(
     app,
-    async_mode="threading",
+    async_mode=os.environ.get("TAVOLO_ASYNC_MODE", "threading"),
     cors_allowed_origins=[os.environ.get("BASE_URL", "")],
     max_http_buffer_size=4 * 1024 * 1024,
 )
