@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -193,12 +194,18 @@ def update_presence(targets: list[tuple[Viewer, int | None]], sid: str, request:
 
 
 def write_text(
-    actor: Person, section: Section, text: str, origin: str, source_id: int | None = None
+    actor: Person,
+    section: Section,
+    text: str | Callable[[str], str],
+    origin: str,
+    source_id: int | None = None,
 ) -> bool:
     """A change decided by a person rather than typed (a restore, an accepted amendment):
     stored through the same log as typing, recorded as a revision with its origin, and
     sent to every open editor like any other edit. Commits; False when nothing changed.
-    The caller checks that `actor` may make it."""
+    `text` may be a function of the current text (a merge): it is then computed under
+    the section's lock, so that a keystroke stored a moment earlier is not undone. An
+    exception it raises writes nothing. The caller checks that `actor` may make it."""
     update = live().store.write(section, actor.id, text, origin, source_id)
     if update is None:
         return False

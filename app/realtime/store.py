@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -177,12 +177,21 @@ class Store:
                     live.writing = False
 
     def write(
-        self, section: Section, person_id: int, text: str, origin: str, source_id: int | None
+        self,
+        section: Section,
+        person_id: int,
+        text: str | Callable[[str], str],
+        origin: str,
+        source_id: int | None,
     ) -> bytes | None:
-        """Makes the section's text `text` as a server-side edit and stores it like a
-        typed one; returns the update for the room, or None when nothing changed."""
+        """Makes the section's text `text` (or what `text` makes of the current text,
+        computed under the section's lock, so that nothing typed meanwhile is undone) as
+        a server-side edit, stored like a typed one; returns the update for the room, or
+        None when nothing changed."""
         with self._current(section) as live:
             current = str(live.text)
+            if callable(text):
+                text = text(current)
             if current == text:
                 return None
             before = live.doc.get_state()

@@ -4,6 +4,8 @@ ordinary updates and leave a revision that says where they came from."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.revisions.models import Revision, SectionUpdate
@@ -51,3 +53,35 @@ def test_a_server_edit_keeps_concurrent_typing_elsewhere(app) -> None:  # type: 
     replica.apply(missing)
     db.session.expire_all()
     assert replica.text() == section.body == "Contenuto della sezione 1. Aggiunta."
+
+
+def test_a_change_computed_from_the_text_sees_what_was_typed_just_before(app) -> None:  # type: ignore[no-untyped-def]
+    person, section = _setup()
+    store = live().store
+    replica = Replica(client_id=9)
+    update, _ = store.sync(section, replica.state_vector())
+    replica.apply(update)
+    store.apply(section, person.id, replica.insert(0, "Appena scritto. "))
+    seen: list[str] = []
+
+    def merged(current: str) -> str:
+        seen.append(current)
+        return current.replace("sezione 1", "sezione prima")
+
+    assert write_text(person, section, merged, "amendment", 5)
+    db.session.expire_all()
+    assert seen == ["Appena scritto. Testo della sezione 1."]
+    assert section.body == "Appena scritto. Testo della sezione prima."
+
+
+def test_a_change_that_gives_up_writes_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    person, section = _setup()
+
+    def refused(current: str) -> str:
+        raise ValueError("non si applica")
+
+    with pytest.raises(ValueError):
+        write_text(person, section, refused, "amendment", 5)
+    db.session.expire_all()
+    assert section.body == "Testo della sezione 1."
+    assert db.session.scalar(db.select(db.func.count(Revision.id))) == 0
