@@ -13,6 +13,8 @@ from app.core.invitations import parse_role, validate_invitee
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.documents import services as documents
+from app.modules.exports.cli import export_command
+from app.modules.imports.cli import import_document
 from app.modules.people import services as people
 from app.modules.people.models import Membership, Person
 from app.modules.workshops import services as workshops
@@ -203,6 +205,10 @@ DEMO_PEOPLE = [
     ),
     ("Luca Conti", "luca.conti@demo.tavolo.invalid", "Regione Lombardia", "Regione", Role.OBSERVER),
 ]
+
+
+tavolo.add_command(export_command)
+tavolo.add_command(import_document)
 
 
 def init_app(app: Flask) -> None:

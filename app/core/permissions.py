@@ -17,11 +17,21 @@ class Capability(StrEnum):
     EDIT_TEXT = "edit_text"
     COMMENT = "comment"
     MANAGE = "manage"  # workshop settings, members, sections, document states
+    PROPOSE = "propose"  # amendments, and supporting or opposing those of others
+    VOTE = "vote"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.OBSERVER: frozenset({Capability.READ}),
-    Role.PARTICIPANT: frozenset({Capability.READ, Capability.EDIT_TEXT, Capability.COMMENT}),
+    Role.PARTICIPANT: frozenset(
+        {
+            Capability.READ,
+            Capability.EDIT_TEXT,
+            Capability.COMMENT,
+            Capability.PROPOSE,
+            Capability.VOTE,
+        }
+    ),
     Role.FACILITATOR: frozenset(Capability),
 }
 
@@ -55,3 +65,10 @@ def can_edit_section(
         and section_state is SectionState.OPEN
         and document_status is DocumentStatus.DRAFT
     )
+
+
+def can_comment(role: Role | None, document_status: DocumentStatus) -> bool:
+    """Comments are the discussion about the text, not the text: they stay open on
+    locked and approved sections (to argue for reopening one) and while a frozen
+    document gets its last check, and close once it is published. Observers read them."""
+    return can(role, Capability.COMMENT) and document_status is not DocumentStatus.PUBLISHED

@@ -182,7 +182,7 @@ def test_from_demo_link_to_a_shared_document(site: Site, browser: Browser) -> No
         expect(phone.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
         expect(phone.locator("header.it-header-wrapper")).to_contain_text("Chiara Esposito")
         visit(phone, "participant-workshop")
-        phone.get_by_role("link", name="Patto per il budget di salute").click()
+        phone.get_by_role("link", name="Patto per il budget di salute", exact=True).click()
         expect(phone).to_have_url(document_url)
         expect(phone.get_by_role("heading", level=1)).to_have_text("Patto per il budget di salute")
         expect(phone.locator(".tv-editor__save").first).to_have_text("Salvato", timeout=20_000)

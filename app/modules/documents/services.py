@@ -19,6 +19,8 @@ from app.core.render import slugify
 from app.extensions import db
 from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
+from app.modules.exports.services import seal
+from app.modules.history import services as history
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
@@ -191,6 +193,9 @@ def set_section_state(actor: Person, section: Section, state: SectionState) -> S
         return section
     before = section.state
     section.state = state
+    if before is SectionState.OPEN:
+        # The text as it stood when the group stopped writing it.
+        history.version_on_section_closed(actor, section)
     record(
         _id(actor),
         "section.state_changed",
@@ -215,6 +220,7 @@ def set_status(actor: Person | None, document: Document, status: DocumentStatus)
     if status is DocumentStatus.PUBLISHED:
         document.published_at = utcnow()
         document.slug = document.slug or _free_slug(document)
+    history.version_on_status(actor, document)
     record(
         _id(actor),
         "document.status_changed",
@@ -223,6 +229,8 @@ def set_status(actor: Person | None, document: Document, status: DocumentStatus)
         before=before.value,
         after=status.value,
     )
+    if status is DocumentStatus.FROZEN:
+        seal(actor, document)
     return document
 
 

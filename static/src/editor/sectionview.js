@@ -11,6 +11,7 @@ import { markdownKeymap, markdownLanguage, pasteURLAsLink } from '@codemirror/la
 import { tags } from '@lezer/highlight'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 
+import { annotations } from './annotations.js'
 import { format, plural } from './i18n.js'
 import { insertLink, insertTable, toggleInline, toggleLinePrefix } from './markdown.js'
 import { SectionAwareness, cursorToJSON } from './presence.js'
@@ -267,6 +268,7 @@ export class SectionView {
           syntaxHighlighting(PROSE),
           highlightSpecialChars(),
           drawSelection(),
+          annotations(this.sectionId),
           EditorView.lineWrapping,
           placeholder(t.placeholder),
           EditorView.contentAttributes.of({

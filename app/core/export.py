@@ -1,0 +1,374 @@
+"""The pure half of exporting a document: what the exported text is, how it is hashed,
+how the exported file is named, and how the Markdown handed to pandoc is assembled.
+
+The same `ExportSource` feeds every format, so the PDF, the DOCX and the Markdown file
+of one export carry the same text and the same SHA-256 in their colophon."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.core.render import render_markdown, slugify
+
+
+class Format(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    ODT = "odt"
+    MARKDOWN = "md"
+    HTML = "html"
+
+    @property
+    def mimetype(self) -> str:
+        return _MIMETYPES[self]
+
+
+_MIMETYPES = {
+    Format.PDF: "application/pdf",
+    Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Format.ODT: "application/vnd.oasis.opendocument.text",
+    Format.MARKDOWN: "text/markdown; charset=utf-8",
+    Format.HTML: "text/html; charset=utf-8",
+}
+
+# The formats the institutions download from the public page.
+PUBLIC_FORMATS = (Format.PDF, Format.DOCX)
+
+
+@dataclass(frozen=True)
+class SourceSection:
+    number: str  # "2.1": numbering of the outline, shared with the document page
+    title: str
+    depth: int  # 1 for a top-level section, after the outline smoothed level jumps
+    body: str  # Markdown as typed
+
+
+@dataclass(frozen=True)
+class Annex:
+    """A part after the text (participants, votes, commitments...), written in
+    Markdown so that every format renders it the way it renders the sections."""
+
+    key: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    document_id: int
+    title: str
+    subtitle: str
+    language: str
+    workshop_title: str
+    place: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    promoters: tuple[str, ...]
+    sections: tuple[SourceSection, ...]
+    status: str  # draft, frozen or published: which text this is
+    version_name: str | None
+    created_at: dt.datetime
+    annexes: tuple[Annex, ...] = field(default=())
+
+    @property
+    def text_sha256(self) -> str:
+        return text_sha256(self.sections)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: Format
+    annexes: frozenset[str] = frozenset()
+    colophon: bool = True
+    pdf_archival: bool = False  # PDF/A-2b
+    pdf_tagged: bool = True  # tagged PDF (PDF/UA-1)
+
+
+def canonical_text(sections: Iterable[SourceSection]) -> str:
+    """The text the seal is computed on: numbers, titles and bodies, nothing about the
+    moment or the format of the export, so a DOCX and a PDF of the same frozen text
+    show the same SHA-256, and anyone can recompute it from the Markdown export."""
+    parts = [f"{s.number} {s.title}\n\n{_normalised_body(s.body)}" for s in sections]
+    return "\n\n".join(parts) + "\n"
+
+
+def _normalised_body(body: str) -> str:
+    # Line endings differ between the browsers people type in; the text does not.
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+
+
+def text_sha256(sections: Iterable[SourceSection]) -> str:
+    return hashlib.sha256(canonical_text(sections).encode("utf-8")).hexdigest()
+
+
+def export_filename(
+    document_id: int,
+    title: str,
+    version_name: str | None,
+    when: dt.datetime,
+    fmt: Format,
+    taken: Iterable[str] = (),
+) -> str:
+    """ "12-piano-di-salute-versione-finale-2026-11-23-1422.pdf": what, which text and
+    when, readable in a mail attachment; only slugs and digits, so no title ever
+    becomes a path; a counter keeps two exports of the same minute apart."""
+    parts = [str(document_id), slugify(title, fallback="documento", max_length=60)]
+    if version_name:
+        parts.append(slugify(version_name, fallback="versione", max_length=40))
+    parts.append(when.strftime("%Y-%m-%d-%H%M"))
+    stem = "-".join(parts)
+    used = set(taken)
+    candidate, n = f"{stem}.{fmt.value}", 2
+    while candidate in used:
+        candidate, n = f"{stem}-{n}.{fmt.value}", n + 1
+    return candidate
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~^])")
+
+
+def escape_markdown(text: str) -> str:
+    """A name or an organisation shown literally in an annex: "Coop. *Il Ponte*"
+    must not turn into emphasis, "1. Comune" into a list."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    organisation: str
+    category: str
+
+
+def participants_markdown(
+    participants: Sequence[Participant], no_category: str, no_organisation: str
+) -> str:
+    """Grouped by stakeholder category, then organisation, then name, each sorted
+    ignoring case and accents as an Italian reader expects ("Èupolis" near "Ente")."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for p in participants:
+        category = p.category.strip() or no_category
+        organisation = p.organisation.strip() or no_organisation
+        groups.setdefault(category, {}).setdefault(organisation, []).append(p.name.strip())
+    lines: list[str] = []
+    for category in sorted(groups, key=_sort_key):
+        lines.append(f"**{escape_markdown(category)}**\n")
+        for organisation in sorted(groups[category], key=_sort_key):
+            names = ", ".join(
+                escape_markdown(n) for n in sorted(groups[category][organisation], key=_sort_key)
+            )
+            lines.append(f"- {escape_markdown(organisation)}: {names}")
+        lines.append("")
+    return "\n".join(lines).strip() + "\n" if lines else ""
+
+
+def _sort_key(text: str) -> str:
+    return slugify(text, fallback="", max_length=300) + "\x00" + text.casefold()
+
+
+@dataclass(frozen=True)
+class ColophonLabels:
+    version: str
+    live_text: str
+    date: str
+    sha: str
+    note: str
+
+
+def colophon_markdown(
+    version_name: str | None, date_text: str, sha256: str, labels: ColophonLabels
+) -> str:
+    return (
+        f"- {labels.version}: {escape_markdown(version_name or labels.live_text)}\n"
+        f"- {labels.date}: {escape_markdown(date_text)}\n"
+        f"- {labels.sha}: `{sha256}`\n\n"
+        f"{labels.note}\n"
+    )
+
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def shift_headings(body: str, above: int) -> str:
+    """Headings typed inside a section go right below the section's own heading (level
+    `above`) once the sections are joined into one file, whether the writer started at
+    "#" or at "##": the same rule the document page follows. Fenced code is left alone;
+    levels stop at 6."""
+    lines = body.split("\n")
+    found = _heading_lines(lines)
+    if not found:
+        return body
+    shift = above + 1 - min(len(match.group(2)) for _, match in found)
+    for index, match in found:
+        level = min(6, len(match.group(2)) + shift)
+        lines[index] = match.group(1) + "#" * level + lines[index][match.end() :]
+    return "\n".join(lines)
+
+
+def _heading_lines(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
+    found: list[tuple[int, re.Match[str]]] = []
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+        elif opener:
+            fence = opener.group(1)
+        elif match := _ATX.match(line):
+            found.append((index, match))
+    return found
+
+
+def prefix_footnotes(body: str, prefix: str) -> str:
+    """Each section numbers its notes from 1; joined into one file, "[^1]" of the
+    second section would otherwise point at the first section's note."""
+    return _FOOTNOTE.sub(lambda m: f"[^{prefix}-{m.group(1)}]", body)
+
+
+def document_markdown(source: ExportSource, date_text: str) -> str:
+    """One Markdown file with a YAML header pandoc reads (title, subtitle, language,
+    date): the Markdown export and the input of DOCX and ODT."""
+    meta = {
+        "title": source.title,
+        "subtitle": source.subtitle or None,
+        "lang": source.language,
+        "date": date_text,
+    }
+    # JSON is YAML: every string is quoted and escaped, whatever the title contains.
+    header = "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items() if v)
+    parts = [f"---\n{header}\n---\n"]
+    for i, section in enumerate(source.sections):
+        heading = "#" * min(6, section.depth)
+        body = prefix_footnotes(shift_headings(section.body.strip(), section.depth), f"s{i + 1}")
+        parts.append(f"{heading} {section.number} {escape_markdown(section.title)}\n\n{body}\n")
+    for annex in source.annexes:
+        parts.append(f"# {escape_markdown(annex.title)}\n\n{annex.body.strip()}\n")
+    return "\n".join(parts)
+
+
+_QUOTE_TAG = re.compile(r"(<[^>]*>)")
+_QUOTE_ENTITIES = (("&quot;", '"'), ("&#34;", '"'), ("&#x27;", "'"), ("&#39;", "'"))
+_BLOCKS = frozenset({"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+
+
+def italian_quotes(html: str) -> str:
+    """Typewriter quotes of the rendered text become «caporali» and apostrophes ’, as
+    in Italian institutional print; code and tag attributes are left untouched. Double
+    quotes alternate opening and closing within a paragraph, cell or heading, even
+    across emphasis. The renderer's own typographer stays off: the document page shows
+    what was typed, and only the exported document gets the typography."""
+    out: list[str] = []
+    in_code = 0
+    open_quote = False
+    for part in _QUOTE_TAG.split(html):
+        if part.startswith("<"):
+            tag = re.sub(r"[\s/>].*", "", part[1:].lstrip("/")).lower()
+            if tag in ("code", "pre"):
+                in_code += -1 if part.startswith("</") else 1
+            elif tag in _BLOCKS:
+                open_quote = False
+            out.append(part)
+        elif in_code > 0:
+            out.append(part)
+        else:
+            text, open_quote = _quotes_in_text(part, open_quote)
+            out.append(text)
+    return "".join(out)
+
+
+def _quotes_in_text(text: str, open_quote: bool) -> tuple[str, bool]:
+    for entity, char in _QUOTE_ENTITIES:
+        text = text.replace(entity, char)
+    chars: list[str] = []
+    for char in text:
+        if char == '"':
+            chars.append("»" if open_quote else "«")
+            open_quote = not open_quote
+        else:
+            chars.append("’" if char == "'" else char)
+    return "".join(chars), open_quote
+
+
+_NOTES_BLOCK = re.compile(
+    r'\s*<hr class="footnotes-sep">\s*<section class="footnotes">\s*'
+    r'<ol class="footnotes-list">(.*?)</ol>\s*</section>\s*',
+    re.DOTALL,
+)
+_NOTE_ITEM = re.compile(r'<li id="([^"]+)" class="footnote-item">(.*?)</li>', re.DOTALL)
+_NOTE_REF = re.compile(
+    r'<sup class="footnote-ref"><a href="#([^"]+)" id="[^"]+"[^>]*>[^<]*</a></sup>'
+)
+_BACKREF = re.compile(r'\s*<a href="#[^"]*" class="footnote-backref"[^>]*>[^<]*</a>')
+_NOTE_BLOCKS = re.compile(r"<(?:ul|ol|pre|table|blockquote|h[1-6]|hr)[\s>]")
+
+
+def footnotes_in_place(html: str) -> str:
+    """Notes moved from the end of a section to where they are called, as
+    `<span class="footnote">`, which the print stylesheet floats to the foot of the page
+    (CSS `float: footnote`). A section whose notes hold lists, tables or code, or call one
+    note twice, keeps them gathered at its end: a footnote is a few lines of text."""
+    block = _NOTES_BLOCK.search(html)
+    if block is None:
+        return html
+    notes: dict[str, str] = {}
+    for note_id, content in _NOTE_ITEM.findall(block.group(1)):
+        content = _BACKREF.sub("", content).strip()
+        if _NOTE_BLOCKS.search(content) or "footnote-ref" in content:
+            return html
+        notes[note_id] = (
+            re.sub(r"</p>\s*<p>", "<br>", content).removeprefix("<p>").removesuffix("</p>")
+        )
+    text = html[: block.start()] + html[block.end() :]
+    calls = _NOTE_REF.findall(text)
+    if len(calls) != len(set(calls)) or set(calls) != set(notes):
+        return html
+    return _NOTE_REF.sub(lambda m: f'<span class="footnote">{notes[m.group(1)]}</span>', text)
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A piece of Markdown of the exported document (a section, an annex) waiting to be
+    rendered where `marker` stands in the page. The page itself is cheap to lay out;
+    rendering the text is the costly part, left to whoever fills the page: the export
+    worker for the PDF, so that the server never spends long stretches on it."""
+
+    marker: str
+    markdown: str
+    prefix: str
+    heading_level: int
+    notes_at_foot: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "marker": self.marker,
+            "markdown": self.markdown,
+            "prefix": self.prefix,
+            "heading_level": self.heading_level,
+            "notes_at_foot": self.notes_at_foot,
+        }
+
+
+def part_marker(index: int) -> str:
+    """An HTML comment: Jinja leaves it as is, and no rendered text can contain one
+    (comments are escaped like any other markup typed by people)."""
+    return f"<!--tavolo-part-{index}-->"
+
+
+def fill_parts(html: str, parts: Sequence[TextPart]) -> str:
+    """Renders each part (app/core/render.py, notes at the foot of the page when asked,
+    Italian quotes) and puts it in place of its marker."""
+    for part in parts:
+        rendered = render_markdown(part.markdown, part.prefix, heading_level=part.heading_level)
+        if part.notes_at_foot:
+            rendered = footnotes_in_place(rendered)
+        html = html.replace(part.marker, italian_quotes(rendered), 1)
+    return html

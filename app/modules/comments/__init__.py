@@ -1,0 +1,1 @@
+"""Comments on a section: threaded, optionally anchored to a quoted passage."""

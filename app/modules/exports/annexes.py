@@ -1,0 +1,65 @@
+"""The parts that may follow the text of an exported document, each one optional.
+
+An annex comes from a provider: a key (the checkbox of the export form), a label, and
+a function that writes the annex in Markdown for a document, or returns None when it
+has nothing to say. Features that own other annexes (vote results, the dissent
+register, commitments) add their provider with `register` when their package is
+imported; the export form and the CLI offer whatever is registered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.core.export import Participant, participants_markdown
+from app.extensions import db
+from app.modules.documents.models import Document
+from app.modules.people.models import Membership
+
+
+@dataclass(frozen=True)
+class AnnexProvider:
+    key: str
+    label: object  # a lazy string: translated when the form is drawn
+    title: Callable[[], str]
+    build: Callable[[Document], str | None]
+
+
+PROVIDERS: dict[str, AnnexProvider] = {}
+
+
+def register(provider: AnnexProvider) -> None:
+    PROVIDERS[provider.key] = provider
+
+
+def _participants(document: Document) -> str | None:
+    """Active members of the workshop, facilitators and observers included: the annex
+    says who was at the table, not who typed."""
+    memberships = (
+        db.session.execute(
+            db.select(Membership).where(
+                Membership.workshop_id == document.workshop_id, Membership.revoked_at.is_(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    people = [Participant(m.person.name, m.organisation, m.category) for m in memberships]
+    if not people:
+        return None
+    return participants_markdown(
+        people, no_category=_("Altri partecipanti"), no_organisation=_("A titolo personale")
+    )
+
+
+register(
+    AnnexProvider(
+        key="participants",
+        label=_l("Partecipanti per organizzazione e categoria"),
+        title=lambda: _("Partecipanti"),
+        build=_participants,
+    )
+)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField
+from wtforms.validators import AnyOf, ValidationError
+
+from app.core.export import Format
+from app.modules.exports.annexes import PROVIDERS
+
+FORMAT_LABELS = {
+    Format.PDF: _l("PDF, da consegnare e stampare"),
+    Format.DOCX: _l("DOCX, per Word"),
+    Format.ODT: _l("ODT, per LibreOffice"),
+    Format.MARKDOWN: _l("Markdown, il testo sorgente"),
+    Format.HTML: _l("HTML, una pagina sola"),
+}
+
+
+class ExportForm(FlaskForm):
+    format = RadioField(
+        _l("Formato"),
+        choices=[SelectChoice(f.value, FORMAT_LABELS[f]) for f in Format],
+        default=Format.PDF.value,
+        validate_choice=False,
+        validators=[AnyOf([f.value for f in Format], message=_l("Scegli un formato dell'elenco."))],
+    )
+    annexes = SelectMultipleField(_l("Allegati"), validate_choice=False)
+    colophon = BooleanField(_l("Colophon con versione, data e impronta SHA-256"), default=True)
+    pdf_archival = BooleanField(_l("PDF/A-2b, per l'archiviazione (solo PDF)"))
+    pdf_tagged = BooleanField(_l("PDF accessibile con marcatura (solo PDF)"), default=True)
+    version = SelectField(
+        _l("Quale testo"),
+        description=_l("Il testo attuale, oppure una delle versioni salvate."),
+        default="",
+        validate_choice=False,
+    )
+
+    def __init__(self, versions: list[str], *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.annexes.choices = [SelectChoice(p.key, p.label) for p in PROVIDERS.values()]
+        self.version.choices = [
+            SelectChoice("", _l("Il testo attuale")),
+            *(SelectChoice(name, name) for name in versions),
+        ]
+        self.version.validators = [
+            AnyOf(["", *versions], message=_l("Scegli una versione dell'elenco."))
+        ]
+
+    def validate_annexes(self, field: SelectMultipleField) -> None:
+        if set(field.data or ()) - set(PROVIDERS):
+            raise ValidationError(_l("Scegli gli allegati dall'elenco."))

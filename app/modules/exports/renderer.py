@@ -1,0 +1,114 @@
+"""Hands a render to the worker process and turns its fate into a message for people.
+
+The worker is killed with its whole process group when it runs out of time (pandoc is
+its child), and the temporary file it was writing is removed whatever happened: after
+a failure nothing is left in the exports folder, neither under the final name nor
+under the temporary one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+
+WORKER = Path(__file__).with_name("worker.py")
+
+
+class ExportError(Exception):
+    """An export that cannot be made; the message is for people."""
+
+
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots(concurrency: int) -> threading.BoundedSemaphore:
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault(concurrency, threading.BoundedSemaphore(concurrency))
+
+
+def run(
+    job: dict[str, Any], output: Path, time_limit: float, memory_mb: int, concurrency: int = 2
+) -> list[str]:
+    """Renders `job` into `output`; returns the addresses the renderer was refused.
+    At most `concurrency` renders run at once in this server process: on a laptop with
+    two cores, a third export would only slow down the other two and the people typing."""
+    slots = _slots(concurrency)
+    if not slots.acquire(blocking=False):
+        raise ExportError(_("Altre esportazioni sono in corso: riprova tra qualche secondo."))
+    try:
+        return _run(job, output, time_limit, memory_mb)
+    finally:
+        slots.release()
+
+
+def _run(job: dict[str, Any], output: Path, time_limit: float, memory_mb: int) -> list[str]:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
+    payload = {**job, "output": str(output), "partial": str(partial), "memory_mb": memory_mb}
+    try:
+        returncode, stdout, stderr = _spawn(json.dumps(payload), time_limit)
+    finally:
+        partial.unlink(missing_ok=True)
+    return _outcome(returncode, stdout, stderr, memory_mb)
+
+
+def _spawn(payload: str, time_limit: float) -> tuple[int, str, str]:
+    # -I: the worker sees neither the environment's PYTHON* variables nor the current
+    # folder, only the installed packages.
+    process = subprocess.Popen(
+        [sys.executable, "-I", str(WORKER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(payload, timeout=time_limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise ExportError(
+            _(
+                "L'esportazione ha superato il tempo massimo di %(seconds)d secondi ed è "
+                "stata interrotta; nessun file è stato salvato. Riprova senza allegati o "
+                "con un formato più leggero, oppure chiedi di alzare il limite.",
+                seconds=round(time_limit),
+            )
+        ) from None
+    return process.returncode, stdout, stderr
+
+
+def _outcome(returncode: int, stdout: str, stderr: str, memory_mb: int) -> list[str]:
+    try:
+        answer = json.loads(stdout) if stdout.strip() else {}
+    except ValueError:
+        answer = {}
+    if returncode == 0 and answer.get("ok"):
+        return list(answer.get("refused", []))
+    if answer.get("error") == "memory" or "MemoryError" in stderr or returncode < 0:
+        raise ExportError(
+            _(
+                "L'esportazione ha superato il limite di memoria di %(mb)d MB ed è stata "
+                "interrotta; nessun file è stato salvato. Il documento potrebbe contenere "
+                "immagini molto grandi.",
+                mb=memory_mb,
+            )
+        )
+    detail = (answer.get("detail") or stderr).strip()
+    raise ExportError(
+        _(
+            "L'esportazione non è riuscita; nessun file è stato salvato. "
+            "Dettaglio tecnico: %(detail)s",
+            detail=detail.splitlines()[0] if detail else returncode,
+        )
+    )

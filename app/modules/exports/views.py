@@ -1,0 +1,130 @@
+"""Every member may export the document: whoever can read the text may take it away,
+and the room often needs a PDF on the projector or a DOCX for an office. Facilitators
+see every export; the others see (and download) their own. The public downloads the
+PDF and DOCX of the final text once the document is published."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.export import PUBLIC_FORMATS, Format
+from app.core.permissions import Capability, DocumentStatus
+from app.extensions import db
+from app.modules.documents import services as documents
+from app.modules.documents.models import Document
+from app.modules.exports import services
+from app.modules.exports.forms import ExportForm
+from app.modules.exports.models import Export
+from app.web.access import Access, document_for, get_or_404, require_member
+
+bp = Blueprint("exports", __name__)
+
+PANEL_SIZE = 5
+
+
+@bp.get("/documents/<int:document_id>/exports")
+@login_required
+def index(document_id: int):  # type: ignore[no-untyped-def]
+    document, access = document_for(document_id)
+    return _index(document, access, ExportForm(services.version_names(document), formdata=None))
+
+
+@bp.post("/documents/<int:document_id>/exports")
+@login_required
+def create(document_id: int):  # type: ignore[no-untyped-def]
+    document, access = document_for(document_id)
+    form = ExportForm(services.version_names(document))
+    if not form.validate():
+        return _index(document, access, form, 422)
+    try:
+        options = services.options_from(
+            form.format.data or "",
+            form.annexes.data or (),
+            archival=form.pdf_archival.data,
+            tagged=form.pdf_tagged.data,
+        )
+        row = services.export(current_user, document, options, form.version.data)
+    except services.ExportError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _index(document, access, form, 422)
+    db.session.commit()
+    flash(_("Esportazione pronta: %(name)s", name=row.file_name), "success")
+    return redirect(url_for("exports.index", document_id=document.id, nuova=row.id))
+
+
+@bp.get("/exports/<int:export_id>/file")
+@login_required
+def download(export_id: int):  # type: ignore[no-untyped-def]
+    row = get_or_404(Export, export_id)
+    access = require_member(row.document.workshop_id)
+    if not _may_see(access, row):
+        abort(404)
+    return _send(row)
+
+
+@bp.get("/p/<ref>/download/<fmt>")
+def public_download(ref: str, fmt: str):  # type: ignore[no-untyped-def]
+    document = documents.published_document(ref)
+    if document is None or fmt not in {f.value for f in PUBLIC_FORMATS}:
+        abort(404)
+    row = services.public_exports(document).get(Format(fmt))
+    if row is None:
+        abort(404)
+    return _send(row)
+
+
+@bp.app_context_processor
+def _panel() -> dict[str, object]:
+    return {
+        "export_panel": export_panel,
+        "public_downloads": services.public_exports,
+        "sealed_sha": services.sealed_sha,
+    }
+
+
+def export_panel(document: Document, access: Access) -> dict[str, object]:
+    """What the document page's export panel shows: an empty form and the latest
+    exports this person may see."""
+    rows = _visible(document, access)
+    return {
+        "form": ExportForm(services.version_names(document), formdata=None),
+        "exports": rows[:PANEL_SIZE],
+        "more": len(rows) > PANEL_SIZE,
+    }
+
+
+def _index(document: Document, access: Access, form: ExportForm, status: int = 200):  # type: ignore[no-untyped-def]
+    return (
+        render_template(
+            "exports/index.html",
+            document=document,
+            access=access,
+            form=form,
+            exports=_visible(document, access),
+            sealed=services.sealed_sha(document)
+            if document.status is not DocumentStatus.DRAFT
+            else None,
+        ),
+        status,
+    )
+
+
+def _visible(document: Document, access: Access) -> list[Export]:
+    mine_only = None if access.can(Capability.MANAGE) else access.person
+    return services.exports_of(document, mine_only)
+
+
+def _may_see(access: Access, row: Export) -> bool:
+    return access.can(Capability.MANAGE) or row.person_id == access.person.id
+
+
+def _send(row: Export):  # type: ignore[no-untyped-def]
+    path = services.file_of(row)
+    if path is None:
+        abort(404)
+    return send_file(
+        path, mimetype=Format(row.format).mimetype, as_attachment=True, download_name=row.file_name
+    )

@@ -1,0 +1,171 @@
+"""The process that renders an export: WeasyPrint for the PDF, pandoc for DOCX and
+ODT. Started by `renderer.run` with a job in JSON on stdin, it answers in JSON on stdout.
+
+It runs apart from the server so that a renderer that hangs or swells is killed without
+touching live editing, and so that the server's threads never spend seconds on it. It
+is started as a plain script (`python -I worker.py`) that imports nothing of the
+application but its pure core (app/core, to render the text): no Flask, no database,
+only the job it is given. The memory limit is set before anything heavy is imported, so
+the renderers' own allocations count; pandoc, a child of this process, inherits it.
+
+Nothing is fetched from the network or read from disk except what the job lists: the
+application's own fonts and the document's own images. The output is written under a
+temporary name and renamed at the very end, so a killed render leaves no half file
+under the final name."""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import os
+import resource
+import signal
+import subprocess
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+MEGABYTE = 1024 * 1024
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    limit = int(job["memory_mb"]) * MEGABYTE
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # Below the server in the scheduler's eyes: on a two-core laptop, two exports must
+    # not make the people typing wait.
+    os.nice(10)
+    partial = Path(job["partial"])
+    try:
+        refused = _render(job, partial)
+        os.replace(partial, job["output"])
+    except MemoryError:
+        _answer({"ok": False, "error": "memory"})
+        return 3
+    except Exception as error:
+        partial.unlink(missing_ok=True)
+        traceback.print_exc(limit=5)
+        message = "memory" if _out_of_memory(error) else "failed"
+        _answer({"ok": False, "error": message, "detail": _first_line(error)})
+        return 2
+    _answer({"ok": True, "refused": refused})
+    return 0
+
+
+def _render(job: dict[str, Any], partial: Path) -> list[str]:
+    if job["renderer"] == "weasyprint":
+        return _weasyprint(job, partial)
+    _pandoc(job, partial)
+    return []
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno == errno.ENOMEM:
+        return True
+    return isinstance(error, MemoryError) or "out of memory" in f"{error}".lower()
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in f"{error}".splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def _answer(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload))
+    sys.stdout.flush()
+
+
+def _weasyprint(job: dict[str, Any], partial: Path) -> list[str]:
+    import weasyprint
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    roots = {prefix: Path(folder).resolve() for prefix, folder in job["roots"].items()}
+    origin = job["base_url"].rstrip("/")
+    refused: list[str] = []
+
+    class OwnFilesOnly(URLFetcher):
+        """Serves the listed folders under the export's own origin, data: images, and
+        nothing else: no file://, no network, no redirect to follow."""
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            found = _local_file(url, origin, roots)
+            if found is None:
+                refused.append(url)
+                raise ValueError(f"not an asset of the export: {url}")
+            mime = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": mime})
+
+    html = weasyprint.HTML(
+        string=_filled(job), base_url=origin + "/", url_fetcher=OwnFilesOnly(timeout=1)
+    )
+    options: dict[str, Any] = {"pdf_tags": bool(job.get("pdf_tags"))}
+    if job.get("pdf_variant"):
+        options["pdf_variant"] = job["pdf_variant"]
+    html.write_pdf(partial, **options)
+    return refused
+
+
+def _filled(job: dict[str, Any]) -> str:
+    """The sections' Markdown rendered into the page, by the application's pure core,
+    loaded alone: placeholder packages stand for `app` and `app.core`, so that their
+    modules import without the application package (Flask, the database) behind them."""
+    core = Path(__file__).resolve().parents[2] / "core"
+    for name, folder in (("app", core.parent), ("app.core", core)):
+        if name not in sys.modules:
+            package = types.ModuleType(name)
+            package.__path__ = [str(folder)]
+            sys.modules[name] = package
+    from app.core.export import TextPart, fill_parts
+
+    return fill_parts(job["html"], [TextPart(**part) for part in job.get("parts", [])])
+
+
+def _local_file(url: str, origin: str, roots: dict[str, Path]) -> Path | None:
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin or parts.query:
+        return None
+    path = unquote(parts.path)
+    for prefix, root in roots.items():
+        if not path.startswith(prefix):
+            continue
+        candidate = (root / path[len(prefix) :]).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _pandoc(job: dict[str, Any], partial: Path) -> None:
+    """pandoc as pypandoc found it (the binary shipped in pypandoc-binary), started
+    directly: no version probes at every export, and its own errors come back as is."""
+    command = [
+        job["pandoc"],
+        "--sandbox",
+        f"--from={job['from']}",
+        f"--to={job['to']}",
+        f"--output={partial}",
+        *job["args"],
+    ]
+    try:
+        done = subprocess.run(command, input=job["markdown"].encode(), capture_output=True)
+    except OSError as error:
+        if error.errno == errno.ENOMEM:
+            raise MemoryError from error
+        raise
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip()
+        # Under the address-space limit pandoc's runtime dies on a failed mmap (SIGSEGV)
+        # before it can say anything; with room to start, its heap limit speaks.
+        crashed = done.returncode in (-signal.SIGSEGV, -signal.SIGKILL, -signal.SIGABRT)
+        if crashed or "Heap exhausted" in message or "out of memory" in message.lower():
+            raise MemoryError(message)
+        raise RuntimeError(f"pandoc: {message or done.returncode}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""In-app notices for a person: someone mentioned them, someone replied."""

@@ -1,0 +1,273 @@
+"""The rules of import on plain data: type by content, zip-bomb and path checks on the
+sizes an archive declares, entity declarations in any encoding, file names that never
+become paths, and the split of a text into sections that loses nothing."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.importing import (
+    MEDIA_NAME,
+    ArchiveEntry,
+    ArchiveLimits,
+    Kind,
+    Sniffed,
+    check_archive,
+    declares_dtd,
+    decode_text,
+    display_name,
+    excerpt,
+    first_heading,
+    image_extension,
+    media_name,
+    office_kind,
+    rewrite_images,
+    sniff,
+    split_sections,
+    title_from_filename,
+    unsafe_entry_name,
+)
+from app.core.invitations import Message
+from app.core.render import render_markdown
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+LIMITS = ArchiveLimits(max_entries=10, max_total=1000, max_ratio=10, ratio_floor=100)
+
+
+# --- type by content ----------------------------------------------------------------
+
+
+def test_the_content_decides_not_the_name() -> None:
+    assert sniff(b"PK\x03\x04rest") is Sniffed.ARCHIVE
+    assert sniff("# Titolo\n\nÈ così.".encode()) is Sniffed.TEXT
+    assert sniff("Perché sì".encode("cp1252")) is Sniffed.TEXT
+    empty = sniff(b"")
+    assert isinstance(empty, Message) and str(empty) == "Il file è vuoto."
+    png = sniff(PNG)
+    assert isinstance(png, Message) and "un'immagine PNG" in str(png)
+    assert isinstance(sniff(b"testo\x00con NUL"), Message)
+    assert isinstance(sniff(b"testo\x07campanello"), Message)
+
+
+@given(st.binary(max_size=200))
+def test_sniff_never_raises_and_text_has_no_nul(data: bytes) -> None:
+    result = sniff(data)
+    if result is Sniffed.TEXT:
+        text = decode_text(data)
+        assert text is not None and "\x00" not in text and "\r" not in text
+    if b"\x00" in data and not data.startswith(b"PK\x03\x04"):
+        assert isinstance(result, Message)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=200))
+def test_any_printable_utf8_text_is_text(text: str) -> None:
+    assert decode_text(text.encode()) == text
+
+
+def test_office_kind_reads_the_declared_main_part() -> None:
+    docx = (
+        b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.wordprocessingml.document.main+xml"/>'
+    )
+    assert office_kind(docx, None) is Kind.DOCX
+    assert office_kind(None, b"application/vnd.oasis.opendocument.text") is Kind.ODT
+    assert office_kind(None, b"application/vnd.oasis.opendocument.spreadsheet") is None
+    assert office_kind(b"<Types/>", None) is None
+
+
+# --- archives -----------------------------------------------------------------------
+
+
+def test_archive_limits() -> None:
+    fine = [ArchiveEntry("word/document.xml", 50, 400), ArchiveEntry("a.png", 300, 300)]
+    assert check_archive(fine, LIMITS) is None
+    too_many = [ArchiveEntry(f"f{i}", 1, 1) for i in range(11)]
+    assert "11 file" in str(check_archive(too_many, LIMITS))
+    too_big = [ArchiveEntry("a", 400, 600), ArchiveEntry("b", 400, 600)]
+    assert "occuperebbe" in str(check_archive(too_big, LIMITS))
+    bomb = [ArchiveEntry("word/document.xml", 20, 900)]
+    assert "bombe zip" in str(check_archive(bomb, LIMITS))
+    escape = [ArchiveEntry("word/../../etc/passwd", 1, 1)]
+    assert "percorso non ammesso" in str(check_archive(escape, LIMITS))
+
+
+@given(st.lists(st.tuples(st.integers(0, 500), st.integers(0, 2000)), min_size=0, max_size=15))
+def test_an_accepted_archive_respects_every_limit(sizes: list[tuple[int, int]]) -> None:
+    entries = [ArchiveEntry(f"part{i}.xml", c, s) for i, (c, s) in enumerate(sizes)]
+    if check_archive(entries, LIMITS) is None:
+        assert len(entries) <= LIMITS.max_entries
+        assert sum(e.size for e in entries) <= LIMITS.max_total
+        assert all(
+            e.size <= LIMITS.ratio_floor or e.size <= LIMITS.max_ratio * max(e.compressed, 1)
+            for e in entries
+        )
+
+
+def test_entry_names_that_would_leave_the_folder() -> None:
+    for name in ("/etc/passwd", "\\windows\\x", "C:evil", "a/../../b", "..", "a\\..\\b", ""):
+        assert unsafe_entry_name(name), name
+    for name in ("word/document.xml", "[Content_Types].xml", "Pictures/1..2.png", "mimetype"):
+        assert not unsafe_entry_name(name), name
+
+
+def test_entity_declarations_in_any_encoding() -> None:
+    xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r/>'
+    assert declares_dtd(xxe.encode())
+    assert declares_dtd(xxe.encode("utf-16"))
+    assert declares_dtd(xxe.encode("utf-32"))
+    assert declares_dtd(b"<! doctype html>")
+    assert not declares_dtd(b'<?xml version="1.0"?><w:document><w:t>DOCTYPE</w:t></w:document>')
+
+
+# --- images and names ---------------------------------------------------------------
+
+
+def test_image_types_by_magic() -> None:
+    assert image_extension(PNG) == "png"
+    assert image_extension(b"\xff\xd8\xff\xe0") == "jpg"
+    assert image_extension(b"GIF89a") == "gif"
+    assert image_extension(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
+    assert image_extension(b"<svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    assert image_extension(b"\x01\x00\x00\x00EMF") is None
+
+
+@given(
+    st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+    st.sampled_from(["png", "jpg", "gif", "webp"]),
+)
+def test_media_names_match_the_served_pattern(digest: str, extension: str) -> None:
+    assert MEDIA_NAME.match(media_name(digest, extension))
+
+
+@given(st.text(max_size=300))
+def test_display_names_never_carry_a_path(filename: str) -> None:
+    shown = display_name(filename)
+    assert "/" not in shown and "\\" not in shown and "\x00" not in shown
+    assert len(shown) <= 120
+
+
+def test_title_from_the_file_name() -> None:
+    assert title_from_filename("C:\\Bozze\\bozza_documento-finale v2.docx") == (
+        "bozza documento finale v2"
+    )
+    assert title_from_filename("../../etc/passwd") == "passwd"
+
+
+# --- splitting ----------------------------------------------------------------------
+
+SAMPLE = """Testo prima di ogni titolo.
+
+# Il documento
+
+Premessa.
+
+## Abitare
+
+Casa[^1] per tutti.
+
+```
+# non è un titolo
+```
+
+### Dettaglio
+
+Dettagli.
+
+Lavoro
+------
+
+Fine.
+
+[^1]: La nota sulla casa.
+"""
+
+
+def test_split_at_level_two_keeps_deeper_headings_in_the_body() -> None:
+    sections = split_sections(SAMPLE, 2, "Premessa", "Senza titolo")
+    assert [(s.title, s.level) for s in sections] == [
+        ("Premessa", 1),
+        ("Il documento", 1),
+        ("Abitare", 2),
+        ("Lavoro", 2),
+    ]
+    abitare = sections[2].body
+    assert "# non è un titolo" in abitare and "### Dettaglio" in abitare
+    # The note left the end of the text for the section that refers to it.
+    assert abitare.endswith("[^1]: La nota sulla casa.")
+    assert "[^1]:" not in sections[3].body
+    html = render_markdown(abitare, prefix="s1")
+    assert "La nota sulla casa." in html and 'class="footnote-ref"' in html
+
+
+def test_split_levels_and_counts() -> None:
+    assert [s.title for s in split_sections(SAMPLE, 1, "P", "?")] == ["P", "Il documento"]
+    assert len(split_sections(SAMPLE, 3, "P", "?")) == 5
+    assert first_heading(SAMPLE) == "Il documento"
+    only_text = split_sections("Solo testo.\n", 1, "Introduzione", "?")
+    assert [(s.title, s.body) for s in only_text] == [("Introduzione", "Solo testo.")]
+    assert split_sections("#\n\nx\n", 1, "P", "Senza titolo")[0].title == "Senza titolo"
+
+
+_LINE = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "testo",
+            "altro testo",
+            "- punto",
+            "> citazione",
+            "| a | b |",
+            "```",
+            "testo[^a]",
+            "[^a]: nota",
+            "[^b]: altra nota",
+            "    continua la nota",
+            "testo[^b] e[^a]",
+        ]
+    ),
+    st.builds(lambda n, t: "#" * n + " " + t, st.integers(1, 4), st.sampled_from(["A", "B"])),
+)
+
+
+@given(st.lists(_LINE, max_size=30), st.integers(1, 3))
+def test_splitting_loses_no_line_and_respects_the_level(lines: list[str], level: int) -> None:
+    markdown = "\n".join(lines)
+    sections = split_sections(markdown, level, "Premessa", "Senza titolo")
+    assert sections
+    assert all(1 <= s.level <= level for s in sections)
+    kept = [line for s in sections for line in s.body.split("\n") if line.strip()]
+    headings = sum(1 for s in sections) - (1 if sections[0].title == "Premessa" else 0)
+    source = [line for line in lines if line.strip()]
+    assert len(kept) + headings == len(source)
+
+
+# --- images and excerpts ------------------------------------------------------------
+
+
+@given(st.text(max_size=200))
+def test_rewriting_nothing_changes_nothing(markdown: str) -> None:
+    assert rewrite_images(markdown, lambda alt, src: None) == markdown
+
+
+def test_rewrite_images_sees_alt_and_src() -> None:
+    text = 'Prima ![Logo \\] ASST](m/a.png "titolo") e ![](<m/b c.png>) dopo.'
+    seen: list[tuple[str, str]] = []
+
+    def _keep(alt: str, src: str) -> str:
+        seen.append((alt, src))
+        return f"[{src}]"
+
+    assert rewrite_images(text, _keep) == "Prima [m/a.png] e [m/b c.png] dopo."
+    assert seen == [("Logo \\] ASST", "m/a.png"), ("", "m/b c.png")]
+
+
+def test_excerpt_takes_whole_paragraphs() -> None:
+    body = "Primo paragrafo.\n\nSecondo paragrafo.\n\nTerzo."
+    assert excerpt(body, 36) == ("Primo paragrafo.\n\nSecondo paragrafo.", True)
+    assert excerpt(body, 1000) == (body, False)
+    long_text, more = excerpt("parola " * 200, 50)
+    assert more and long_text.endswith(" …") and len(long_text) <= 52
+    assert re.fullmatch(r"(parola ?)+…", long_text)

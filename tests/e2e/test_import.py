@@ -1,0 +1,80 @@
+"""A facilitator imports the draft that arrived by e-mail as a DOCX: upload, preview,
+a different split level, a title, confirm, and the document page with its sections
+and its image. Every page is checked with axe-core; the screenshots are kept in
+docs/screenshots/ as import-*.png."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, screenshot
+from tests.modules.imports import samples
+
+pytestmark = pytest.mark.e2e
+
+DOCS = ROOT / "docs" / "screenshots"
+
+
+def _look(page: Page, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    DOCS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(screenshot(page, name), DOCS / f"{name}.png")
+    check_accessibility(page, name)
+
+
+def test_facilitator_imports_a_docx(site: Site, browser: Browser, tmp_path: Path) -> None:
+    draft = tmp_path / "Bozza patto budget di salute.docx"
+    # A picture large enough to be seen in the screenshots.
+    draft.write_bytes(samples.office(images={"mappa.png": samples.png(360, 120)}))
+    context = browser.new_context(**DESKTOP)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(site.facilitator_link)
+
+        page.get_by_role("link", name="Importa un documento").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Importa un documento")
+        page.get_by_role("button", name="Carica e mostra l'anteprima").click()
+        expect(page.get_by_role("alert")).to_contain_text("Scegli il file da importare.")
+        _look(page, "import-upload-error")
+
+        page.get_by_label("Documento da importare").set_input_files(str(draft))
+        # Bootstrap Italia draws the radio buttons on their labels: a person clicks those.
+        page.locator("label", has_text="Titoli di livello 1: capitoli").click()
+        page.get_by_role("button", name="Carica e mostra l'anteprima").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Anteprima dell'importazione")
+        sections = page.locator(".import-preview h3")
+        expect(sections).to_have_text(["Patto per il budget di salute"])
+        _look(page, "import-preview-level-1")
+
+        page.locator("label", has_text="Titoli di livello 1 e 2").click()
+        page.get_by_role("button", name="Aggiorna l'anteprima").click()
+        expect(sections).to_have_text(
+            ["Patto per il budget di salute", "Abitare", "Lavoro", "Socialità"]
+        )
+        expect(page.locator(".import-preview")).to_contain_text("(immagine: Mappa dei servizi)")
+        _look(page, "import-preview-level-2")
+
+        page.get_by_label("Titolo del documento").fill("Patto per il budget di salute 2026")
+        page.get_by_role("button", name="Crea il documento con 4 sezioni").click()
+        expect(page).to_have_url(re.compile(r"/documents/\d+$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Patto per il budget di salute 2026"
+        )
+        expect(page.locator("main")).to_contain_text("Documento importato con 4 sezioni.")
+        # The text is in the editors; the preview of "Abitare" shows its image.
+        page.get_by_role("button", name="Anteprima").nth(1).click()
+        image = page.get_by_role("img", name="Mappa dei servizi")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        _look(page, "import-document")
+        assert not errors, errors
+    finally:
+        context.close()

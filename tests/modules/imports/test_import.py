@@ -1,0 +1,158 @@
+"""A facilitator uploads a draft, looks at the sections at one split level and then at
+another, and confirms: one document, its sections and their text, images kept and
+served, nothing left in the pending folder. Nothing is saved before the confirmation."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+from flask import Flask
+
+from app.core.permissions import Role
+from app.extensions import db
+from app.modules.audit.models import AuditEvent
+from app.modules.documents.models import Document
+from tests import factories
+from tests.conftest import login
+from tests.modules.imports import samples
+from tests.modules.imports.conftest import files_under, upload
+from tests.modules.people.helpers import Desk
+
+
+def _documents(desk: Desk) -> list[Document]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(db.select(Document).where(Document.workshop_id == desk.workshop.id))
+    )
+
+
+def _titles(html: str) -> list[str]:
+    return [unescape(t) for t in re.findall(r'<h3 class="h5 card-title mb-1">([^<]*)</h3>', html)]
+
+
+def test_upload_preview_change_level_and_confirm(app: Flask, desk: Desk) -> None:
+    sent = upload(desk, samples.office(), "Bozza patto 2026.docx", level=1)
+    assert sent.status_code == 302
+    preview_url = sent.headers["Location"]
+    assert re.fullmatch(
+        rf"/workshops/{desk.workshop.id}/import/[A-Za-z0-9_-]{{24}}\?livello=1", preview_url
+    )
+    assert _documents(desk) == []
+
+    at_one = desk.client.get(preview_url)
+    assert at_one.status_code == 200
+    assert _titles(at_one.text) == ["Patto per il budget di salute"]
+    assert "Bozza patto 2026.docx" in at_one.text
+    assert "1 immagine viene conservata." in at_one.text
+    assert 'value="Patto per il budget di salute"' in at_one.text  # title prefilled
+
+    at_two = desk.client.get(preview_url.replace("livello=1", "livello=2"))
+    assert _titles(at_two.text) == [
+        "Patto per il budget di salute",
+        "Abitare",
+        "Lavoro",
+        "Socialità",
+    ]
+    # The first lines, rendered as the document page will render them.
+    assert "<strong>bozza</strong>" in at_two.text
+    assert "(immagine: Mappa dei servizi)" in at_two.text
+    assert "Crea il documento con 4 sezioni" in at_two.text
+    assert _documents(desk) == []
+
+    done = desk.client.post(
+        preview_url.split("?")[0], data={"title": "Patto per la salute", "level": "2"}
+    )
+    assert done.status_code == 302
+    [document] = _documents(desk)
+    assert done.headers["Location"] == f"/documents/{document.id}"
+    assert document.title == "Patto per la salute"
+    assert [(s.title, s.level, s.position) for s in document.sections] == [
+        ("Patto per il budget di salute", 1, 0),
+        ("Abitare", 2, 1),
+        ("Lavoro", 2, 2),
+        ("Socialità", 2, 3),
+    ]
+    abitare = document.sections[1].body
+    # The footnote left the end of the text for the section that refers to it.
+    assert "### Strumenti" in abitare and re.search(
+        r"\n\[\^1\]: Si veda la DGR n.\s1234 del 2025.$", abitare
+    )
+    image = re.search(
+        r"!\[Mappa dei servizi\]\((/documents/\d+/media/[0-9a-f]{20}\.png)\)", abitare
+    )
+    assert image and image.group(1).startswith(f"/documents/{document.id}/media/")
+    served = desk.client.get(image.group(1))
+    assert served.status_code == 200 and served.data == samples.png()
+    assert files_under(Path(app.instance_path) / "imports") == []
+
+    page = desk.client.get(f"/documents/{document.id}")
+    assert f'src="{image.group(1)}"' in page.text
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "document.imported")
+    ).one()
+    assert event.details == {
+        "file": "Bozza patto 2026.docx",
+        "format": "docx",
+        "split_level": 2,
+        "sections": 4,
+        "images": 1,
+    }
+
+
+def test_an_odt_and_a_markdown_file(desk: Desk) -> None:
+    odt = upload(desk, samples.office(fmt="odt"), "bozza.odt", level=2)
+    assert "Crea il documento con 4 sezioni" in desk.client.get(odt.headers["Location"]).text
+
+    text = "Testo prima.\n\n# Primo\n\nUno.\n\n# Secondo\n\nDue.\n".encode("cp1252")
+    sent = upload(desk, text, "appunti.txt")
+    preview = desk.client.get(sent.headers["Location"])
+    assert _titles(preview.text) == ["Premessa", "Primo", "Secondo"]
+    desk.client.post(
+        sent.headers["Location"].split("?")[0], data={"title": "Appunti", "level": "1"}
+    )
+    [*_, document] = _documents(desk)
+    assert [s.body for s in document.sections] == ["Testo prima.", "Uno.", "Due."]
+
+
+def test_a_missing_title_keeps_the_level_and_saves_nothing(desk: Desk) -> None:
+    sent = upload(desk, samples.office(), level=2)
+    url = sent.headers["Location"].split("?")[0]
+    refused = desk.client.post(url, data={"title": "  ", "level": "2"})
+    assert refused.status_code == 422
+    assert "Il titolo è obbligatorio." in refused.text
+    assert 'id="livello-2"\n               value="2" checked' in refused.text
+    assert _documents(desk) == []
+    assert desk.client.post(url, data={"title": "Ora sì", "level": "2"}).status_code == 302
+
+
+def test_cancel_removes_the_draft(app: Flask, desk: Desk) -> None:
+    sent = upload(desk, samples.office())
+    url = sent.headers["Location"].split("?")[0]
+    assert files_under(Path(app.instance_path) / "imports")
+    cancelled = desk.client.post(f"{url}/cancel")
+    assert cancelled.status_code == 302
+    assert files_under(Path(app.instance_path) / "imports") == []
+    gone = desk.client.get(url, follow_redirects=True)
+    assert "Questa anteprima non c'è più" in unescape(gone.text)
+    assert _documents(desk) == []
+
+
+def test_a_draft_belongs_to_its_uploader(app: Flask, desk: Desk) -> None:
+    sent = upload(desk, samples.office())
+    url = sent.headers["Location"].split("?")[0]
+    _, token = factories.member(desk.workshop, Role.FACILITATOR)
+    colleague = app.test_client()
+    login(colleague, token)
+    assert colleague.get(url).status_code == 302
+    assert colleague.post(url, data={"title": "Mio", "level": "1"}).status_code == 302
+    assert _documents(desk) == []
+    assert desk.client.get(url).status_code == 200
+
+
+def test_an_expired_draft_is_swept(app: Flask, desk: Desk) -> None:
+    sent = upload(desk, samples.office())
+    app.config["IMPORT_PENDING_SECONDS"] = -1
+    assert desk.client.get(sent.headers["Location"]).status_code == 302
+    assert files_under(Path(app.instance_path) / "imports") == []

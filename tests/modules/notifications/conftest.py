@@ -1,0 +1,1 @@
+from tests.modules.comments.conftest import TEXT, Room, room  # noqa: F401
