@@ -49,9 +49,9 @@ is the largest resident set of the worker and its children, sampled every 20 ms.
 typing: one person appends a character every 100 ms to a section of the same document on
 a running server and waits for the server's acknowledgement (stored, relayed); p99 over
 20 s alone and over 20 s while two people export the 90-page PDF through the web form
-again and again, in alternating windows of 10 s. The worker runs at a lower scheduling priority (nice 10) than the server, so
-on a shared machine the Tavolo figures include that handicap; the raw processes run at
-the normal priority."""
+again and again, in alternating windows of 10 s. The worker runs with the idle scheduling
+policy (SCHED_IDLE), below the server, so on a shared machine the Tavolo figures include
+that handicap; the raw processes run at the normal priority."""
 
 
 def _paragraph(chapter: int, sub: int, n: int) -> str:
@@ -291,9 +291,8 @@ with app.app_context():
 
 
 def _live_latency(folder: Path) -> tuple[list[float], list[float], int]:
-    """Acknowledgement time of one person typing in a section, first alone, then while
-    two PDF exports of the 90-page document run through the web form, one after the
-    other, on the same server."""
+    """Acknowledgement times of one person typing in a section, alone and while two PDF
+    exports of the 90-page document run through the web form on the same server."""
     from app.realtime.client import TavoloClient
     from tests.realtime.server import CREATE_ALL, LiveServer
 

@@ -60,6 +60,15 @@ class Annex:
 
 
 @dataclass(frozen=True)
+class CoverLogo:
+    """A logo on the cover: a media file of the document, and the organisation's name,
+    read aloud in place of the picture."""
+
+    file_name: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class ExportSource:
     document_id: int
     title: str
@@ -75,6 +84,7 @@ class ExportSource:
     version_name: str | None
     created_at: dt.datetime
     annexes: tuple[Annex, ...] = field(default=())
+    logos: tuple[CoverLogo, ...] = field(default=())
 
     @property
     def text_sha256(self) -> str:

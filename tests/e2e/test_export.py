@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from playwright.sync_api import Browser, expect
+from PIL import Image, ImageDraw, ImageFont
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, screenshot
-from tests.realtime.server import CREATE_ALL, LiveServer
+from tests.realtime.server import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -81,10 +82,6 @@ def export_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     instance = tmp_path_factory.mktemp("e2e-export")
     server = LiveServer(instance, EXPORTS_DIR=str(instance / "exports"))
     server.prepare_database()
-    # Tables added since the last migration, until it is generated.
-    subprocess.run(
-        [sys.executable, "-c", CREATE_ALL], cwd=ROOT, env=server.env, check=True, timeout=120
-    )
     demo = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "tavolo", "demo"],
         cwd=ROOT,
@@ -116,6 +113,8 @@ def test_facilitator_exports_the_pdf_from_the_document_page(
 
         panel = page.locator("#esportazioni")
         expect(panel.get_by_role("heading", name="Esporta il documento")).to_be_visible()
+        _upload_logos(page, tmp_path)
+        page.get_by_role("link", name=DEMO_DOCUMENT).click()
         panel.get_by_text("Scegli formato e allegati").click()
         # Bootstrap Italia draws the boxes on the labels: people click the words.
         panel.get_by_text("PDF, da consegnare e stampare").click()
@@ -150,6 +149,40 @@ def test_facilitator_exports_the_pdf_from_the_document_page(
     assert "Indice" in reader.pages[1].extract_text()
     assert "Partecipanti" in text and "Colophon" in text
     _pictures(pdf, reader)
+
+
+LOGOS = (
+    ("ASST di Lodi", "#1d6f42", "ASST Lodi"),
+    ("Ufficio di Piano", "#8a1c2b", "Ufficio di Piano"),
+)
+
+
+def _upload_logos(page: Page, folder: Path) -> None:
+    """From the export panel to the cover's logos, one upload after the other, as a
+    facilitator would with the promoters' files."""
+    page.locator("#esportazioni").get_by_role("link", name="Loghi in copertina").click()
+    logos = page.locator("#loghi")
+    expect(logos.get_by_role("heading", name="Loghi in copertina")).to_be_visible()
+    for name, colour, label in LOGOS:
+        path = folder / f"{label}.png"
+        _draw_logo(path, colour, label)
+        logos.get_by_label("Logo", exact=True).set_input_files(path)
+        logos.get_by_label("Organizzazione").fill(name)
+        logos.get_by_role("button", name="Aggiungi il logo").click()
+        expect(page.locator(".alert").first).to_contain_text("Logo aggiunto alla copertina")
+        expect(logos.get_by_role("img", name=name)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    check_accessibility(page, "exports page with the cover's logos")
+    screenshot(page, "export-logos")
+
+
+def _draw_logo(path: Path, colour: str, label: str) -> None:
+    """A plain mark and a name, like most public bodies' logos."""
+    image = Image.new("RGB", (520, 160), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 20, 128, 140), radius=18, fill=colour)
+    draw.text((152, 80), label, fill=colour, font=ImageFont.load_default(size=52), anchor="lm")
+    image.save(path)
 
 
 def _pictures(pdf: Path, reader: pypdf.PdfReader) -> None:

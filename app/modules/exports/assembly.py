@@ -106,6 +106,7 @@ def _page(
             standalone=standalone,
             typeset=_typeset_text,
             fonts=FONTS_PREFIX,
+            media=media_prefix(source.document_id),
             # One sentence for translators; the counters are CSS, between the quotes of
             # the stylesheet's `content`.
             page_footer=_(

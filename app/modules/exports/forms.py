@@ -2,11 +2,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField
-from wtforms.validators import AnyOf, ValidationError
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from app.core.export import Format
 from app.modules.exports.annexes import PROVIDERS
+from app.modules.exports.logos import ALT_MAX
 
 FORMAT_LABELS = {
     Format.PDF: _l("PDF, da consegnare e stampare"),
@@ -50,3 +59,21 @@ class ExportForm(FlaskForm):
     def validate_annexes(self, field: SelectMultipleField) -> None:
         if set(field.data or ()) - set(PROVIDERS):
             raise ValidationError(_l("Scegli gli allegati dall'elenco."))
+
+
+class LogoForm(FlaskForm):
+    image = FileField(
+        _l("Logo"),
+        description=_l("PNG o JPEG, al massimo 2 MB."),
+        validators=[FileRequired(_l("Scegli il file del logo."))],
+    )
+    alt = StringField(
+        _l("Organizzazione"),
+        description=_l("Il nome che legge chi non vede l'immagine, per esempio «ASST di Lodi»."),
+        validators=[
+            DataRequired(_l("Scrivi il nome dell'organizzazione del logo.")),
+            Length(
+                max=ALT_MAX, message=_l("Il nome dell'organizzazione supera i %(max)d caratteri.")
+            ),
+        ],
+    )

@@ -38,3 +38,20 @@ class Export(db.Model):
 
     document: Mapped[Document] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+class DocumentLogo(db.Model):
+    """A logo on the cover of the exported PDF, uploaded by a facilitator. The picture
+    is one of the document's media files, named by its content; `alt` is the
+    organisation's name as the facilitator typed it."""
+
+    __tablename__ = "document_logo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int]
+    alt: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -35,7 +35,7 @@ from app.extensions import db
 from app.modules.audit.models import AuditEvent
 from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
-from app.modules.exports import assembly, renderer
+from app.modules.exports import assembly, logos, renderer
 from app.modules.exports.annexes import PROVIDERS
 from app.modules.exports.models import Export
 from app.modules.people.models import Person
@@ -90,6 +90,7 @@ def source_for(
         version_name=version,
         created_at=now,
         annexes=tuple(chosen),
+        logos=logos.cover_logos(document),
     )
 
 

@@ -5,7 +5,17 @@ PDF and DOCX of the final text once the document is published."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,21 +24,22 @@ from app.core.permissions import Capability, DocumentStatus
 from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.documents.models import Document
-from app.modules.exports import services
-from app.modules.exports.forms import ExportForm
-from app.modules.exports.models import Export
+from app.modules.exports import logos, services
+from app.modules.exports.forms import ExportForm, LogoForm
+from app.modules.exports.models import DocumentLogo, Export
 from app.web.access import Access, document_for, get_or_404, require_member
 
 bp = Blueprint("exports", __name__)
 
 PANEL_SIZE = 5
+MOVES = {"prima": -1, "dopo": 1}
 
 
 @bp.get("/documents/<int:document_id>/exports")
 @login_required
 def index(document_id: int):  # type: ignore[no-untyped-def]
     document, access = document_for(document_id)
-    return _index(document, access, ExportForm(services.version_names(document), formdata=None))
+    return _index(document, access)
 
 
 @bp.post("/documents/<int:document_id>/exports")
@@ -37,7 +48,7 @@ def create(document_id: int):  # type: ignore[no-untyped-def]
     document, access = document_for(document_id)
     form = ExportForm(services.version_names(document))
     if not form.validate():
-        return _index(document, access, form, 422)
+        return _index(document, access, form, status=422)
     try:
         options = services.options_from(
             form.format.data or "",
@@ -49,10 +60,54 @@ def create(document_id: int):  # type: ignore[no-untyped-def]
     except services.ExportError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _index(document, access, form, 422)
+        return _index(document, access, form, status=422)
     db.session.commit()
     flash(_("Esportazione pronta: %(name)s", name=row.file_name), "success")
     return redirect(url_for("exports.index", document_id=document.id, nuova=row.id))
+
+
+@bp.post("/documents/<int:document_id>/logos")
+@login_required
+def add_logo(document_id: int) -> ResponseReturnValue:
+    """The promoters' logos for the cover: the facilitators' choice, like the cover's
+    other details (place, dates, promoters) set with the workshop."""
+    document, access = document_for(document_id, Capability.MANAGE)
+    form = LogoForm()
+    if not form.validate():
+        return _index(document, access, logo_form=form, status=422)
+    try:
+        logos.add_logo(current_user, document, form.image.data.read(), form.alt.data or "")
+    except logos.LogoError as error:
+        db.session.rollback()
+        form.image.errors = [str(error)]
+        return _index(document, access, logo_form=form, status=422)
+    db.session.commit()
+    flash(_("Logo aggiunto alla copertina."), "success")
+    return redirect(url_for("exports.index", document_id=document.id, _anchor="loghi"))
+
+
+@bp.post("/logos/<int:logo_id>/remove")
+@login_required
+def remove_logo(logo_id: int) -> ResponseReturnValue:
+    logo = get_or_404(DocumentLogo, logo_id)
+    document, _access = document_for(logo.document_id, Capability.MANAGE)
+    logos.remove_logo(current_user, logo)
+    db.session.commit()
+    flash(_("Logo «%(name)s» tolto dalla copertina.", name=logo.alt), "success")
+    return redirect(url_for("exports.index", document_id=document.id, _anchor="loghi"))
+
+
+@bp.post("/logos/<int:logo_id>/move")
+@login_required
+def move_logo(logo_id: int) -> ResponseReturnValue:
+    logo = get_or_404(DocumentLogo, logo_id)
+    document, _access = document_for(logo.document_id, Capability.MANAGE)
+    offset = MOVES.get(request.form.get("verso", ""))
+    if offset is None:
+        abort(400)
+    logos.move_logo(logo, offset)
+    db.session.commit()
+    return redirect(url_for("exports.index", document_id=document.id, _anchor="loghi"))
 
 
 @bp.get("/exports/<int:export_id>/file")
@@ -96,13 +151,23 @@ def export_panel(document: Document, access: Access) -> dict[str, object]:
     }
 
 
-def _index(document: Document, access: Access, form: ExportForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _index(
+    document: Document,
+    access: Access,
+    form: ExportForm | None = None,
+    logo_form: LogoForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    may_manage = access.can(Capability.MANAGE)
     return (
         render_template(
             "exports/index.html",
             document=document,
             access=access,
-            form=form,
+            form=form or ExportForm(services.version_names(document), formdata=None),
+            logo_form=logo_form or (LogoForm(formdata=None) if may_manage else None),
+            logos=logos.logos_of(document),
+            max_logos=logos.LOGO_MAX_COUNT,
             exports=_visible(document, access),
             sealed=services.sealed_sha(document)
             if document.status is not DocumentStatus.DRAFT

@@ -1,6 +1,10 @@
+import io
+
 from app.core.permissions import DocumentStatus, Role
+from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.exports import services as exports
+from app.modules.exports.models import DocumentLogo
 from tests.web.authz import Rule, World
 
 
@@ -13,6 +17,16 @@ def _published_docx(w: World) -> None:
     documents.set_status(None, w.document, DocumentStatus.FROZEN)
     documents.set_status(None, w.document, DocumentStatus.PUBLISHED)
     exports.export(None, w.document, exports.options_from("docx"))
+
+
+def _logo_row(w: World) -> None:
+    """A row without its file: removing it must work all the same, and the matrix
+    writes nothing into the instance folder."""
+    w.extras["logo"] = DocumentLogo(
+        document_id=w.document.id, file_name="0123456789abcdef0123.png", position=0, alt="ASST"
+    )
+    db.session.add(w.extras["logo"])
+    db.session.flush()
 
 
 RULES = [
@@ -39,5 +53,29 @@ RULES = [
         "public",
         lambda w: {"ref": w.document.id, "fmt": "docx"},
         setup=_published_docx,
+    ),
+    # The cover's logos are the facilitators'. The file sent is refused (422): past
+    # the door all the same, and nothing is stored.
+    Rule(
+        "exports.add_logo",
+        "POST",
+        "facilitator",
+        lambda w: {"document_id": w.document.id},
+        data=lambda w: {"image": (io.BytesIO(b"<svg/>"), "logo.png"), "alt": "ASST di Lodi"},
+    ),
+    Rule(
+        "exports.move_logo",
+        "POST",
+        "facilitator",
+        lambda w: {"logo_id": w.extras["logo"].id},
+        data=lambda w: {"verso": "dopo"},
+        setup=_logo_row,
+    ),
+    Rule(
+        "exports.remove_logo",
+        "POST",
+        "facilitator",
+        lambda w: {"logo_id": w.extras["logo"].id},
+        setup=_logo_row,
     ),
 ]
