@@ -28,7 +28,7 @@ def main(selected: list[str]) -> None:
                 f"(reference {e.reference_value}, ratio {e.ratio})"
             )
         entries.extend(results)
-    write(entries, notes)
+    write(entries, notes, keep_others=bool(selected))
 
 
 if __name__ == "__main__":

@@ -58,12 +58,13 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def _merged(new: list[Entry]) -> list[Entry]:
-    """Running one benchmark keeps the others' last figures instead of erasing them."""
+def _merged(new: list[Entry], keep_others: bool) -> list[Entry]:
+    """Running one benchmark keeps the others' last figures instead of erasing them; a
+    run of them all replaces everything, so renamed or retired figures do not linger."""
     path = DOCS / "benchmarks.json"
     fresh = {(e.name, e.metric) for e in new}
     kept = []
-    if path.exists():
+    if keep_others and path.exists():
         kept = [
             Entry(**row)
             for row in json.loads(path.read_text())
@@ -72,11 +73,11 @@ def _merged(new: list[Entry]) -> list[Entry]:
     return kept + new
 
 
-def write(new: list[Entry], notes: list[str] | None = None) -> None:
+def write(new: list[Entry], notes: list[str] | None = None, keep_others: bool = True) -> None:
     """`notes`: Markdown paragraphs appended after the table, one per benchmark module
     that explains itself (its NOTES string)."""
     DOCS.mkdir(exist_ok=True)
-    entries = _merged(new)
+    entries = _merged(new, keep_others)
     (DOCS / "benchmarks.json").write_text(
         json.dumps([asdict(e) for e in entries], indent=2, ensure_ascii=False) + "\n"
     )

@@ -1,8 +1,8 @@
-"""Comments, notifications, amendments, votes, dissent, versions, exports; revisions say where they came from
+"""Comments, notifications, amendments, votes, dissent, versions, exports and cover logos; revisions say where they came from
 
 Revision ID: 0002_deliberation
 Revises: 0001_initial
-Create Date: 2026-11-23 12:41:44.593460
+Create Date: 2026-11-23 13:09:25.035773
 
 """
 from alembic import op
@@ -33,6 +33,19 @@ def upgrade():
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_person_id'), ['person_id'], unique=False)
+
+    op.create_table('document_logo',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('alt', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_logo_document_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_logo'))
+    )
+    with op.batch_alter_table('document_logo', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_logo_document_id'), ['document_id'], unique=False)
 
     op.create_table('export',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -283,6 +296,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_export_document_id'))
 
     op.drop_table('export')
+    with op.batch_alter_table('document_logo', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_logo_document_id'))
+
+    op.drop_table('document_logo')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_person_id'))
 

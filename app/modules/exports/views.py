@@ -91,9 +91,10 @@ def add_logo(document_id: int) -> ResponseReturnValue:
 def remove_logo(logo_id: int) -> ResponseReturnValue:
     logo = get_or_404(DocumentLogo, logo_id)
     document, _access = document_for(logo.document_id, Capability.MANAGE)
+    name = logo.alt
     logos.remove_logo(current_user, logo)
     db.session.commit()
-    flash(_("Logo «%(name)s» tolto dalla copertina.", name=logo.alt), "success")
+    flash(_("Logo «%(name)s» tolto dalla copertina.", name=name), "success")
     return redirect(url_for("exports.index", document_id=document.id, _anchor="loghi"))
 
 

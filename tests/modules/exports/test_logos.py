@@ -137,6 +137,10 @@ def test_a_refused_upload_explains_and_keeps_the_name(app, policy) -> None:
     assert "Gli SVG e gli altri formati" in answer.text
     assert 'value="Regione Lombardia"' in answer.text
     assert logos.logos_of(policy.document) == []
+    forgotten = client_for(app, policy, Role.FACILITATOR).post(
+        f"/documents/{policy.document.id}/logos", data={"alt": "Regione Lombardia"}
+    )
+    assert forgotten.status_code == 422 and "Scegli il file del logo." in forgotten.text
 
 
 def test_the_remove_button_takes_the_logo_away(app, policy) -> None:
@@ -152,13 +156,12 @@ def test_the_remove_button_takes_the_logo_away(app, policy) -> None:
 
 
 def test_the_arrows_change_the_order(app, policy) -> None:
-    for name in ("ASST di Lodi", "Comune", "Regione"):
-        logos.add_logo(
-            policy.facilitator,
-            policy.document,
-            picture("PNG", "#0" + name[:5].encode().hex()[:5]),
-            name,
-        )
+    for name, colour in (
+        ("ASST di Lodi", "#1d6f42"),
+        ("Comune", "#8a1c2b"),
+        ("Regione", "#004d99"),
+    ):
+        logos.add_logo(policy.facilitator, policy.document, picture("PNG", colour), name)
     db.session.commit()
     last = logos.logos_of(policy.document)[-1]
     facilitator = client_for(app, policy, Role.FACILITATOR)
@@ -167,3 +170,11 @@ def test_the_arrows_change_the_order(app, policy) -> None:
     facilitator.post(f"/logos/{last.id}/move", data={"verso": "prima"})
     assert [r.alt for r in logos.logos_of(policy.document)] == ["Regione", "ASST di Lodi", "Comune"]
     assert facilitator.post(f"/logos/{last.id}/move", data={"verso": "su"}).status_code == 400
+
+
+def test_the_html_export_carries_the_logos_inside_the_file(app, policy) -> None:
+    logos.add_logo(policy.facilitator, policy.document, picture("PNG"), "ASST di Lodi")
+    services.export(policy.facilitator, policy.document, services.options_from("html"))
+    html = exported_files(app)[0].read_text()
+    cover = html[html.index('<header class="cover">') : html.index("</header>")]
+    assert '<img src="data:image/png;base64,' in cover and 'alt="ASST di Lodi"' in cover
