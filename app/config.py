@@ -52,8 +52,9 @@ class Config:
     EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
     DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
-    # "threading" or "gevent" (wsgi.py patches the standard library for gevent).
-    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "threading")
+    # "gevent" or "threading": chosen by measurement (docs/benchmarks.md,
+    # docs/deployment.md); wsgi.py patches the standard library for gevent.
+    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "gevent")
     # Import of drafts (DOCX, ODT, Markdown) and the images they bring. Unset directories
     # are <instance>/media and <instance>/imports, resolved where they are used (see
     # app.modules.media.services.media_dir); the limits hold for web and CLI alike.
@@ -85,3 +86,5 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SOCKETIO_MESSAGE_QUEUE = None
     SQLITE_SYNCHRONOUS = "NORMAL"
+    # The application the tests build in their own process is not monkey-patched.
+    ASYNC_MODE = "threading"

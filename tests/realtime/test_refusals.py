@@ -220,7 +220,8 @@ def test_text_typed_into_a_frozen_document_is_kept_too(world: World) -> None:
     try:
         world.set_status(doc, "frozen")
         writer.insert(doc.section_id, 0, "Ripensamento. ")
-        wait_until(lambda: len(writer.resets) == 1)
+        # The reset comes first, the refusal right after it.
+        wait_until(lambda: len(writer.resets) == 1 and bool(writer.errors))
         assert "congelato" in writer.errors[0]["message"]
         ((_, base, proposed, reason),) = _rejected(world, doc.section_id)
         assert (base, proposed, reason) == (

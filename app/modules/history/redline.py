@@ -9,6 +9,7 @@ from weasyprint.urls import URLFetcher
 
 from app.core.render import slugify
 from app.modules.documents.models import Document
+from app.web.blocking import off_the_event_loop
 
 
 class NothingToFetch(URLFetcher):
@@ -21,8 +22,10 @@ class NothingToFetch(URLFetcher):
 
 
 def render_pdf(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=NothingToFetch(fail_on_errors=True)).write_pdf(
-        pdf_tags=True
+    return off_the_event_loop(
+        lambda: HTML(string=html, url_fetcher=NothingToFetch(fail_on_errors=True)).write_pdf(
+            pdf_tags=True
+        )
     )
 
 

@@ -8,6 +8,8 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from app.web.blocking import off_the_event_loop
+
 
 class NothingToFetch(URLFetcher):
     """The sheet carries its styles and codes inline. Refusing every URL keeps a name
@@ -26,6 +28,8 @@ def qr_svg(url: str) -> Markup:
 
 
 def render_pdf(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=NothingToFetch(fail_on_errors=True)).write_pdf(
-        pdf_tags=True
+    return off_the_event_loop(
+        lambda: HTML(string=html, url_fetcher=NothingToFetch(fail_on_errors=True)).write_pdf(
+            pdf_tags=True
+        )
     )
