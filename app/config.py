@@ -52,9 +52,9 @@ class Config:
     EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
     DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
-    # "gevent" or "threading": chosen by measurement (docs/benchmarks.md,
-    # docs/deployment.md); wsgi.py patches the standard library for gevent.
-    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "gevent")
+    # "threading" or "gevent" (docs/deployment.md says when to choose which); wsgi.py
+    # patches the standard library for gevent.
+    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "threading")
     # Import of drafts (DOCX, ODT, Markdown) and the images they bring. Unset directories
     # are <instance>/media and <instance>/imports, resolved where they are used (see
     # app.modules.media.services.media_dir); the limits hold for web and CLI alike.
