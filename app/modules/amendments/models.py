@@ -10,10 +10,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.modules.columns import value_enum
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -33,12 +34,6 @@ class Stance(StrEnum):
     OPPOSE = "oppose"
 
 
-def _enum(enum_type: type) -> Enum:
-    return Enum(
-        enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
-
-
 class Amendment(db.Model):
     __tablename__ = "amendment"
 
@@ -55,7 +50,7 @@ class Amendment(db.Model):
     passage_quote: Mapped[str | None] = mapped_column(Text)
     rationale: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[AmendmentStatus] = mapped_column(
-        _enum(AmendmentStatus), default=AmendmentStatus.PENDING
+        value_enum(AmendmentStatus), default=AmendmentStatus.PENDING
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
@@ -92,7 +87,7 @@ class AmendmentSupport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     amendment_id: Mapped[int] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    stance: Mapped[Stance] = mapped_column(value_enum(Stance))
     reason: Mapped[str] = mapped_column(String(1000), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -3,22 +3,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.permissions import DocumentStatus, SectionState
 from app.core.words import count_words
 from app.extensions import db
+from app.modules.columns import value_enum
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
     from app.modules.workshops.models import Workshop
-
-
-def _enum(enum_type: type) -> Enum:
-    return Enum(
-        enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class Document(db.Model):
@@ -30,7 +25,7 @@ class Document(db.Model):
     subtitle: Mapped[str] = mapped_column(String(500), default="")
     language: Mapped[str] = mapped_column(String(8), default="it")
     status: Mapped[DocumentStatus] = mapped_column(
-        _enum(DocumentStatus), default=DocumentStatus.DRAFT
+        value_enum(DocumentStatus), default=DocumentStatus.DRAFT
     )
     template_name: Mapped[str | None] = mapped_column(String(100))
     slug: Mapped[str | None] = mapped_column(String(120), unique=True)
@@ -54,7 +49,7 @@ class Section(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     guidance: Mapped[str] = mapped_column(Text, default="")
     word_limit: Mapped[int | None]
-    state: Mapped[SectionState] = mapped_column(_enum(SectionState), default=SectionState.OPEN)
+    state: Mapped[SectionState] = mapped_column(value_enum(SectionState), default=SectionState.OPEN)
     slot_start: Mapped[dt.datetime | None]
     slot_end: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

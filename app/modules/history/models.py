@@ -11,10 +11,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
+from app.modules.columns import value_enum
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -41,12 +42,7 @@ class Version(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     reason: Mapped[VersionReason] = mapped_column(
-        Enum(
-            VersionReason,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        value_enum(VersionReason),
         default=VersionReason.MANUAL,
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

@@ -4,11 +4,12 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.columns import value_enum
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class Membership(db.Model):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [r.value for r in e])
+        value_enum(Role)
     )
     organisation: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str] = mapped_column(String(120), default="")

@@ -21,12 +21,13 @@ import secrets
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.dialects.sqlite import INTEGER
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.tally import Scale
 from app.extensions import db
+from app.modules.columns import value_enum
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -38,12 +39,6 @@ if TYPE_CHECKING:
 class Visibility(StrEnum):
     LIVE = "live"
     AFTER_CLOSE = "after_close"
-
-
-def _enum(enum_type: type) -> Enum:
-    return Enum(
-        enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class VoteRound(db.Model):
@@ -59,12 +54,12 @@ class VoteRound(db.Model):
     )
     amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"))
     question: Mapped[str] = mapped_column(String(500))
-    scale: Mapped[Scale] = mapped_column(_enum(Scale))
+    scale: Mapped[Scale] = mapped_column(value_enum(Scale))
     secret: Mapped[bool] = mapped_column(default=False)
     closes_at: Mapped[dt.datetime | None]
     quorum: Mapped[int | None]
     results_visible: Mapped[Visibility] = mapped_column(
-        _enum(Visibility), default=Visibility.AFTER_CLOSE
+        value_enum(Visibility), default=Visibility.AFTER_CLOSE
     )
     reason_required_for_objection: Mapped[bool] = mapped_column(default=False)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
