@@ -37,9 +37,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(
-        value_enum(Role)
-    )
+    role: Mapped[Role] = mapped_column(value_enum(Role))
     organisation: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str] = mapped_column(String(120), default="")
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
