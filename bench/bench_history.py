@@ -90,12 +90,12 @@ def _edit(rng: random.Random, text: str) -> str:
 def _type(person_id: int, section: Section, replica: Replica, text: str) -> None:
     update = replica.replace(text)
     if update is not None:
-        live().store.apply(section, person_id, update)
+        live().store.apply(section.id, person_id, update)
 
 
 def _synced(section: Section) -> Replica:
     replica = Replica()
-    state, _ = live().store.sync(section, replica.state_vector())
+    state, _ = live().store.sync(section.id, replica.state_vector())
     replica.apply(state)
     return replica
 

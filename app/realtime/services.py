@@ -23,7 +23,7 @@ from app.modules.people.models import Person
 from app.modules.revisions.services import keep_rejected_edit, open_rejected_edit
 from app.modules.timeutil import utcnow
 from app.realtime import errors
-from app.realtime.access import Viewer
+from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.store import InvalidUpdate, Store
@@ -118,44 +118,42 @@ def leave(viewer: Viewer, sid: str) -> dict:
     return {"ok": True}
 
 
-def sync(section: Section, state_vector: bytes) -> dict:
-    update, server_vector = live().store.sync(section, state_vector)
+def sync(section: SectionAccess, state_vector: bytes) -> dict:
+    update, server_vector = live().store.sync(section.section_id, state_vector)
     return {"ok": True, "update": to_wire(update), "state_vector": to_wire(server_vector)}
 
 
-def receive_update(viewer: Viewer, section: Section, request: Update, sid: str) -> dict:
-    person_id = viewer.person_id
-    if person_id is None or not viewer.can(Capability.EDIT_TEXT):
+def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
+    person_id = section.person_id
+    if person_id is None or not section.can(Capability.EDIT_TEXT):
         raise errors.forbidden()
-    if not viewer.can_edit(section):
+    if not section.editable:
         _keep_refused(person_id, section, request.update, sid)
-    # Read before the write commits: afterwards they would be loaded again.
-    document_id, section_id = section.document_id, section.id
     try:
-        live().store.apply(section, person_id, request.update)
+        live().store.apply(section.section_id, person_id, request.update)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
-    live().batcher.update(document_id, section_id, request.update, sid)
+    live().batcher.update(section.document_id, section.section_id, request.update, sid)
     return {"ok": True, "seq": request.seq}
 
 
-def _keep_refused(person_id: int, section: Section, update: bytes, sid: str) -> NoReturn:
+def _keep_refused(person_id: int, section: SectionAccess, update: bytes, sid: str) -> NoReturn:
     """An edit that arrives after a lock is not applied and not lost: the text it would
     have produced is kept for the facilitators, and the sender is reset to the server's
     text so that their editor stops showing something nobody else sees."""
-    store, now = live().store, utcnow()
+    store, now, section_id = live().store, utcnow(), section.section_id
     window = _burst_window(current_app.config)
     try:
-        preview = store.preview(section, update)
-        continued = open_rejected_edit(section.id, person_id, preview.base_text, now, window)
+        preview = store.preview(section_id, update)
+        continued = open_rejected_edit(section_id, person_id, preview.base_text, now, window)
         if continued is not None:
             update = merge_updates(continued.update, update)
-            preview = store.preview(section, update)
+            preview = store.preview(section_id, update)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
     if continued is not None or preview.proposed_text != preview.base_text:
         keep_rejected_edit(
-            section.id,
+            section_id,
             person_id,
             preview.base_text,
             preview.proposed_text,
@@ -165,31 +163,26 @@ def _keep_refused(person_id: int, section: Section, update: bytes, sid: str) -> 
             continued,
         )
         db.session.commit()
-    refusal = errors.section_locked(section.state, section.document.status)
+    refusal = errors.section_locked(section.state, section.document_status)
     socketio.emit(
         "reset",
-        {"section_id": section.id, "update": to_wire(preview.state), "reason": refusal.as_dict()},
+        {"section_id": section_id, "update": to_wire(preview.state), "reason": refusal.as_dict()},
         to=sid,
     )
     raise refusal
 
 
-def _refusal_reason(section: Section) -> str:
-    status = section.document.status
-    if status is not DocumentStatus.DRAFT:
-        return f"document_{status.value}"
+def _refusal_reason(section: SectionAccess) -> str:
+    if section.document_status is not DocumentStatus.DRAFT:
+        return f"document_{section.document_status.value}"
     return f"section_{section.state.value}"
 
 
-def update_presence(targets: list[tuple[Viewer, int | None]], sid: str, request: Awareness) -> dict:
-    if not targets:
-        raise errors.not_joined()
-    if any(viewer.membership is None for viewer, _ in targets):
-        raise errors.forbidden()
-    for viewer, section_id in targets:
-        spot = Spot(section_id, request.cursor, request.idle)
-        live().registry.move(sid, viewer.document.id, spot)
-        live().batcher.moved(viewer.document.id, sid)
+def update_presence(targets: list[tuple[int, int | None]], sid: str, request: Awareness) -> dict:
+    """`targets` are (document, section) pairs the connection may show itself in."""
+    for document_id, section_id in targets:
+        live().registry.move(sid, document_id, Spot(section_id, request.cursor, request.idle))
+        live().batcher.moved(document_id, sid)
     return {"ok": True}
 
 
@@ -206,7 +199,7 @@ def write_text(
     `text` may be a function of the current text (a merge): it is then computed under
     the section's lock, so that a keystroke stored a moment earlier is not undone. An
     exception it raises writes nothing. The caller checks that `actor` may make it."""
-    update = live().store.write(section, actor.id, text, origin, source_id)
+    update = live().store.write(section.id, actor.id, text, origin, source_id)
     if update is None:
         return False
     live().batcher.update(section.document_id, section.id, update, None)

@@ -122,12 +122,12 @@ class Store:
         self._live: OrderedDict[int, LiveText] = OrderedDict()
         self._guard = threading.Lock()
 
-    def sync(self, section: Section, state_vector: bytes) -> tuple[bytes, bytes]:
+    def sync(self, section_id: int, state_vector: bytes) -> tuple[bytes, bytes]:
         """What the server has that `state_vector` lacks, and the server's own vector."""
-        with self._current(section) as live:
+        with self._current(section_id) as live:
             return live.doc.get_update(state_vector), live.doc.get_state()
 
-    def apply(self, section: Section, person_id: int, update: bytes) -> None:
+    def apply(self, section_id: int, person_id: int, update: bytes) -> None:
         """Applies and durably stores one update; returns once it is committed. Every
         accepted update is logged, even one that changes nothing visible: it may hold
         changes waiting for others the server has not seen yet, and logging a
@@ -135,32 +135,32 @@ class Store:
         # Unreadable bytes are refused here, alone, before they can share a batch.
         integrate(LiveText().doc, update)
         ticket = Ticket(person_id, update)
-        live = self._entry(section.id)
+        live = self._entry(section_id)
         with live.waiting_lock:
             live.waiting.append(ticket)
             leading, live.writing = not live.writing, True
         if not leading:
             # A pooled connection held while waiting is one that the next keystroke's
             # access check cannot have: under load the queue for connections, not the
-            # writing, set the pace. What the caller loaded stays readable, detached.
+            # writing, set the pace.
             db.session.close()
             # Woken once: when a leader has written this update, or to lead the next batch.
             ticket.woken.wait()
         if not ticket.done:
-            self._lead(live, section, ticket)
+            self._lead(live, section_id, ticket)
         if ticket.error is not None:
             raise ticket.error
 
-    def _lead(self, live: LiveText, section: Section, own: Ticket) -> None:
+    def _lead(self, live: LiveText, section_id: int, own: Ticket) -> None:
         """Writes every update waiting for the section in one commit, then hands the
         section to the writer of the oldest update that arrived meanwhile. One thread
         writes at a time and every other one is woken exactly once: making forty
         typists' threads take the section's lock in turn costs a thread switch each,
         which under load took longer than the writing itself."""
         try:
-            with live.lock, self._evicting_on_error(live, section.id):
-                self._ready(live, section)
-                self._write_waiting(live, section.id)
+            with live.lock, self._evicting_on_error(live, section_id):
+                self._ready(live, section_id)
+                self._write_waiting(live, section_id)
         except BaseException as error:
             # Failed before taking the batch (loading the section, say): the update must
             # not stay first in line with nobody left to write it.
@@ -178,7 +178,7 @@ class Store:
 
     def write(
         self,
-        section: Section,
+        section_id: int,
         person_id: int,
         text: str | Callable[[str], str],
         origin: str,
@@ -188,7 +188,7 @@ class Store:
         computed under the section's lock, so that nothing typed meanwhile is undone) as
         a server-side edit, stored like a typed one; returns the update for the room, or
         None when nothing changed."""
-        with self._current(section) as live:
+        with self._current(section_id) as live:
             current = str(live.text)
             if callable(text):
                 text = text(current)
@@ -204,12 +204,12 @@ class Store:
                     if change.insert:
                         live.text.insert(start, change.insert)
             update = live.doc.get_update(before)
-            self._append(live, section.id, [Ticket(person_id, update, origin, source_id)])
+            self._append(live, section_id, [Ticket(person_id, update, origin, source_id)])
             return update
 
-    def preview(self, section: Section, update: bytes) -> Preview:
+    def preview(self, section_id: int, update: bytes) -> Preview:
         """Applies the update to a scratch copy only: the live text stays untouched."""
-        with self._current(section) as live:
+        with self._current(section_id) as live:
             base_text, state = str(live.text), live.doc.get_update()
         scratch = LiveText()
         scratch.doc.apply_update(state)
@@ -232,11 +232,11 @@ class Store:
             return live
 
     @contextmanager
-    def _current(self, section: Section) -> Iterator[LiveText]:
+    def _current(self, section_id: int) -> Iterator[LiveText]:
         """The section's document, up to date with the log, locked for this process."""
-        live = self._entry(section.id)
-        with live.lock, self._evicting_on_error(live, section.id):
-            self._ready(live, section)
+        live = self._entry(section_id)
+        with live.lock, self._evicting_on_error(live, section_id):
+            self._ready(live, section_id)
             yield live
 
     @contextmanager
@@ -250,12 +250,12 @@ class Store:
             self._forget(section_id, live)
             raise
 
-    def _ready(self, live: LiveText, section: Section) -> None:
+    def _ready(self, live: LiveText, section_id: int) -> None:
         if not live.loaded:
-            self._load(live, section.id)
-        self._catch_up(live, section.id)
+            self._load(live, section_id)
+        self._catch_up(live, section_id)
         if live.seq == 0:
-            self._seed(live, section)
+            self._seed(live, section_id)
 
     def _load(self, live: LiveText, section_id: int) -> None:
         snapshot = db.session.execute(
@@ -277,14 +277,13 @@ class Store:
         live.seq = rows[-1].seq
         return True
 
-    def _seed(self, live: LiveText, section: Section) -> None:
+    def _seed(self, live: LiveText, section_id: int) -> None:
         """The text from before live editing enters the log as its first row: one
         whole-string insert (feeding a CRDT character by character is slow), written
         once. A process that loses the race to write it loads the winner's row, so every
         process and every browser shares one history instead of two copies of the text."""
-        section_id = section.id
         seed = LiveText()
-        seed.text.insert(0, section.body)
+        seed.text.insert(0, db.session.execute(_BODY, {"section": section_id}).scalar_one())
         update = seed.doc.get_update()
         db.session.add(SectionUpdate(section_id=section_id, seq=1, person_id=None, update=update))
         try:
@@ -338,59 +337,9 @@ class Store:
             integrate(live.doc, ticket.update)
 
     def _append(self, live: LiveText, section_id: int, batch: list[Ticket]) -> None:
-        """Writes with Core statements built once: this runs for every batch of every
-        section, and the ORM's per-statement bookkeeping cost more than the writes."""
         while True:
-            first, text, now = live.seq + 1, storable(str(live.text)), utcnow()
-            last = first + len(batch) - 1
-            db.session.execute(
-                _LOG_UPDATE,
-                [
-                    {
-                        "section_id": section_id,
-                        "seq": seq,
-                        "person_id": ticket.person_id,
-                        "update": ticket.update,
-                        "created_at": now,
-                    }
-                    for seq, ticket in enumerate(batch, start=first)
-                ],
-            )
-            db.session.execute(_MATERIALISE, {"section": section_id, "body": text, "now": now})
-            bursts = {
-                author: record_typing(
-                    section_id,
-                    author,
-                    text,
-                    span,
-                    now,
-                    self._burst_window,
-                    live.bursts.get(author),
-                )
-                for author, span in _spans(batch, first).items()
-            }
-            for seq, ticket in enumerate(batch, start=first):
-                if ticket.origin != "typed":
-                    record_change(
-                        section_id,
-                        ticket.person_id,
-                        text,
-                        seq,
-                        now,
-                        ticket.origin,
-                        ticket.source_id,
-                    )
-            if snapshot_due(first, last, self._snapshot_every):
-                db.session.execute(
-                    _SNAPSHOT,
-                    {
-                        "section_id": section_id,
-                        "seq": last,
-                        "state": live.doc.get_update(),
-                        "created_at": now,
-                    },
-                )
             try:
+                bursts = self._write_batch(live, section_id, batch)
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
@@ -398,9 +347,54 @@ class Store:
                 if not self._catch_up(live, section_id):
                     raise
                 continue
-            live.seq = last
+            live.seq += len(batch)
             live.bursts.update(bursts)
             return
+
+    def _write_batch(
+        self, live: LiveText, section_id: int, batch: list[Ticket]
+    ) -> dict[int, Burst]:
+        """Writes with Core statements built once: this runs for every batch of every
+        section, and the ORM's per-statement bookkeeping cost more than the writes.
+        Returns each author's revision, to remember once committed."""
+        first, text, now = live.seq + 1, storable(str(live.text)), utcnow()
+        last = first + len(batch) - 1
+        db.session.execute(
+            _LOG_UPDATE,
+            [
+                {
+                    "section_id": section_id,
+                    "seq": seq,
+                    "person_id": ticket.person_id,
+                    "update": ticket.update,
+                    "created_at": now,
+                }
+                for seq, ticket in enumerate(batch, start=first)
+            ],
+        )
+        db.session.execute(_MATERIALISE, {"section": section_id, "body": text, "now": now})
+        bursts = {
+            author: record_typing(
+                section_id, author, text, span, now, self._burst_window, live.bursts.get(author)
+            )
+            for author, span in _spans(batch, first).items()
+        }
+        for seq, ticket in enumerate(batch, start=first):
+            if ticket.origin != "typed":
+                record_change(
+                    section_id, ticket.person_id, text, seq, now, ticket.origin, ticket.source_id
+                )
+        if snapshot_due(first, last, self._snapshot_every):
+            db.session.execute(
+                _SNAPSHOT,
+                {
+                    "section_id": section_id,
+                    "seq": last,
+                    "state": live.doc.get_update(),
+                    "created_at": now,
+                },
+            )
+        return bursts
 
 
 _LOG = SectionUpdate.__table__
@@ -411,6 +405,7 @@ _LOG_AFTER = (
     .order_by(_LOG.c.seq)
 )
 _SNAPSHOT = SectionSnapshot.__table__.insert()
+_BODY = db.select(Section.__table__.c.body).where(Section.__table__.c.id == bindparam("section"))
 _MATERIALISE = (
     Section.__table__.update()
     .where(Section.__table__.c.id == bindparam("section"))

@@ -76,7 +76,7 @@ class Network:
     def deliver(self, message: Message, store: Store) -> None:
         self.wire.remove(message)
         if message.kind == "update":
-            store.apply(self.section, self.people[message.replica], message.update)
+            store.apply(self.section.id, self.people[message.replica], message.update)
             self.wire.append(Message("ack", message.replica, message.seq))
             for other in range(REPLICAS):
                 if other != message.replica and self.online[other]:
@@ -97,7 +97,7 @@ class Network:
         self.online[replica] = True
         self.synced[replica] = True
         local = self.replicas[replica]
-        update, server_vector = store.sync(self.section, local.state_vector())
+        update, server_vector = store.sync(self.section.id, local.state_vector())
         local.apply(update)
         self.send(replica, local.missing(server_vector))
         for seq, unconfirmed in sorted(local.unconfirmed.items()):
@@ -201,7 +201,7 @@ def test_replicas_and_database_converge(app, data: st.DataObject) -> None:  # ty
     assert [r.text() for r in net.replicas] == [text] * REPLICAS
     assert storable(text) == body
     fresh_process = _store()
-    update, _ = fresh_process.sync(section, b"\x00")
+    update, _ = fresh_process.sync(section.id, b"\x00")
     rebuilt = Replica()
     rebuilt.apply(update)
     assert rebuilt.text() == text

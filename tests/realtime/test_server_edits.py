@@ -43,13 +43,13 @@ def test_a_server_edit_keeps_concurrent_typing_elsewhere(app) -> None:  # type: 
     person, section = _setup()
     store = live().store
     replica = Replica(client_id=7)
-    update, _ = store.sync(section, replica.state_vector())
+    update, _ = store.sync(section.id, replica.state_vector())
     replica.apply(update)
     # Someone types at the end while, unseen by them, the server rewrites the start.
     typed = replica.insert(len(replica.text()), " Aggiunta.")
     write_text(person, section, section.body.replace("Testo", "Contenuto"), "amendment", 3)
-    store.apply(section, person.id, typed)
-    missing, _ = store.sync(section, replica.state_vector())
+    store.apply(section.id, person.id, typed)
+    missing, _ = store.sync(section.id, replica.state_vector())
     replica.apply(missing)
     db.session.expire_all()
     assert replica.text() == section.body == "Contenuto della sezione 1. Aggiunta."
@@ -59,9 +59,9 @@ def test_a_change_computed_from_the_text_sees_what_was_typed_just_before(app) ->
     person, section = _setup()
     store = live().store
     replica = Replica(client_id=9)
-    update, _ = store.sync(section, replica.state_vector())
+    update, _ = store.sync(section.id, replica.state_vector())
     replica.apply(update)
-    store.apply(section, person.id, replica.insert(0, "Appena scritto. "))
+    store.apply(section.id, person.id, replica.insert(0, "Appena scritto. "))
     seen: list[str] = []
 
     def merged(current: str) -> str:

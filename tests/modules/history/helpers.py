@@ -12,8 +12,8 @@ from app.realtime.services import live
 def type_text(person: Person, section: Section, text: str) -> None:
     store = live().store
     replica = Replica()
-    update, _ = store.sync(section, replica.state_vector())
+    update, _ = store.sync(section.id, replica.state_vector())
     replica.apply(update)
     change = replica.replace(text)
     if change is not None:
-        store.apply(section, person.id, change)
+        store.apply(section.id, person.id, change)
