@@ -30,13 +30,19 @@ def watched_page(context: BrowserContext) -> tuple[Page, list[str]]:
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             errors.append(message.text)
 
+    def failed(request) -> None:  # type: ignore[no-untyped-def]
+        # The browser cancels what a page was still loading when the next click leaves
+        # it (a font of a weight the page used late): nothing the person misses.
+        if request.failure != "net::ERR_ABORTED":
+            errors.append(f"{request.url}: {request.failure}")
+
     def response(answer) -> None:  # type: ignore[no-untyped-def]
         if answer.status >= 400 and "/static/" in answer.url:
             errors.append(f"{answer.url}: {answer.status}")
 
     page.on("console", console)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"{request.url}: {request.failure}"))
+    page.on("requestfailed", failed)
     page.on("response", response)
     return page, errors
 
