@@ -53,7 +53,11 @@ def test_a_lightly_edited_passage_is_still_found(
     before: str, quote: str, after: str, data: st.DataObject
 ) -> None:
     anchor = anchored(before, quote, after)
-    words = quote.split(" ")
+    original = quote.split(" ")
+    # A passage made mostly of one repeated word matches itself shifted by a word: no
+    # window is more right than the next, and the property below means nothing there.
+    assume(max(original.count(word) for word in original) <= len(original) // 2)
+    words = list(original)
     # One word in six replaced by another word of the passage's vocabulary.
     for _ in range(max(1, len(words) // 6)):
         index = data.draw(st.integers(0, len(words) - 1))
@@ -65,9 +69,12 @@ def test_a_lightly_edited_passage_is_still_found(
     assume(similar >= 0.8)
     found = locate(anchor, text)
     assert found is not None
-    # The window found covers most of the edited passage and little else.
-    overlap = min(found[1], start + len(edited)) - max(found[0], start)
-    assert overlap >= 0.8 * len(edited)
+    # The window found covers most of the edited passage. A word replaced at either end
+    # may be left out: nothing in the text tells it from the words around the passage.
+    first = start + (len(words[0]) + 1 if words[0] != original[0] else 0)
+    last = start + len(edited) - (len(words[-1]) + 1 if words[-1] != original[-1] else 0)
+    overlap = min(found[1], last) - max(found[0], first)
+    assert overlap >= 0.8 * (last - first)
 
 
 @given(around, passage, around)
