@@ -87,8 +87,7 @@ def joined_section(section_id: int, sid: str) -> SectionAccess:
     if found is None:
         raise errors.not_found()
     _admit(found.role is not None, found.revoked_at is not None, found.status)
-    if found.document_id not in joined_documents(sid):
-        raise errors.not_joined()
+    require_joined(found.document_id, sid)
     return SectionAccess(
         found.id, found.document_id, found.state, found.status, person_id, found.role
     )
@@ -115,8 +114,8 @@ def joined_viewers(sid: str) -> list[Viewer]:
     return [viewer_of(document_id, sid) for document_id in joined_documents(sid)]
 
 
-def require_joined(viewer: Viewer, sid: str) -> None:
-    if viewer.document.id not in joined_documents(sid):
+def require_joined(document_id: int, sid: str) -> None:
+    if document_id not in joined_documents(sid):
         raise errors.not_joined()
 
 

@@ -94,7 +94,7 @@ def on_join(payload: Any) -> dict:
 @_live
 def on_leave(payload: Any) -> dict:
     viewer = access.viewer_of(parse_leave(payload).document_id, request.sid)
-    access.require_joined(viewer, request.sid)
+    access.require_joined(viewer.document.id, request.sid)
     return services.leave(viewer, request.sid)
 
 
