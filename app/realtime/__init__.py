@@ -20,6 +20,8 @@ DEFAULTS: dict[str, int | float | bool] = {
     "LIVE_RATE_PER_SECOND": 60.0,
     "LIVE_RATE_BURST": 200.0,
     "LIVE_BATCH_SECONDS": 0.05,
+    # How soon after typing a section's text and revisions are stored (see store.py).
+    "LIVE_SETTLE_SECONDS": 0.5,
     "LIVE_SNAPSHOT_EVERY": 500,
     "LIVE_BURST_SECONDS": 30,
     "LIVE_CACHED_SECTIONS": 512,

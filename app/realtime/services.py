@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -26,6 +26,7 @@ from app.realtime import errors
 from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot, colour_for
+from app.realtime.settling import Settler
 from app.realtime.store import InvalidUpdate, Store
 
 
@@ -37,18 +38,21 @@ class Live:
     store: Store
     registry: Registry
     batcher: Batcher
+    settler: Settler
 
 
 def install(app: Flask) -> None:
     registry = Registry()
+    store = Store(
+        snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
+        burst_window=_burst_window(app.config),
+        capacity=app.config["LIVE_CACHED_SECTIONS"],
+    )
     app.extensions["tavolo.live"] = Live(
-        store=Store(
-            snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
-            burst_window=_burst_window(app.config),
-            capacity=app.config["LIVE_CACHED_SECTIONS"],
-        ),
+        store=store,
         registry=registry,
         batcher=Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"]),
+        settler=Settler(app, socketio, store, app.config["LIVE_SETTLE_SECONDS"]),
     )
 
 
@@ -120,6 +124,9 @@ def leave(viewer: Viewer, sid: str) -> dict:
 
 def sync(section: SectionAccess, state_vector: bytes) -> dict:
     update, server_vector = live().store.sync(section.section_id, state_vector)
+    # After a crash the log may hold more than the stored text: the first people back
+    # bring it up to date.
+    live().settler.mark(section.section_id)
     return {"ok": True, "update": to_wire(update), "state_vector": to_wire(server_vector)}
 
 
@@ -133,6 +140,7 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
         live().store.apply(section.section_id, person_id, request.update)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
+    live().settler.mark(section.section_id)
     live().batcher.update(section.document_id, section.section_id, request.update, sid)
     return {"ok": True, "seq": request.seq}
 
@@ -204,6 +212,18 @@ def write_text(
         return False
     live().batcher.update(section.document_id, section.id, update, None)
     return True
+
+
+def settle(section_ids: Iterable[int]) -> None:
+    """Makes `Section.body` and the revisions include every update the log holds: for
+    readers that must show every acknowledged keystroke (versions, exports, comparisons
+    with the live text). Commits, when a section was behind."""
+    live().settler.settle(section_ids)
+
+
+def settle_document(document_id: int) -> None:
+    """`settle` for every section of the document."""
+    live().settler.settle_document(document_id)
 
 
 def notify_document(document_id: int, kind: str, payload: dict | None = None) -> None:

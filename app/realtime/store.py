@@ -12,7 +12,17 @@ reply or a relay must never announce a change that a crash could still undo, and
 next update of a section must not be numbered before the previous one is durable.
 Updates that arrive while a section is being written are written together, in one
 transaction: a durable commit costs a disk flush, and one flush per keystroke would cap
-a section at a few dozen keystrokes a second for the whole room."""
+a section at a few dozen keystrokes a second for the whole room.
+
+What a keystroke commits is its row of the log, nothing more. The section's text in SQL
+(`Section.body`, for pages, exports and comparisons) and each author's revision are
+stored a moment later (`settle`), in a transaction of their own: rewriting a long text
+and every typist's revision in every batch multiplied the disk writes of a busy section
+and held the section's writer, and with it everyone's acknowledgement, for their
+duration. `Section.body_seq` says which update the stored text includes, so what the log
+holds beyond it is never lost: it is stored at the next settling, by this process or
+any other, also after a crash; readers that need every acknowledged keystroke settle
+first."""
 
 from __future__ import annotations
 
@@ -24,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pycrdt import Doc, Text, merge_updates
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 
 from app.core.edits import edits, utf8_len
@@ -32,14 +42,19 @@ from app.core.sync import snapshot_due, storable
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import SectionSnapshot, SectionUpdate
-from app.modules.revisions.services import Burst, record_change, record_typing
+from app.modules.revisions.services import Burst, Typing, record_change, record_typing
 from app.modules.timeutil import utcnow
 
 TEXT_NAME = "body"
+REMEMBERED_TEXTS = 200
 
 
 class InvalidUpdate(Exception):
     """Bytes pycrdt cannot apply, or changes outside the section's text."""
+
+
+class Raced(Exception):
+    """Another process stored the section's text between reading and writing it."""
 
 
 class NotStored(Exception):
@@ -60,6 +75,10 @@ class LiveText:
     writing: bool = False
     # Each author's latest revision of the section, by person id.
     bursts: dict[int, Burst] = field(default_factory=dict)
+    # The text after each batch written since the text was last stored, by the number
+    # of the batch's last update: a revision holds the text as its author left it, not
+    # as it stood when it was stored.
+    texts: list[tuple[int, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -70,6 +89,7 @@ class LiveText:
         self.seq = 0
         self.loaded = False
         self.bursts = {}
+        self.texts = []
 
 
 @dataclass
@@ -207,6 +227,12 @@ class Store:
             self._append(live, section_id, [Ticket(person_id, update, origin, source_id)])
             return update
 
+    def settle(self, section_id: int) -> None:
+        """Stores the section's text and its authors' revisions up to the last update of
+        the log, and commits."""
+        with self._current(section_id) as live:
+            self._settle(live, section_id)
+
     def preview(self, section_id: int, update: bytes) -> Preview:
         """Applies the update to a scratch copy only: the live text stays untouched."""
         with self._current(section_id) as live:
@@ -341,23 +367,30 @@ class Store:
             try:
                 bursts = self._write_batch(live, section_id, batch)
                 db.session.commit()
-            except IntegrityError:
+            except (IntegrityError, Raced) as error:
                 db.session.rollback()
                 # Another process took these numbers: take its rows and number after them.
-                if not self._catch_up(live, section_id):
+                if not self._catch_up(live, section_id) and isinstance(error, IntegrityError):
                     raise
                 continue
             live.seq += len(batch)
-            live.bursts.update(bursts)
+            if bursts is None:
+                live.texts.append((live.seq, str(live.text)))
+                # Bounded should storing fail for long: older revisions then take the
+                # text of a later batch.
+                del live.texts[:-REMEMBERED_TEXTS]
+            else:
+                self._settled(live, bursts)
             return
 
     def _write_batch(
         self, live: LiveText, section_id: int, batch: list[Ticket]
-    ) -> dict[int, Burst]:
+    ) -> dict[int, Burst] | None:
         """Writes with Core statements built once: this runs for every batch of every
         section, and the ORM's per-statement bookkeeping cost more than the writes.
-        Returns each author's revision, to remember once committed."""
-        first, text, now = live.seq + 1, storable(str(live.text)), utcnow()
+        A change the server makes (a restore, an accepted amendment) is stored with its
+        text and revision at once; returns the revisions then written, None for typing."""
+        first, now = live.seq + 1, utcnow()
         last = first + len(batch) - 1
         db.session.execute(
             _LOG_UPDATE,
@@ -372,18 +405,6 @@ class Store:
                 for seq, ticket in enumerate(batch, start=first)
             ],
         )
-        db.session.execute(_MATERIALISE, {"section": section_id, "body": text, "now": now})
-        bursts = {
-            author: record_typing(
-                section_id, author, text, span, now, self._burst_window, live.bursts.get(author)
-            )
-            for author, span in _spans(batch, first).items()
-        }
-        for seq, ticket in enumerate(batch, start=first):
-            if ticket.origin != "typed":
-                record_change(
-                    section_id, ticket.person_id, text, seq, now, ticket.origin, ticket.source_id
-                )
         if snapshot_due(first, last, self._snapshot_every):
             db.session.execute(
                 _SNAPSHOT,
@@ -394,7 +415,86 @@ class Store:
                     "created_at": now,
                 },
             )
+        changes = [(seq, t) for seq, t in enumerate(batch, start=first) if t.origin != "typed"]
+        if not changes:
+            return None
+        # The typing before the change is stored with it, each revision with the text
+        # its batch left (remembered), so the change never counts as a typist's work.
+        text = storable(str(live.text))
+        bursts = self._materialise(live, section_id, text, last, first - 1, now)
+        if bursts is None:
+            raise Raced()
+        for seq, ticket in changes:
+            record_change(
+                section_id, ticket.person_id, text, seq, now, ticket.origin, ticket.source_id
+            )
         return bursts
+
+    def _settle(self, live: LiveText, section_id: int) -> None:
+        while True:
+            try:
+                text = storable(str(live.text))
+                bursts = self._materialise(live, section_id, text, live.seq, live.seq)
+                if bursts is None:
+                    return
+                db.session.commit()
+            except Raced:
+                db.session.rollback()
+                self._catch_up(live, section_id)
+                continue
+            self._settled(live, bursts)
+            return
+
+    def _materialise(
+        self,
+        live: LiveText,
+        section_id: int,
+        text: str,
+        seq: int,
+        typed_through: int,
+        changed_at: dt.datetime | None = None,
+    ) -> dict[int, Burst] | None:
+        """Writes `text` as the section's text as of update `seq`, and each author's
+        revision over their updates since the text was last stored, up to
+        `typed_through`. Returns the revisions written; None when the stored text is as
+        recent already. Raises Raced when another process stored it meanwhile."""
+        stored = db.session.execute(_BODY_SEQ, {"section": section_id}).scalar_one()
+        if stored >= seq:
+            return None
+        typings = db.session.execute(
+            _TYPING, {"section": section_id, "after": stored, "through": typed_through}
+        ).all()
+        bursts = {
+            row.person_id: record_typing(
+                section_id,
+                row.person_id,
+                self._text_after(live, row.last_seq) or text,
+                Typing(row.first_seq, row.last_seq, row.started_at, row.ended_at),
+                self._burst_window,
+                live.bursts.get(row.person_id),
+            )
+            for row in typings
+        }
+        changed_at = changed_at or max((row.ended_at for row in typings), default=utcnow())
+        written = db.session.execute(
+            _MATERIALISE,
+            {"section": section_id, "body": text, "seq": seq, "was": stored, "now": changed_at},
+        )
+        if written.rowcount != 1:
+            raise Raced()
+        return bursts
+
+    @staticmethod
+    def _text_after(live: LiveText, seq: int) -> str | None:
+        """The text after the batch that wrote update `seq`, when this process wrote it
+        and still remembers it (else the caller uses the current text)."""
+        found = next((text for last, text in live.texts if last >= seq), None)
+        return storable(found) if found is not None else None
+
+    @staticmethod
+    def _settled(live: LiveText, bursts: dict[int, Burst]) -> None:
+        live.bursts.update(bursts)
+        live.texts.clear()
 
 
 _LOG = SectionUpdate.__table__
@@ -405,19 +505,28 @@ _LOG_AFTER = (
     .order_by(_LOG.c.seq)
 )
 _SNAPSHOT = SectionSnapshot.__table__.insert()
-_BODY = db.select(Section.__table__.c.body).where(Section.__table__.c.id == bindparam("section"))
+_SECTION = Section.__table__
+_BODY = db.select(_SECTION.c.body).where(_SECTION.c.id == bindparam("section"))
+_BODY_SEQ = db.select(_SECTION.c.body_seq).where(_SECTION.c.id == bindparam("section"))
 _MATERIALISE = (
-    Section.__table__.update()
-    .where(Section.__table__.c.id == bindparam("section"))
-    .values(body=bindparam("body"), updated_at=bindparam("now"))
+    _SECTION.update()
+    .where(_SECTION.c.id == bindparam("section"), _SECTION.c.body_seq == bindparam("was"))
+    .values(body=bindparam("body"), body_seq=bindparam("seq"), updated_at=bindparam("now"))
 )
-
-
-def _spans(batch: list[Ticket], first: int) -> dict[int, tuple[int, int]]:
-    """Each author's first and last typed update number in a batch."""
-    spans: dict[int, tuple[int, int]] = {}
-    for seq, ticket in enumerate(batch, start=first):
-        if ticket.origin != "typed":
-            continue
-        spans[ticket.person_id] = (spans.get(ticket.person_id, (seq, seq))[0], seq)
-    return spans
+# The seed row has no person: it is nobody's typing.
+_TYPING = (
+    db.select(
+        _LOG.c.person_id,
+        func.min(_LOG.c.seq).label("first_seq"),
+        func.max(_LOG.c.seq).label("last_seq"),
+        func.min(_LOG.c.created_at).label("started_at"),
+        func.max(_LOG.c.created_at).label("ended_at"),
+    )
+    .where(
+        _LOG.c.section_id == bindparam("section"),
+        _LOG.c.seq > bindparam("after"),
+        _LOG.c.seq <= bindparam("through"),
+        _LOG.c.person_id.is_not(None),
+    )
+    .group_by(_LOG.c.person_id)
+)

@@ -3,8 +3,10 @@ database, over a simulated network that delivers messages late, out of order and
 loses the server's replies and drops connections. Two store instances share the database
 as two server processes would, and either may crash and start again from the log.
 
-At the end every replica, the store and Section.body hold the same text, and every
-insertion anyone made is in it exactly once."""
+At the end every replica, the store and Section.body hold the same text, every
+insertion anyone made is in it exactly once, and every typed update belongs to one of
+its author's revisions. Either store stores the text at random moments, as the
+processes' settling ticks would."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from app.core.permissions import Role
 from app.core.sync import storable
 from app.extensions import db
 from app.modules.documents.models import Section
+from app.modules.revisions.models import Revision, SectionUpdate
 from app.realtime.client import Replica
 from app.realtime.store import Store
 from tests import factories
@@ -27,8 +30,23 @@ from tests import factories
 REPLICAS = 5
 TOKEN = re.compile(r"⟦\d\.\d+⟧")
 NAUGHTY = [
-    "é", "e\u0301", "😀", "👩‍👩‍👧‍👦", "🇮🇹", "\u200b", "\u202e", "\r\n", "\t", "\x00", "﷽",
-    "<script>alert(1)</script>", "'; DROP TABLE section; --", "𝕋𝕒𝕧𝕠𝕝𝕠", "«»", "ÅÄÖ", " ",
+    "é",
+    "e\u0301",
+    "😀",
+    "👩‍👩‍👧‍👦",
+    "🇮🇹",
+    "\u200b",
+    "\u202e",
+    "\r\n",
+    "\t",
+    "\x00",
+    "﷽",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE section; --",
+    "𝕋𝕒𝕧𝕠𝕝𝕠",
+    "«»",
+    "ÅÄÖ",
+    " ",
 ]
 filler = st.sampled_from(NAUGHTY) | st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters="⟦⟧"), min_size=1, max_size=6
@@ -137,8 +155,22 @@ def _edit(net: Network, replica: int, data: st.DataObject) -> None:
 
 def _step(net: Network, data: st.DataObject) -> None:
     action = data.draw(
-        st.sampled_from(["edit", "edit", "edit", "deliver", "deliver", "deliver", "duplicate",
-                         "lose reply", "disconnect", "connect", "restart"])
+        st.sampled_from(
+            [
+                "edit",
+                "edit",
+                "edit",
+                "deliver",
+                "deliver",
+                "deliver",
+                "duplicate",
+                "lose reply",
+                "disconnect",
+                "connect",
+                "restart",
+                "store text",
+            ]
+        )
     )
     replica = data.draw(st.integers(0, REPLICAS - 1))
     store = net.stores[data.draw(st.integers(0, 1))]
@@ -151,6 +183,8 @@ def _step(net: Network, data: st.DataObject) -> None:
         net.disconnect(replica)
     elif action == "restart":
         net.stores[net.stores.index(store)] = _store()
+    elif action == "store text":
+        store.settle(net.section.id)
     elif net.wire:
         message = net.wire[pick % len(net.wire)]
         if action == "deliver":
@@ -195,6 +229,7 @@ def test_replicas_and_database_converge(app, data: st.DataObject) -> None:  # ty
     for _ in range(data.draw(st.integers(5, 50))):
         _step(net, data)
     _settle(net)
+    net.stores[0].settle(section.id)
 
     body = db.session.execute(db.select(Section.body).where(Section.id == section.id)).scalar_one()
     text = net.replicas[0].text()
@@ -206,3 +241,23 @@ def test_replicas_and_database_converge(app, data: st.DataObject) -> None:  # ty
     rebuilt.apply(update)
     assert rebuilt.text() == text
     assert sorted(TOKEN.findall(text)) == sorted(net.tokens)
+    assert _typed_outside_revisions(section.id) == []
+
+
+def _typed_outside_revisions(section_id: int) -> list[tuple[int, int]]:
+    """(person, update number) of logged typing no revision of that person covers."""
+    revisions = db.session.execute(
+        db.select(Revision.author_id, Revision.first_seq, Revision.last_seq).where(
+            Revision.section_id == section_id
+        )
+    ).all()
+    logged = db.session.execute(
+        db.select(SectionUpdate.person_id, SectionUpdate.seq).where(
+            SectionUpdate.section_id == section_id, SectionUpdate.person_id.is_not(None)
+        )
+    ).all()
+    return [
+        (person, seq)
+        for person, seq in logged
+        if not any(a == person and first <= seq <= last for a, first, last in revisions)
+    ]

@@ -51,6 +51,7 @@ def test_a_server_edit_keeps_concurrent_typing_elsewhere(app) -> None:  # type: 
     store.apply(section.id, person.id, typed)
     missing, _ = store.sync(section.id, replica.state_vector())
     replica.apply(missing)
+    store.settle(section.id)
     db.session.expire_all()
     assert replica.text() == section.body == "Contenuto della sezione 1. Aggiunta."
 

@@ -47,6 +47,9 @@ class Section(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     level: Mapped[int] = mapped_column(default=1)
     body: Mapped[str] = mapped_column(Text, default="")
+    # The number of the last update of the live log that `body` includes: the log runs
+    # ahead of it by the keystrokes of the last moment (see app.realtime.store).
+    body_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     guidance: Mapped[str] = mapped_column(Text, default="")
     word_limit: Mapped[int | None]
     state: Mapped[SectionState] = mapped_column(value_enum(SectionState), default=SectionState.OPEN)

@@ -40,6 +40,7 @@ from app.modules.exports.annexes import PROVIDERS
 from app.modules.exports.models import Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
+from app.realtime.services import settle_document
 from app.web.i18n import short_datetime
 
 ExportError = renderer.ExportError
@@ -95,8 +96,10 @@ def source_for(
 
 
 def _live_items(document: Document) -> list[Item]:
-    """Read from the database rather than from loaded objects: the live store writes
-    `Section.body` with statements that do not refresh what the session holds."""
+    """Every acknowledged keystroke included (which commits). Read from the database
+    rather than from loaded objects: the live store writes `Section.body` with
+    statements that do not refresh what the session holds."""
+    settle_document(document.id)
     rows = db.session.execute(
         db.select(Section.title, Section.level, Section.body)
         .where(Section.document_id == document.id)

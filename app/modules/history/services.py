@@ -28,7 +28,7 @@ from app.modules.history.models import Version, VersionReason, VersionSection
 from app.modules.people.models import Membership, Person
 from app.modules.revisions.models import Revision, SectionUpdate
 from app.realtime.presence import colour_for
-from app.realtime.services import notify_document, write_text
+from app.realtime.services import notify_document, settle, settle_document, write_text
 from app.realtime.store import TEXT_NAME
 
 NAME_MAX = 200
@@ -164,8 +164,10 @@ def version_of(document: Document, version_id: int) -> Version:
 
 
 def live_texts(document: Document) -> list[SectionText]:
-    """Read from the database, not from objects the session may hold: the live editor
-    writes `Section.body` with statements that do not refresh loaded objects."""
+    """Every acknowledged keystroke included (which commits). Read from the database,
+    not from objects the session may hold: the live editor writes `Section.body` with
+    statements that do not refresh loaded objects."""
+    settle_document(document.id)
     rows = db.session.execute(
         db.select(Section.id, Section.title, Section.level, Section.body)
         .where(Section.document_id == document.id)
@@ -188,12 +190,11 @@ def latest_version(document: Document) -> Version | None:
 
 
 def _last_seqs(section_ids: Sequence[int]) -> dict[int, int]:
+    """The update of the live log each section's stored text includes."""
     rows = db.session.execute(
-        db.select(SectionUpdate.section_id, func.max(SectionUpdate.seq))
-        .where(SectionUpdate.section_id.in_(section_ids))
-        .group_by(SectionUpdate.section_id)
+        db.select(Section.id, Section.body_seq).where(Section.id.in_(section_ids))
     ).all()
-    return {section_id: seq for section_id, seq in rows}
+    return {section_id: seq for section_id, seq in rows if seq}
 
 
 # -- Comparisons ------------------------------------------------------------------------
@@ -575,6 +576,7 @@ def _frozen_message(document: Document) -> str:
 def authorship(section: Section) -> list[Span[int]]:
     """The section's current text, by author, replayed from its starting text through
     every revision."""
+    settle([section.id])
     states = [
         (r.author_id, r.text)
         for r in db.session.execute(

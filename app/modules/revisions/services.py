@@ -22,39 +22,50 @@ class Burst:
     ended_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Typing:
+    """One author's updates of a section since its text was last stored: their numbers
+    in the log and when the first and the last were made."""
+
+    first_seq: int
+    last_seq: int
+    started_at: dt.datetime
+    ended_at: dt.datetime
+
+
 def record_typing(
     section_id: int,
     author_id: int,
     text: str,
-    seq: tuple[int, int],
-    now: dt.datetime,
+    typing: Typing,
     window: dt.timedelta,
     remembered: Burst | None,
 ) -> Burst:
-    """Extends the author's own latest revision of the section when it is recent, else
-    opens a new one. Per author rather than per section: with eight people typing at
-    once a per-section rule would cut the history into one revision per keystroke.
-    `remembered` may be out of date (another process extended or opened one meanwhile):
-    the extension then matches no row and the revision is looked up."""
-    if remembered is not None and (burst := _extend(remembered, text, seq[1], now, window)):
+    """Extends the author's own latest revision of the section when it ended shortly
+    before this typing began, else opens a new one. Per author rather than per section:
+    with eight people typing at once a per-section rule would cut the history into one
+    revision per keystroke. `remembered` may be out of date (another process extended or
+    opened one meanwhile): the extension then matches no row and the revision is looked
+    up."""
+    if remembered is not None and (burst := _extend(remembered, text, typing, window)):
         return burst
     latest = _latest_typed(section_id, author_id)
-    if latest is not None and (burst := _extend(latest, text, seq[1], now, window)):
+    if latest is not None and (burst := _extend(latest, text, typing, window)):
         return burst
     revision_id = db.session.execute(
         _OPEN_BURST,
         {
             "section_id": section_id,
             "author_id": author_id,
-            "started_at": now,
-            "ended_at": now,
+            "started_at": typing.started_at,
+            "ended_at": typing.ended_at,
             "text": text,
             "origin": "typed",
-            "first_seq": seq[0],
-            "last_seq": seq[1],
+            "first_seq": typing.first_seq,
+            "last_seq": typing.last_seq,
         },
     ).scalar_one()
-    return Burst(revision_id, now)
+    return Burst(revision_id, typing.ended_at)
 
 
 def _latest_typed(section_id: int, author_id: int) -> Burst | None:
@@ -71,25 +82,23 @@ def _latest_typed(section_id: int, author_id: int) -> Burst | None:
     return Burst(row.id, row.ended_at) if row else None
 
 
-def _extend(
-    burst: Burst, text: str, last_seq: int, now: dt.datetime, window: dt.timedelta
-) -> Burst | None:
-    if not continues_burst(burst.ended_at, now, window):
+def _extend(burst: Burst, text: str, typing: Typing, window: dt.timedelta) -> Burst | None:
+    if not continues_burst(burst.ended_at, typing.started_at, window):
         return None
     extended = db.session.execute(
         _EXTEND_BURST,
         {
             "revision": burst.revision_id,
             "was": burst.ended_at,
-            "now": now,
+            "now": typing.ended_at,
             "text": text,
-            "last": last_seq,
+            "last": typing.last_seq,
         },
     )
-    return Burst(burst.revision_id, now) if extended.rowcount == 1 else None
+    return Burst(burst.revision_id, typing.ended_at) if extended.rowcount == 1 else None
 
 
-# Core statements built once: typing extends a revision on every batch of every section.
+# Core statements built once: typing extends revisions every time a section's text is stored.
 _REVISIONS = Revision.__table__
 _OPEN_BURST = _REVISIONS.insert().returning(_REVISIONS.c.id)
 _EXTEND_BURST = (

@@ -1,5 +1,6 @@
 """Typing into a section exactly as a browser does: a replica synced with the server's
-store, a local change, the resulting CRDT update applied by the store."""
+store, a local change, the resulting CRDT update applied by the store; then the moment
+later when the server stores the section's text and revisions."""
 
 from __future__ import annotations
 
@@ -17,3 +18,4 @@ def type_text(person: Person, section: Section, text: str) -> None:
     change = replica.replace(text)
     if change is not None:
         store.apply(section.id, person.id, change)
+    store.settle(section.id)

@@ -7,7 +7,7 @@ import datetime as dt
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.revisions.models import Revision
-from app.modules.revisions.services import Burst, record_typing
+from app.modules.revisions.services import Burst, Typing, record_typing
 from tests import factories
 
 WINDOW = dt.timedelta(seconds=30)
@@ -20,6 +20,10 @@ def _author_and_section():  # type: ignore[no-untyped-def]
     return membership.person_id, factories.document(workshop, sections=1).sections[0].id
 
 
+def _typing(first: int, last: int, at: dt.datetime, until: dt.datetime | None = None) -> Typing:
+    return Typing(first, last, at, until or at)
+
+
 def _texts() -> list[tuple[str, int, int]]:
     return [
         (r.text, r.first_seq, r.last_seq)
@@ -29,26 +33,42 @@ def _texts() -> list[tuple[str, int, int]]:
 
 def test_typing_within_the_window_extends_one_revision(app) -> None:  # type: ignore[no-untyped-def]
     author, section = _author_and_section()
-    burst = record_typing(section, author, "Ciao", (1, 1), T0, WINDOW, None)
-    burst = record_typing(section, author, "Ciao a", (2, 3), T0 + WINDOW / 2, WINDOW, burst)
-    record_typing(section, author, "Ciao a tutti", (4, 4), T0 + WINDOW, WINDOW, burst)
+    burst = record_typing(section, author, "Ciao", _typing(1, 1, T0), WINDOW, None)
+    burst = record_typing(section, author, "Ciao a", _typing(2, 3, T0 + WINDOW / 2), WINDOW, burst)
+    record_typing(section, author, "Ciao a tutti", _typing(4, 4, T0 + WINDOW), WINDOW, burst)
     assert _texts() == [("Ciao a tutti", 1, 4)]
 
 
 def test_a_pause_opens_a_new_revision(app) -> None:  # type: ignore[no-untyped-def]
     author, section = _author_and_section()
-    burst = record_typing(section, author, "Ciao", (1, 1), T0, WINDOW, None)
-    record_typing(section, author, "Ciao!", (2, 2), T0 + 2 * WINDOW, WINDOW, burst)
+    burst = record_typing(section, author, "Ciao", _typing(1, 1, T0), WINDOW, None)
+    record_typing(section, author, "Ciao!", _typing(2, 2, T0 + 2 * WINDOW), WINDOW, burst)
     assert _texts() == [("Ciao", 1, 1), ("Ciao!", 2, 2)]
+
+
+def test_a_pause_is_measured_to_where_the_new_typing_began(app) -> None:  # type: ignore[no-untyped-def]
+    """The text is stored a moment after the typing: the pause that opens a revision is
+    the one between the keystrokes, not between two storings."""
+    author, section = _author_and_section()
+    burst = record_typing(section, author, "Uno", _typing(1, 1, T0), WINDOW, None)
+    resumed = T0 + 2 * WINDOW
+    burst = record_typing(
+        section, author, "Uno. Due", _typing(2, 5, resumed, resumed + WINDOW / 2), WINDOW, burst
+    )
+    assert burst.ended_at == resumed + WINDOW / 2
+    assert _texts() == [("Uno", 1, 1), ("Uno. Due", 2, 5)]
+    started = db.session.scalars(db.select(Revision.started_at).order_by(Revision.id)).all()
+    assert started == [T0, resumed]
 
 
 def test_an_outdated_memory_falls_back_to_the_database(app) -> None:  # type: ignore[no-untyped-def]
     """Another process extended the revision meanwhile: this one's memory no longer
     matches, and the revision is found again rather than duplicated."""
     author, section = _author_and_section()
-    first = record_typing(section, author, "Uno", (1, 1), T0, WINDOW, None)
-    record_typing(section, author, "Uno due", (2, 2), T0 + dt.timedelta(seconds=5), WINDOW, first)
+    first = record_typing(section, author, "Uno", _typing(1, 1, T0), WINDOW, None)
+    soon = T0 + dt.timedelta(seconds=5)
+    record_typing(section, author, "Uno due", _typing(2, 2, soon), WINDOW, first)
     later = T0 + dt.timedelta(seconds=10)
-    burst = record_typing(section, author, "Uno due tre", (3, 3), later, WINDOW, first)
+    burst = record_typing(section, author, "Uno due tre", _typing(3, 3, later), WINDOW, first)
     assert burst == Burst(first.revision_id, later)
     assert _texts() == [("Uno due tre", 1, 3)]
