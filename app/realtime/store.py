@@ -42,7 +42,7 @@ from app.core.sync import snapshot_due, storable
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import SectionSnapshot, SectionUpdate
-from app.modules.revisions.services import Burst, Typing, record_change, record_typing
+from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
 
 TEXT_NAME = "body"
@@ -54,7 +54,8 @@ class InvalidUpdate(Exception):
 
 
 class Raced(Exception):
-    """Another process stored the section's text between reading and writing it."""
+    """Another process stored the section's text, or extended a revision of it, between
+    reading and writing it."""
 
 
 class NotStored(Exception):
@@ -369,6 +370,7 @@ class Store:
                 db.session.commit()
             except (IntegrityError, Raced) as error:
                 db.session.rollback()
+                live.bursts.clear()
                 # Another process took these numbers: take its rows and number after them.
                 if not self._catch_up(live, section_id) and isinstance(error, IntegrityError):
                     raise
@@ -440,6 +442,7 @@ class Store:
                 db.session.commit()
             except Raced:
                 db.session.rollback()
+                live.bursts.clear()
                 self._catch_up(live, section_id)
                 continue
             self._settled(live, bursts)
@@ -464,17 +467,20 @@ class Store:
         typings = db.session.execute(
             _TYPING, {"section": section_id, "after": stored, "through": typed_through}
         ).all()
-        bursts = {
-            row.person_id: record_typing(
-                section_id,
-                row.person_id,
-                self._text_after(live, row.last_seq) or text,
-                Typing(row.first_seq, row.last_seq, row.started_at, row.ended_at),
-                self._burst_window,
-                live.bursts.get(row.person_id),
-            )
-            for row in typings
-        }
+        bursts = record_typings(
+            section_id,
+            {
+                row.person_id: (
+                    self._text_after(live, row.last_seq) or text,
+                    Typing(row.first_seq, row.last_seq, row.started_at, row.ended_at),
+                )
+                for row in typings
+            },
+            self._burst_window,
+            live.bursts,
+        )
+        if bursts is None:
+            raise Raced()
         changed_at = changed_at or max((row.ended_at for row in typings), default=utcnow())
         written = db.session.execute(
             _MATERIALISE,

@@ -54,9 +54,10 @@ def test_a_lightly_edited_passage_is_still_found(
 ) -> None:
     anchor = anchored(before, quote, after)
     original = quote.split(" ")
-    # A passage made mostly of one repeated word matches itself shifted by a word: no
-    # window is more right than the next, and the property below means nothing there.
-    assume(max(original.count(word) for word in original) <= len(original) // 2)
+    # A passage where one word makes up a third or more matches itself shifted by a
+    # word, and with nothing around it neither end can be told from its neighbours:
+    # no window is more right than the next, and the property below means nothing there.
+    assume(max(original.count(word) for word in original) < len(original) / 3)
     words = list(original)
     # One word in six replaced by another word of the passage's vocabulary.
     for _ in range(max(1, len(words) // 6)):

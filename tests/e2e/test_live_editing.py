@@ -80,8 +80,8 @@ def stored_on_device(page: Page, document_id: int, text: str, index: int = 0) ->
     """IndexedDB writes are asynchronous: a reload in the same millisecond as the last
     keystroke may interrupt the write. Waits until the text has reached the device's
     store, which is what a reload is promised to bring back."""
-    section_id = editor(page, index).locator("xpath=ancestor::section").get_attribute(
-        "data-section-id"
+    section_id = (
+        editor(page, index).locator("xpath=ancestor::section").get_attribute("data-section-id")
     )
     page.wait_for_function(
         """([name, needle]) => new Promise(resolve => {
@@ -133,8 +133,10 @@ def type_at_end(page: Page, text: str, index: int = 0) -> None:
 
 
 def stored_body(live: dict, page: Page) -> str:
+    """The text the server stores for pages and exports, once it includes the whole log
+    (a moment after the last update)."""
     section_id = int(editor(page).locator("xpath=..").get_attribute("data-section-id"))
-    return live["server"].sql("SELECT body FROM section WHERE id = ?", section_id)[0][0]
+    return live["server"].settled_body(section_id)
 
 
 class Network:

@@ -3,7 +3,6 @@ documents, all made through the `tavolo` commands."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,8 +20,6 @@ PEOPLE = {
     **{f"writer{i}": ("participant", f"Scrittrice {i} Àèìòù") for i in range(1, 9)},
 }
 DOCUMENTS = 24
-# Far above LIVE_SETTLE_SECONDS: on a loaded machine a tick may come late.
-SETTLING_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -60,20 +57,7 @@ class World:
         self.server.sql("UPDATE section SET state = ? WHERE id = ?", state, doc.section_id)
 
     def body(self, doc: Doc) -> str:
-        """The text stored for pages and exports, once it includes the whole log: the
-        server stores it a moment after the last update (LIVE_SETTLE_SECONDS)."""
-        deadline = time.monotonic() + SETTLING_TIMEOUT
-        while True:
-            body, stored, logged = self.server.sql(
-                "SELECT body, body_seq, (SELECT MAX(seq) FROM section_update "
-                "WHERE section_id = section.id) FROM section WHERE id = ?",
-                doc.section_id,
-            )[0]
-            if logged is None or stored >= logged:
-                return body
-            if time.monotonic() > deadline:
-                raise AssertionError(f"text stored up to update {stored} of {logged}")
-            time.sleep(0.05)
+        return self.server.settled_body(doc.section_id)
 
     def revoke(self, persona: str) -> None:
         self.server.tavolo(["tavolo", "revoke", str(self.workshop_id), self.emails[persona]])

@@ -15,6 +15,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+# Far above LIVE_SETTLE_SECONDS: on a loaded machine a tick may come late.
+SETTLING_TIMEOUT = 10.0
 MIGRATIONS = ROOT / "app" / "migrations" / "versions"
 CREATE_ALL = (
     "from wsgi import app\n"
@@ -107,6 +109,22 @@ class LiveServer:
 
     def log_tail(self, size: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-size:] if self.log.exists() else ""
+
+    def settled_body(self, section_id: int) -> str:
+        """The text stored for pages and exports, once it includes the whole log: the
+        server stores it a moment after the last update (LIVE_SETTLE_SECONDS)."""
+        deadline = time.monotonic() + SETTLING_TIMEOUT
+        while True:
+            body, stored, logged = self.sql(
+                "SELECT body, body_seq, (SELECT MAX(seq) FROM section_update "
+                "WHERE section_id = section.id) FROM section WHERE id = ?",
+                section_id,
+            )[0]
+            if logged is None or stored >= logged:
+                return body
+            if time.monotonic() > deadline:
+                raise AssertionError(f"text stored up to update {stored} of {logged}")
+            time.sleep(0.05)
 
     def sql(self, query: str, *params: object) -> list[tuple]:
         """Reads or changes the server's database directly, as another process would."""

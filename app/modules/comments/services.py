@@ -21,6 +21,7 @@ from app.modules.documents.models import Section
 from app.modules.notifications import services as notifications
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
+from app.realtime.services import settle
 
 BODY_MAX = 5000
 QUOTE_MAX = 2000
@@ -176,7 +177,7 @@ def _anchor_fields(section: Section, selection: Selection | None) -> dict[str, o
         message = _("Il passaggio selezionato supera i %(n)d caratteri: scegline uno più breve.")
         raise CommentError(message % {"n": QUOTE_MAX})
     anchor = Anchor(quote=quote, prefix="", suffix="", start=max(selection.start, 0))
-    body = section.body
+    body = current_text(section)
     found = locate(anchor, body)
     if found is not None:
         anchor = anchor_at(body, *found)
@@ -196,13 +197,15 @@ class Thread:
     # section and for one whose passage is gone (then `orphaned`).
     span: tuple[int, int] | None = None
     orphaned: bool = False
+    # The section's text `span` points into.
+    text: str = ""
 
     @property
     def passage(self) -> str:
         """The words the thread is about as they read now, or as they read when the
         comment was written if they are gone."""
         if self.span is not None:
-            return self.comment.section.body[self.span[0] : self.span[1]]
+            return self.text[self.span[0] : self.span[1]]
         return self.comment.anchor_quote or ""
 
 
@@ -218,10 +221,19 @@ class SectionComments:
         return len(self.open) + len(self.orphaned)
 
 
+def current_text(section: Section) -> str:
+    """Read, not taken from the loaded section: the live store writes the text with
+    statements that do not refresh loaded objects."""
+    settle([section.id])
+    return db.session.scalar(db.select(Section.body).where(Section.id == section.id)) or ""
+
+
 def section_comments(section: Section) -> SectionComments:
     """The section's threads as the page shows them: open ones in the order of the text
     (passages first, comments on the whole section after), those whose passage is gone
-    apart, resolved ones last. Anchors are located against the text as it is now."""
+    apart, resolved ones last. Anchors are located against the text as it is now, the
+    last keystrokes included (a passage typed a moment ago is commented at once)."""
+    body = current_text(section)
     roots = db.session.scalars(
         db.select(Comment)
         .where(Comment.section_id == section.id, Comment.parent_id.is_(None))
@@ -233,10 +245,10 @@ def section_comments(section: Section) -> SectionComments:
     ).all()
     view = SectionComments(section)
     for root in roots:
-        thread = Thread(root, list(root.replies))
+        thread = Thread(root, list(root.replies), text=body)
         anchor = root.anchor
         if anchor is not None:
-            thread.span = locate(anchor, section.body)
+            thread.span = locate(anchor, body)
             thread.orphaned = thread.span is None
         if root.is_resolved:
             view.resolved.append(thread)

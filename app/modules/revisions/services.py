@@ -68,6 +68,50 @@ def record_typing(
     return Burst(revision_id, typing.ended_at)
 
 
+def record_typings(
+    section_id: int,
+    typings: dict[int, tuple[str, Typing]],
+    window: dt.timedelta,
+    remembered: dict[int, Burst],
+) -> dict[int, Burst] | None:
+    """`record_typing` for every author of the section at once, by author id. Most
+    authors continue the revision they were extending: those are extended in one
+    statement, since a section's text is stored with a whole room's typing at a time and
+    the writer of the section waits meanwhile. None when one of those revisions had
+    changed meanwhile (another process extended it): call again with nothing
+    remembered, after rolling back."""
+    continuing = {
+        author: burst
+        for author, (_, typing) in typings.items()
+        if (burst := remembered.get(author)) is not None
+        and continues_burst(burst.ended_at, typing.started_at, window)
+    }
+    if continuing:
+        extended = db.session.execute(
+            _EXTEND_BURST,
+            [
+                {
+                    "revision": burst.revision_id,
+                    "was": burst.ended_at,
+                    "now": typings[author][1].ended_at,
+                    "text": typings[author][0],
+                    "last": typings[author][1].last_seq,
+                }
+                for author, burst in continuing.items()
+            ],
+        )
+        if extended.rowcount != len(continuing):
+            return None
+    bursts = {
+        author: Burst(burst.revision_id, typings[author][1].ended_at)
+        for author, burst in continuing.items()
+    }
+    for author, (text, typing) in typings.items():
+        if author not in bursts:
+            bursts[author] = record_typing(section_id, author, text, typing, window, None)
+    return bursts
+
+
 def _latest_typed(section_id: int, author_id: int) -> Burst | None:
     row = db.session.execute(
         db.select(Revision.id, Revision.ended_at)

@@ -6,8 +6,9 @@ import datetime as dt
 
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.documents.models import Section
 from app.modules.revisions.models import Revision
-from app.modules.revisions.services import Burst, Typing, record_typing
+from app.modules.revisions.services import Burst, Typing, record_typing, record_typings
 from tests import factories
 
 WINDOW = dt.timedelta(seconds=30)
@@ -72,3 +73,43 @@ def test_an_outdated_memory_falls_back_to_the_database(app) -> None:  # type: ig
     burst = record_typing(section, author, "Uno due tre", _typing(3, 3, later), WINDOW, first)
     assert burst == Burst(first.revision_id, later)
     assert _texts() == [("Uno due tre", 1, 3)]
+
+
+def test_a_rooms_typing_extends_each_authors_revision(app) -> None:  # type: ignore[no-untyped-def]
+    author, section = _author_and_section()
+    other = factories.member(db.session.get(Section, section).document.workshop, Role.PARTICIPANT)[
+        0
+    ].person_id
+    first = record_typings(
+        section,
+        {author: ("Uno", _typing(1, 1, T0)), other: ("Uno e", _typing(2, 2, T0))},
+        WINDOW,
+        {},
+    )
+    later = T0 + dt.timedelta(seconds=5)
+    second = record_typings(
+        section,
+        {author: ("Uno e due", _typing(3, 4, later)), other: ("Uno e due.", _typing(5, 5, later))},
+        WINDOW,
+        first,
+    )
+    assert second == {a: Burst(b.revision_id, later) for a, b in first.items()}
+    assert _texts() == [("Uno e due", 1, 4), ("Uno e due.", 2, 5)]
+
+
+def test_a_revision_changed_elsewhere_is_reported_not_guessed(app) -> None:  # type: ignore[no-untyped-def]
+    """Another process extended one of the revisions: nothing says which, so the caller
+    rolls back and records again with nothing remembered."""
+    author, section = _author_and_section()
+    first = record_typings(section, {author: ("Uno", _typing(1, 1, T0))}, WINDOW, {})
+    elsewhere = T0 + dt.timedelta(seconds=2)
+    record_typing(section, author, "Uno bis", _typing(2, 2, elsewhere), WINDOW, first[author])
+    db.session.commit()
+    later = T0 + dt.timedelta(seconds=5)
+    assert (
+        record_typings(section, {author: ("Uno tre", _typing(3, 3, later))}, WINDOW, first) is None
+    )
+    db.session.rollback()
+    again = record_typings(section, {author: ("Uno tre", _typing(3, 3, later))}, WINDOW, {})
+    assert again == {author: Burst(first[author].revision_id, later)}
+    assert _texts() == [("Uno tre", 1, 3)]
