@@ -180,7 +180,12 @@ class Store:
         which under load took longer than the writing itself."""
         try:
             with live.lock, self._evicting_on_error(live, section_id):
-                self._ready(live, section_id)
+                # Rows other processes wrote are not looked for first: update numbers
+                # are unique, so writing after one of them fails, and the writing then
+                # catches up and numbers after it (see _append). One query less for
+                # every batch, which waits for it.
+                if not live.loaded:
+                    self._ready(live, section_id)
                 self._write_waiting(live, section_id)
         except BaseException as error:
             # Failed before taking the batch (loading the section, say): the update must
