@@ -43,11 +43,12 @@ class Settler:
         that are behind are touched: a reader of a whole document does not load every
         section's history to learn that nothing is missing.
 
-        Core statements only until the store holds the section: a caller's pending
-        change flushed here would hold SQLite's write lock while waiting for the section,
+        A caller's pending changes are not flushed on the way (only with the commit):
+        flushed, they would hold SQLite's write lock while this waits for a section
         whose writer may be waiting for that very lock."""
-        for section_id in _behind(list(section_ids)):
-            self._store.settle(section_id)
+        with db.session.no_autoflush:
+            for section_id in _behind(list(section_ids)):
+                self._store.settle(section_id)
 
     def settle_document(self, document_id: int) -> None:
         self.settle(db.session.execute(_SECTIONS_OF, {"document": document_id}).scalars())
