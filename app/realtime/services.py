@@ -221,6 +221,14 @@ def settle(section_ids: Iterable[int]) -> None:
     live().settler.settle(section_ids)
 
 
+def current_text(section_id: int) -> str:
+    """The section's text with every acknowledged keystroke (which may commit). Read,
+    not taken from a loaded section: the store writes the text with statements that do
+    not refresh loaded objects."""
+    settle([section_id])
+    return db.session.scalar(db.select(Section.body).where(Section.id == section_id)) or ""
+
+
 def settle_document(document_id: int) -> None:
     """`settle` for every section of the document."""
     live().settler.settle_document(document_id)

@@ -21,7 +21,7 @@ from app.modules.documents.models import Section
 from app.modules.notifications import services as notifications
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
-from app.realtime.services import settle
+from app.realtime.services import current_text
 
 BODY_MAX = 5000
 QUOTE_MAX = 2000
@@ -177,7 +177,7 @@ def _anchor_fields(section: Section, selection: Selection | None) -> dict[str, o
         message = _("Il passaggio selezionato supera i %(n)d caratteri: scegline uno più breve.")
         raise CommentError(message % {"n": QUOTE_MAX})
     anchor = Anchor(quote=quote, prefix="", suffix="", start=max(selection.start, 0))
-    body = current_text(section)
+    body = current_text(section.id)
     found = locate(anchor, body)
     if found is not None:
         anchor = anchor_at(body, *found)
@@ -221,19 +221,12 @@ class SectionComments:
         return len(self.open) + len(self.orphaned)
 
 
-def current_text(section: Section) -> str:
-    """Read, not taken from the loaded section: the live store writes the text with
-    statements that do not refresh loaded objects."""
-    settle([section.id])
-    return db.session.scalar(db.select(Section.body).where(Section.id == section.id)) or ""
-
-
 def section_comments(section: Section) -> SectionComments:
     """The section's threads as the page shows them: open ones in the order of the text
     (passages first, comments on the whole section after), those whose passage is gone
     apart, resolved ones last. Anchors are located against the text as it is now, the
     last keystrokes included (a passage typed a moment ago is commented at once)."""
-    body = current_text(section)
+    body = current_text(section.id)
     roots = db.session.scalars(
         db.select(Comment)
         .where(Comment.section_id == section.id, Comment.parent_id.is_(None))

@@ -28,7 +28,7 @@ from app.modules.history.models import Version, VersionReason, VersionSection
 from app.modules.people.models import Membership, Person
 from app.modules.revisions.models import Revision, SectionUpdate
 from app.realtime.presence import colour_for
-from app.realtime.services import notify_document, settle, settle_document, write_text
+from app.realtime.services import current_text, notify_document, settle_document, write_text
 from app.realtime.store import TEXT_NAME
 
 NAME_MAX = 200
@@ -576,7 +576,8 @@ def _frozen_message(document: Document) -> str:
 def authorship(section: Section) -> list[Span[int]]:
     """The section's current text, by author, replayed from its starting text through
     every revision."""
-    settle([section.id])
+    # First: storing the text also stores the revisions of the last keystrokes.
+    body = current_text(section.id)
     states = [
         (r.author_id, r.text)
         for r in db.session.execute(
@@ -585,7 +586,6 @@ def authorship(section: Section) -> list[Span[int]]:
             .order_by(Revision.last_seq, Revision.id)
         )
     ]
-    body = db.session.scalar(db.select(Section.body).where(Section.id == section.id)) or ""
     return attribute([*states, (None, body)], base=_starting_text(section, body, states))
 
 
