@@ -3,12 +3,18 @@
 Applying an update is cheap; sending it is not: one frame per edit per peer grows with
 the square of the room and collapses a two-core laptop at a few edits per second per
 typist. One `updates` event per section per tick (the tick's updates merged into one)
-and one `presence` event per document per tick keep the room responsive."""
+and one `presence` event per document per tick keep the room responsive.
+
+The tick also paces the writing of typed updates (see Store.apply): a section's writer
+waits until just before the next tick and commits everything that arrived meanwhile at
+once, so a busy section costs one commit per tick instead of one per keystroke, and what
+is committed goes out with that very tick."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +29,9 @@ log = logging.getLogger(__name__)
 
 
 DOCUMENT_ROOM = "document:"
+# How long before a tick a section's writer starts: enough to apply and commit a tick's
+# updates, so that they leave with that tick rather than the next one.
+WRITE_AHEAD_SECONDS = 0.005
 
 
 def document_room(document_id: int) -> str:
@@ -54,6 +63,7 @@ class Batcher:
         self._presence: dict[int, PresenceChanges] = defaultdict(PresenceChanges)
         self._lock = threading.Lock()
         self._task: Any = None
+        self._next_tick: float | None = None
 
     def update(
         self, document_id: int, section_id: int, update: bytes, origin_sid: str | None
@@ -84,6 +94,15 @@ class Batcher:
             changes.moved.discard(sid)
             self._start()
 
+    def before_next_tick(self) -> None:
+        """Returns shortly before the next tick; at once when no tick is running yet."""
+        due = self._next_tick
+        if due is None:
+            return
+        wait = due - WRITE_AHEAD_SECONDS - time.monotonic()
+        if wait > 0:
+            self._socketio.sleep(wait)
+
     def _start(self) -> None:
         # Started on first use, so CLI commands and tests that never send anything do
         # not leave a ticking thread behind.
@@ -92,6 +111,7 @@ class Batcher:
 
     def _run(self) -> None:
         while True:
+            self._next_tick = time.monotonic() + self._interval
             self._socketio.sleep(self._interval)
             try:
                 self.flush()

@@ -43,15 +43,17 @@ class Live:
 
 def install(app: Flask) -> None:
     registry = Registry()
+    batcher = Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"])
     store = Store(
         snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
         burst_window=_burst_window(app.config),
         capacity=app.config["LIVE_CACHED_SECTIONS"],
+        gather=batcher.before_next_tick,
     )
     app.extensions["tavolo.live"] = Live(
         store=store,
         registry=registry,
-        batcher=Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"]),
+        batcher=batcher,
         settler=Settler(app, socketio, store, app.config["LIVE_SETTLE_SECONDS"]),
     )
 
@@ -136,12 +138,16 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
         raise errors.forbidden()
     if not section.editable:
         _keep_refused(person_id, section, request.update, sid)
+    state = live()
+
+    def written() -> None:
+        state.settler.mark(section.section_id)
+        state.batcher.update(section.document_id, section.section_id, request.update, sid)
+
     try:
-        live().store.apply(section.section_id, person_id, request.update)
+        state.store.apply(section.section_id, person_id, request.update, written)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
-    live().settler.mark(section.section_id)
-    live().batcher.update(section.document_id, section.section_id, request.update, sid)
     return {"ok": True, "seq": request.seq}
 
 

@@ -12,7 +12,11 @@ reply or a relay must never announce a change that a crash could still undo, and
 next update of a section must not be numbered before the previous one is durable.
 Updates that arrive while a section is being written are written together, in one
 transaction: a durable commit costs a disk flush, and one flush per keystroke would cap
-a section at a few dozen keystrokes a second for the whole room.
+a section at a few dozen keystrokes a second for the whole room. The writer may also
+wait a moment before taking the waiting updates (`gather`: the server waits for the
+room's next relay tick), so that the keystrokes of a whole tick share one commit: with
+gevent one thread serves every connection and blocks for each commit, and forty typists
+made a commit of one update each.
 
 What a keystroke commits is its row of the log, nothing more. The section's text in SQL
 (`Section.body`, for pages, exports and comparisons) and each author's revision are
@@ -103,6 +107,9 @@ class Ticket:
     # an accepted amendment) is a revision of its own, pointing at `source_id`.
     origin: str = "typed"
     source_id: int | None = None
+    # Called by the writer once the update is committed, before the waiting thread is
+    # woken: what is relayed then leaves with the tick the writer waited for.
+    written: Callable[[], None] | None = None
     done: bool = False
     error: BaseException | None = None
     woken: threading.Event = field(default_factory=threading.Event)
@@ -136,8 +143,17 @@ def integrate(doc: Doc, update: bytes) -> None:
 
 
 class Store:
-    def __init__(self, snapshot_every: int, burst_window: dt.timedelta, capacity: int) -> None:
+    def __init__(
+        self,
+        snapshot_every: int,
+        burst_window: dt.timedelta,
+        capacity: int,
+        gather: Callable[[], None] | None = None,
+    ) -> None:
+        """`gather` is called by a thread about to write a section's waiting updates,
+        before it takes them: the longer it waits, the more updates one commit stores."""
         self._snapshot_every = snapshot_every
+        self._gather = gather
         self._burst_window = burst_window
         self._capacity = capacity
         self._live: OrderedDict[int, LiveText] = OrderedDict()
@@ -148,14 +164,20 @@ class Store:
         with self._current(section_id) as live:
             return live.doc.get_update(state_vector), live.doc.get_state()
 
-    def apply(self, section_id: int, person_id: int, update: bytes) -> None:
-        """Applies and durably stores one update; returns once it is committed. Every
-        accepted update is logged, even one that changes nothing visible: it may hold
-        changes waiting for others the server has not seen yet, and logging a
-        duplicate costs less than losing those."""
+    def apply(
+        self,
+        section_id: int,
+        person_id: int,
+        update: bytes,
+        written: Callable[[], None] | None = None,
+    ) -> None:
+        """Applies and durably stores one update; returns once it is committed, after
+        `written` was called. Every accepted update is logged, even one that changes
+        nothing visible: it may hold changes waiting for others the server has not seen
+        yet, and logging a duplicate costs less than losing those."""
         # Unreadable bytes are refused here, alone, before they can share a batch.
         integrate(LiveText().doc, update)
-        ticket = Ticket(person_id, update)
+        ticket = Ticket(person_id, update, written=written)
         live = self._entry(section_id)
         with live.waiting_lock:
             live.waiting.append(ticket)
@@ -167,6 +189,8 @@ class Store:
             db.session.close()
             # Woken once: when a leader has written this update, or to lead the next batch.
             ticket.woken.wait()
+        elif self._gather is not None:
+            self._gather()
         if not ticket.done:
             self._lead(live, section_id, ticket)
         if ticket.error is not None:
@@ -345,7 +369,11 @@ class Store:
                     ticket.finish(NotStored(repr(error)))
             raise
         for ticket in accepted:
-            ticket.finish()
+            try:
+                if ticket.written is not None:
+                    ticket.written()
+            finally:
+                ticket.finish()
 
     def _integrate_all(self, live: LiveText, section_id: int, batch: list[Ticket]) -> list[Ticket]:
         accepted: list[Ticket] = []
