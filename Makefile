@@ -23,6 +23,10 @@ run: install
 test: install
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+ifeq ($(PYTEST_ARGS),)
+	@# The live server's other async mode (docs/deployment.md), against the same tests.
+	TAVOLO_ASYNC_MODE=threading $(BIN)/python -m pytest -q tests/realtime
+endif
 
 bench: install
 	$(BIN)/python -m bench

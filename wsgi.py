@@ -5,7 +5,7 @@ import os
 
 # Patching must come before anything imports the standard library's threads and sockets,
 # so the mode is read here, with the same default as Config.ASYNC_MODE.
-if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE", "threading") == "gevent":
+if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE", "gevent") == "gevent":
     from gevent import monkey
 
     monkey.patch_all()

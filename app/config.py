@@ -54,7 +54,7 @@ class Config:
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
     # "threading" or "gevent" (docs/deployment.md says when to choose which); wsgi.py
     # patches the standard library for gevent.
-    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "threading")
+    ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "gevent")
     # Import of drafts (DOCX, ODT, Markdown) and the images they bring. Unset directories
     # are <instance>/media and <instance>/imports, resolved where they are used (see
     # app.modules.media.services.media_dir); the limits hold for web and CLI alike.

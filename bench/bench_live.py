@@ -93,7 +93,10 @@ server a small share of the cores and delayed the receivers' clocks. After
 The reference is a bare relay (`bench/relay_server.py`) on the same stack
 (Flask-SocketIO, simple-websocket, in the same async mode) that acknowledges each
 update and relays it with the same 50 ms batching per section, driven by raw Socket.IO
-clients sending payloads of the size of Tavolo's updates on the same schedule. Both
+clients sending payloads of the size of Tavolo's updates on the same schedule. Tavolo
+commits each section's updates once per batch, just before sending them
+(`app/realtime/batching.py`), so its acknowledgements come up to 50 ms later than the
+relay's, by design; what a peer sees is timed the same way for both. Both
 async modes are measured: `threading` (Werkzeug's server, one thread per connection)
 and `gevent` (gevent's server, the standard library patched, one greenlet per
 connection); Tavolo runs in the mode named by `TAVOLO_ASYNC_MODE`. In each mode, each

@@ -96,7 +96,10 @@ def write(new: list[Entry], notes: list[str] | None = None, keep_others: bool = 
             f"{e.reference_value} {e.unit} | {e.ratio} |"
         )
     if entries:
-        lines += ["", f"Machine: {entries[0].machine}. Date: {entries[0].date}."]
+        # A partial run keeps older figures: their dates are in benchmarks.json.
+        dates = sorted({e.date for e in entries})
+        when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+        lines += ["", f"Machine: {entries[0].machine}. Measured: {when}."]
     for note in notes or []:
         lines += ["", note.strip()]
     (DOCS / "benchmarks.md").write_text("\n".join(lines) + "\n")
