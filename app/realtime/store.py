@@ -185,8 +185,10 @@ class Store:
         if not leading:
             # A pooled connection held while waiting is one that the next keystroke's
             # access check cannot have: under load the queue for connections, not the
-            # writing, set the pace.
-            db.session.close()
+            # writing, set the pace. A keystroke's thread usually has no session at all
+            # (the access check reads without one), and none is made just to close it.
+            if db.session.registry.has():
+                db.session.close()
             # Woken once: when a leader has written this update, or to lead the next batch.
             ticket.woken.wait()
         elif self._gather is not None:
