@@ -110,17 +110,24 @@ def _fuzzy(anchor: Anchor, text: str) -> tuple[int, int] | None:
     engine = _engine(text)
     quote = anchor.quote
     expected_end = anchor.start + len(quote)
-    head, tail = quote[:_MATCH_CHARS], quote[-_MATCH_CHARS:]
     prefix, suffix = anchor.prefix[-_MATCH_CHARS:], anchor.suffix[:_MATCH_CHARS]
 
-    starts = {_match(engine, text, head, anchor.start)}
-    ends = {_plus(_match(engine, text, tail, expected_end - len(tail)), len(tail))}
+    # Each end also by its last few words alone: a word that grew inside a long pattern
+    # can pull the pattern's best match several characters off.
+    starts: set[int | None] = set()
+    ends: set[int | None] = set()
+    for size in (_MATCH_CHARS, _MATCH_CHARS // 2):
+        head, tail = quote[:size], quote[-size:]
+        starts.add(_match(engine, text, head, anchor.start))
+        ends.add(_plus(_match(engine, text, tail, expected_end - len(tail)), len(tail)))
     if prefix:
         starts.add(_plus(_match(engine, text, prefix, anchor.start - len(prefix)), len(prefix)))
     if suffix:
         ends.add(_match(engine, text, suffix, expected_end))
     known_starts = {s for s in starts if s is not None}
-    known_ends = {e for e in ends if e is not None}
+    # Bitap places a pattern only roughly where a passage grew, and may place the tail
+    # past the end of the text: the text's end is then the nearest end there is.
+    known_ends = {min(e, len(text)) for e in ends if e is not None}
     known_starts |= {e - len(quote) for e in known_ends if e >= len(quote)}
     known_ends |= {s + len(quote) for s in known_starts if s + len(quote) <= len(text)}
 

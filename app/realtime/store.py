@@ -31,6 +31,7 @@ first."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -48,6 +49,8 @@ from app.modules.documents.models import Section
 from app.modules.revisions.models import SectionSnapshot, SectionUpdate
 from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 TEXT_NAME = "body"
 REMEMBERED_TEXTS = 200
@@ -191,8 +194,6 @@ class Store:
                 db.session.close()
             # Woken once: when a leader has written this update, or to lead the next batch.
             ticket.woken.wait()
-        elif self._gather is not None:
-            self._gather()
         if not ticket.done:
             self._lead(live, section_id, ticket)
         if ticket.error is not None:
@@ -205,6 +206,8 @@ class Store:
         typists' threads take the section's lock in turn costs a thread switch each,
         which under load took longer than the writing itself."""
         try:
+            if self._gather is not None:
+                self._gather()
             with live.lock, self._evicting_on_error(live, section_id):
                 # Rows other processes wrote are not looked for first: update numbers
                 # are unique, so writing after one of them fails, and the writing then
@@ -374,8 +377,11 @@ class Store:
             try:
                 if ticket.written is not None:
                     ticket.written()
-            finally:
-                ticket.finish()
+            except Exception:
+                # The update is stored: peers that missed its relay get it at their
+                # next sync, and every other waiting thread must still be woken.
+                log.exception("stored update of section %s not passed on", section_id)
+            ticket.finish()
 
     def _integrate_all(self, live: LiveText, section_id: int, batch: list[Ticket]) -> list[Ticket]:
         accepted: list[Ticket] = []

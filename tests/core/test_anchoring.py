@@ -146,3 +146,25 @@ def _distance(a: str, b: str) -> int:
 
     engine = diff_match_patch()
     return engine.diff_levenshtein(engine.diff_main(a, b, False))
+
+
+@pytest.mark.parametrize(
+    ("quote", "edited"),
+    [
+        # The tail pattern, matched roughly, lands past the end of the text.
+        (
+            "abitare sostenibilità abitare cooperativa giovani città 🤝",
+            "abitare sostenibilità sostenibilità cooperativa giovani città 🤝",
+        ),
+        # A word grown inside the tail pulls the 32-character pattern's match far off.
+        (
+            "abitare sostenibilità giovani cooperativa 🤝 abitare cooperativa",
+            "abitare sostenibilità giovani cooperativa inclusione abitare cooperativa",
+        ),
+    ],
+)
+def test_a_passage_grown_near_its_end_is_found_whole(quote: str, edited: str) -> None:
+    found = locate(anchored("", quote, ""), f" {edited} ")
+    assert found is not None
+    assert found[0] == 1
+    assert found[1] - 1 >= len(edited)
