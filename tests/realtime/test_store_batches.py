@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import event
@@ -95,7 +96,20 @@ def _logged(section_id: int) -> list[int | None]:
     )
 
 
-def test_updates_that_arrive_while_the_writer_gathers_share_its_commit(app) -> None:  # type: ignore[no-untyped-def]
+@dataclass
+class Scene:
+    """Anna's update about to be applied; Bruno's arrives while her writer gathers."""
+
+    store: Store
+    meanwhile: Meanwhile
+    section_id: int
+    anna: int
+    from_anna: bytes
+    bruno: int
+    written: list[str]
+
+
+def _scene(app: Flask) -> Scene:
     section_id, anna, bruno = _setting()
     meanwhile = Meanwhile(app)
     store = _store(meanwhile)
@@ -105,38 +119,37 @@ def test_updates_that_arrive_while_the_writer_gathers_share_its_commit(app) -> N
     meanwhile.arrival = lambda: store.apply(
         section_id, bruno, from_bruno, lambda: written.append("bruno")
     )
+    return Scene(store, meanwhile, section_id, anna, from_anna, bruno, written)
+
+
+def test_updates_that_arrive_while_the_writer_gathers_share_its_commit(app) -> None:  # type: ignore[no-untyped-def]
+    scene = _scene(app)
     commits: list[int] = []
     listener = lambda _connection: commits.append(1)  # noqa: E731
     event.listen(db.engine, "commit", listener)
     try:
-        store.apply(section_id, anna, from_anna, lambda: written.append("anna"))
-        assert meanwhile.finished()
+        scene.store.apply(
+            scene.section_id, scene.anna, scene.from_anna, lambda: scene.written.append("anna")
+        )
+        assert scene.meanwhile.finished()
     finally:
         event.remove(db.engine, "commit", listener)
 
-    assert meanwhile.failures == []
+    assert scene.meanwhile.failures == []
     assert len(commits) == 1
-    assert sorted(written) == ["anna", "bruno"]
-    assert sorted(_logged(section_id)) == sorted([anna, bruno])
+    assert sorted(scene.written) == ["anna", "bruno"]
+    assert sorted(_logged(scene.section_id)) == sorted([scene.anna, scene.bruno])
 
 
 def test_a_failing_callback_wakes_everyone_and_loses_nothing(app) -> None:  # type: ignore[no-untyped-def]
-    section_id, anna, bruno = _setting()
-    meanwhile = Meanwhile(app)
-    store = _store(meanwhile)
-    from_anna = _typed(store, section_id, 1, "Anna. ")
-    from_bruno = _typed(store, section_id, 2, "Bruno. ")
-    written: list[str] = []
-    meanwhile.arrival = lambda: store.apply(
-        section_id, bruno, from_bruno, lambda: written.append("bruno")
-    )
+    scene = _scene(app)
 
     def broken() -> None:
         raise RuntimeError("relay unavailable")
 
-    store.apply(section_id, anna, from_anna, broken)
+    scene.store.apply(scene.section_id, scene.anna, scene.from_anna, broken)
 
-    assert meanwhile.finished()
-    assert meanwhile.failures == []
-    assert written == ["bruno"]
-    assert sorted(_logged(section_id)) == sorted([anna, bruno])
+    assert scene.meanwhile.finished()
+    assert scene.meanwhile.failures == []
+    assert scene.written == ["bruno"]
+    assert sorted(_logged(scene.section_id)) == sorted([scene.anna, scene.bruno])
