@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,8 +72,11 @@ device). The sampled receivers (below) run in a load-generating process of their
 the other clients are spread over {PROCESSES} more processes at niceness
 {BACKGROUND_NICENESS}, for both servers alike: a server has its machine to itself in the
 room, and with 190 clients' threads runnable at every tick the scheduler gave the
-server a small share of the cores and delayed the receivers' clocks. After
-{WARMUP:.0f} s of warm-up, {SECONDS:.0f} s are measured:
+server a small share of the cores and delayed the receivers' clocks. In each process
+the clients run as greenlets (gevent), again for both servers: as threads, their
+switching cost more than their work (150 viewers in one process took 94 % of a core
+as threads, 52 % as greenlets). After {WARMUP:.0f} s of warm-up, {SECONDS:.0f} s are
+measured:
 
 - *edit-to-peer latency*: from just before an edit is sent to the moment a sampled peer
   ({SAMPLED_VIEWERS} viewers and {SAMPLED_TYPISTS} typists) has received the relayed
@@ -219,7 +222,6 @@ def _drive(
 ) -> Figures:
     """Runs the load generators against a started server and measures one window."""
     context = multiprocessing.get_context("spawn")
-    outbox = context.Queue()
     rss_idle = server.memory_info().rss
     payload_bytes = live_load.tavolo_update_size()
     sampled = tuple(m for m in members if m.sampled)
@@ -246,13 +248,14 @@ def _drive(
     workers = []
     began = time.monotonic()
     for spec in specs:
-        receiving, sending = context.Pipe(duplex=False)
-        worker = context.Process(target=live_load.work, args=(spec, receiving, outbox))
+        ours, theirs = context.Pipe()
+        worker = context.Process(target=live_load.work, args=(spec, theirs))
         worker.start()
+        theirs.close()
         workers.append(worker)
-        pipes.append(sending)
+        pipes.append(ours)
     try:
-        _expect(outbox, "ready", SETUP_TIMEOUT)
+        _expect(pipes, "ready", SETUP_TIMEOUT)
         filled = time.monotonic() - began
         start_ns = time.monotonic_ns() + 200_000_000
         for pipe in pipes:
@@ -266,7 +269,7 @@ def _drive(
         cpu_after, loaders_after = _cpu(server), sum(_cpu(p) for p in loaders)
         rss_loaded = server.memory_info().rss
         threads = server.num_threads()
-        logs = _expect(outbox, "done", GRACE + 60)
+        logs = _expect(pipes, "done", GRACE + 60)
     finally:
         # A closed pipe ends a worker still waiting for its start time.
         for pipe in pipes:
@@ -295,16 +298,26 @@ def _drive(
     )
 
 
-def _expect(outbox: multiprocessing.Queue, state: str, timeout: float) -> list[Log]:
+def _expect(pipes: list[Connection], state: str, timeout: float) -> list[Log]:
     deadline = time.monotonic() + timeout
     found: list[Log] = []
-    for _ in range(PROCESSES + 1):
-        number, got, payload = outbox.get(timeout=max(0.1, deadline - time.monotonic()))
-        if got == "failed":
-            raise RuntimeError(f"load generator {number} failed:\n{payload}")
-        if got != state:
-            raise RuntimeError(f"load generator {number}: expected {state}, got {got}")
-        found.append(payload)
+    waiting = list(pipes)
+    while waiting:
+        ready = wait(waiting, timeout=max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise TimeoutError(f"load generators not {state} in {timeout:.0f} s")
+        for pipe in ready:
+            assert isinstance(pipe, Connection)
+            try:
+                number, got, payload = pipe.recv()
+            except EOFError:
+                raise RuntimeError("a load generator exited without a word") from None
+            if got == "failed":
+                raise RuntimeError(f"load generator {number} failed:\n{payload}")
+            if got != state:
+                raise RuntimeError(f"load generator {number}: expected {state}, got {got}")
+            found.append(payload)
+            waiting.remove(pipe)
     return found
 
 

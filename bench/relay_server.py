@@ -1,7 +1,7 @@
 """The reference of the live benchmark: a Socket.IO relay that does nothing but relay.
 
-Same stack as Tavolo (Flask-SocketIO in threading mode, simple-websocket, Werkzeug
-through `socketio.run`, in-order reading, no Nagle) and the same traffic: each received
+Same stack as Tavolo (Flask-SocketIO in the async mode named by TAVOLO_ASYNC_MODE,
+simple-websocket, `socketio.run`, in-order reading, no Nagle) and the same traffic: each received
 `update` is acknowledged at once and relayed to the document's room in one `updates`
 event per section every 50 ms, without the sender when it alone typed in that tick.
 Payloads are concatenated instead of merged as CRDT updates, so one tick is one event

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,9 @@ DOCUMENT_ROOM = "document:"
 # How long before a tick a section's writer starts: enough to apply and commit a tick's
 # updates, so that they leave with that tick rather than the next one.
 WRITE_AHEAD_SECONDS = 0.005
+# How long a tick waits for updates still being written: the disk usually takes a
+# millisecond, now and then tens; past this the tick leaves and they go with the next.
+WRITE_WAIT_SECONDS = 0.025
 
 
 def document_room(document_id: int) -> str:
@@ -55,15 +60,26 @@ class PresenceChanges:
 
 
 class Batcher:
-    def __init__(self, socketio: SocketIO, registry: Registry, interval: float) -> None:
+    def __init__(
+        self,
+        socketio: SocketIO,
+        registry: Registry,
+        interval: float,
+        write_wait: float = WRITE_WAIT_SECONDS,
+    ) -> None:
         self._socketio = socketio
         self._registry = registry
         self._interval = interval
+        self._write_wait = write_wait
         self._updates: dict[tuple[int, int], list[tuple[bytes, str | None]]] = defaultdict(list)
         self._presence: dict[int, PresenceChanges] = defaultdict(PresenceChanges)
         self._lock = threading.Lock()
         self._task: Any = None
         self._next_tick: float | None = None
+        # Updates inside `awaited`, by the tick they arrived before (its generation).
+        self._awaiting = threading.Condition()
+        self._awaited: Counter[int] = Counter()
+        self._generation = 0
 
     def update(
         self, document_id: int, section_id: int, update: bytes, origin_sid: str | None
@@ -95,13 +111,33 @@ class Batcher:
             self._start()
 
     def before_next_tick(self) -> None:
-        """Returns shortly before the next tick; at once when no tick is running yet."""
+        """Returns shortly before the next tick; at once when no tick is running yet, or
+        when the tick is due and waits for updates (see `awaited`)."""
         due = self._next_tick
         if due is None:
             return
         wait = due - WRITE_AHEAD_SECONDS - time.monotonic()
         if wait > 0:
             self._socketio.sleep(wait)
+
+    @contextmanager
+    def awaited(self) -> Iterator[None]:
+        """The tick due next leaves once this block is done, or `write_wait` seconds
+        late at most: an update received before the tick is due, and written inside the
+        block, then goes out with that tick, also when it arrived while the writer of
+        its section was already writing (it is written next, just after the tick's due
+        time) or when the disk is slow to confirm the commit."""
+        with self._awaiting:
+            generation = self._generation
+            self._awaited[generation] += 1
+        try:
+            yield
+        finally:
+            with self._awaiting:
+                self._awaited[generation] -= 1
+                if not self._awaited[generation]:
+                    del self._awaited[generation]
+                    self._awaiting.notify_all()
 
     def _start(self) -> None:
         # Started on first use, so CLI commands and tests that never send anything do
@@ -113,11 +149,17 @@ class Batcher:
         while True:
             self._next_tick = time.monotonic() + self._interval
             self._socketio.sleep(self._interval)
+            self._wait_for_awaited()
             try:
                 self.flush()
             except Exception:
                 # The loop must outlive one bad tick, or the whole room goes silent.
                 log.exception("live batch not sent")
+
+    def _wait_for_awaited(self) -> None:
+        with self._awaiting:
+            due, self._generation = self._generation, self._generation + 1
+            self._awaiting.wait_for(lambda: due not in self._awaited, self._write_wait)
 
     def flush(self) -> None:
         with self._lock:

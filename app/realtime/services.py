@@ -145,7 +145,8 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
         state.batcher.update(section.document_id, section.section_id, request.update, sid)
 
     try:
-        state.store.apply(section.section_id, person_id, request.update, written)
+        with state.batcher.awaited():
+            state.store.apply(section.section_id, person_id, request.update, written)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
     return {"ok": True, "seq": request.seq}
