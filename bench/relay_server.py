@@ -1,12 +1,12 @@
 """The reference of the live benchmark: a Socket.IO relay that does nothing but relay.
 
 Same stack as Tavolo (Flask-SocketIO in the async mode named by TAVOLO_ASYNC_MODE,
-simple-websocket, `socketio.run`, in-order reading, no Nagle) and the same traffic: each received
-`update` is acknowledged at once and relayed to the document's room in one `updates`
-event per section every 50 ms, without the sender when it alone typed in that tick.
-Payloads are concatenated instead of merged as CRDT updates, so one tick is one event
-of one base64 payload, as from Tavolo. What it leaves out is exactly what Tavolo
-adds: access checks, the CRDT, the durable log.
+simple-websocket, `socketio.run`, in-order reading, no Nagle) and the same traffic:
+each received `update` is acknowledged at once and relayed to the document's room in
+one `updates` event per section every 50 ms, without the sender when it alone typed in
+that tick. Payloads are concatenated instead of merged as CRDT updates, so one tick is
+one event of one base64 payload, as from Tavolo. What it leaves out is exactly what
+Tavolo adds: access checks, the CRDT, the durable log.
 
 Run as `python -m bench.relay_server` with HOST, PORT and BASE_URL in the environment."""
 
