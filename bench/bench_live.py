@@ -283,7 +283,8 @@ def _drive(
     figures, diagnosis = _figures(logs, window_start, window_end)
     wall = (window_end - window_start) / 1e9
     print(
-        f"    {kind}: room filled in {filled:.0f} s; {diagnosis}; server {threads} threads "
+        f"    {kind}: edit-to-peer p50/p99 {figures[0]:.0f}/{figures[1]:.0f} ms; room filled "
+        f"in {filled:.0f} s; {diagnosis}; server {threads} threads "
         f"at the end; load generators "
         f"{100 * (loaders_after - loaders_before) / wall:.0f}% CPU",
         flush=True,
