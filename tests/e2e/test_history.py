@@ -68,7 +68,9 @@ def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
 
         # The text changes in the live editor, as in the room.
         page.goto(document_url)
-        editor = page.locator(".tv-editor").first
+        # The first section's editor: editors appear in whatever order their stored
+        # replicas open, so the first one on the page is not always the first section's.
+        editor = page.locator(".section-editor").first.locator(".tv-editor")
         editor.locator(".cm-content").click()
         page.keyboard.press("Control+End")
         page.keyboard.type(ADDED)
@@ -101,7 +103,7 @@ def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
         # The restore reaches an editor already open on the document.
         reader = context.new_page()
         reader.goto(document_url)
-        reader_editor = reader.locator(".tv-editor").first
+        reader_editor = reader.locator(".section-editor").first.locator(".tv-editor")
         expect(reader_editor.locator(".cm-content")).to_contain_text("1.250.000,00")
         page.goto(document_url + "/versions")
         page.get_by_role("link", name=re.compile("Cosa è cambiato da allora")).first.click()

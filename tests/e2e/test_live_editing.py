@@ -103,7 +103,9 @@ def stored_on_device(page: Page, document_id: int, text: str, index: int = 0) ->
 
 
 def editor(page: Page, index: int = 0) -> Locator:
-    return page.locator(".tv-editor").nth(index)
+    """The editor of the index-th section: editors appear in whatever order their stored
+    replicas open, so the n-th one on the page is not always the n-th section's."""
+    return page.locator(".section-editor").nth(index).locator(".tv-editor")
 
 
 def indicator(page: Page, index: int = 0) -> Locator:
