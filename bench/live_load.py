@@ -9,9 +9,7 @@ the same way for both servers, without a side channel and without reading the te
 
 Each process runs its clients as greenlets (gevent, the standard library patched), for
 both servers alike: the Socket.IO client gives every connection a reading and a writing
-thread, and with some 90 clients' threads of one process woken at every relay tick, the
-threads' switching cost more than the clients' work (150 viewers in one process: 94 %
-of a core as threads, 52 % as greenlets, receiving the same).
+thread, whose switching cost more than the clients' work (figures in bench_live.NOTES).
 
 Times are `time.monotonic_ns()`: CLOCK_MONOTONIC is one clock for every process of a
 Linux machine and never jumps, so a send time taken in one process and a receive time
