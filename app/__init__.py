@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 
 from app.config import ROOT, Config
 from app.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from app.web.context import LiveRequestContext
 
 FEATURES = (
     "workshops",
@@ -27,8 +29,16 @@ FEATURES = (
 )
 
 
+class Tavolo(Flask):
+    """Flask, with the request context that Socket.IO events can afford (see
+    app/web/context.py)."""
+
+    def request_context(self, environ: dict[str, Any]) -> LiveRequestContext:
+        return LiveRequestContext(self, environ)
+
+
 def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
-    app = Flask(
+    app = Tavolo(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
