@@ -94,9 +94,10 @@ measured:
   joined the document (and, for Tavolo, synchronised its sections), {JOINING} at a time.
 
 The reference is a bare relay (`bench/relay_server.py`) on the same stack
-(Flask-SocketIO, simple-websocket, in the same async mode) that acknowledges each
-update and relays it with the same 50 ms batching per section, driven by raw Socket.IO
-clients sending payloads of the size of Tavolo's updates on the same schedule. Tavolo
+(Flask-SocketIO, simple-websocket, in the same async mode, Tavolo's Flask class and
+garbage collector settings) that acknowledges each update and relays it with the same
+50 ms batching per section, driven by raw Socket.IO clients sending payloads of the
+size of Tavolo's updates on the same schedule. Tavolo
 commits each section's updates once per batch, just before sending them
 (`app/realtime/batching.py`), so its acknowledgements come up to 50 ms later than the
 relay's, by design; what a peer sees is timed the same way for both. Both

@@ -1,12 +1,13 @@
 """The reference of the live benchmark: a Socket.IO relay that does nothing but relay.
 
 Same stack as Tavolo (Flask-SocketIO in the async mode named by TAVOLO_ASYNC_MODE,
-simple-websocket, `socketio.run`, in-order reading, no Nagle) and the same traffic:
-each received `update` is acknowledged at once and relayed to the document's room in
-one `updates` event per section every 50 ms, without the sender when it alone typed in
-that tick. Payloads are concatenated instead of merged as CRDT updates, so one tick is
-one event of one base64 payload, as from Tavolo. What it leaves out is exactly what
-Tavolo adds: access checks, the CRDT, the durable log.
+simple-websocket, `socketio.run`, in-order reading, no Nagle, Tavolo's Flask class and
+garbage collector settings) and the same traffic: each received `update` is acknowledged
+at once and relayed to the document's room in one `updates` event per section every
+50 ms, without the sender when it alone typed in that tick. Payloads are concatenated
+instead of merged as CRDT updates, so one tick is one event of one base64 payload, as
+from Tavolo. What it leaves out is exactly what Tavolo adds: access checks, the CRDT,
+the durable log.
 
 Run as `python -m bench.relay_server` with HOST, PORT and BASE_URL in the environment."""
 
@@ -19,19 +20,21 @@ if os.environ.get("TAVOLO_ASYNC_MODE") == "gevent":
 
     monkey.patch_all()
 
+import gc
 import threading
 from collections import defaultdict
 from typing import Any
 
-from flask import Flask, request
+from flask import request
 from flask_socketio import SocketIO, join_room
 from werkzeug.serving import WSGIRequestHandler
 
+from app import Tavolo
 from app.core.sync import from_wire, to_wire
 
 BATCH_SECONDS = 0.05
 
-app = Flask(__name__)
+app = Tavolo(__name__)
 socketio = SocketIO(
     app,
     async_mode=os.environ.get("TAVOLO_ASYNC_MODE", "threading"),
@@ -98,6 +101,8 @@ def on_update(payload: dict) -> dict:
 
 
 if __name__ == "__main__":
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     socketio.server.eio.async_handlers = False
     WSGIRequestHandler.disable_nagle_algorithm = True
     socketio.run(
