@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from tests.realtime.server import LiveServer
 
@@ -76,6 +76,12 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+def section_editor(page: Page, index: int = 0) -> Locator:
+    """The editor of the index-th section: editors appear in whatever order their stored
+    replicas open, so the n-th one on the page is not always the n-th section's."""
+    return page.locator(".section-editor").nth(index).locator(".tv-editor")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Site, check_accessibility
+from tests.e2e.conftest import DESKTOP, Site, check_accessibility, section_editor
 
 pytestmark = pytest.mark.e2e
 
@@ -68,9 +68,7 @@ def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
 
         # The text changes in the live editor, as in the room.
         page.goto(document_url)
-        # The first section's editor: editors appear in whatever order their stored
-        # replicas open, so the first one on the page is not always the first section's.
-        editor = page.locator(".section-editor").first.locator(".tv-editor")
+        editor = section_editor(page)
         editor.locator(".cm-content").click()
         page.keyboard.press("Control+End")
         page.keyboard.type(ADDED)
@@ -103,7 +101,7 @@ def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
         # The restore reaches an editor already open on the document.
         reader = context.new_page()
         reader.goto(document_url)
-        reader_editor = reader.locator(".section-editor").first.locator(".tv-editor")
+        reader_editor = section_editor(reader)
         expect(reader_editor.locator(".cm-content")).to_contain_text("1.250.000,00")
         page.goto(document_url + "/versions")
         page.get_by_role("link", name=re.compile("Cosa è cambiato da allora")).first.click()

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from app.core.words import count_words
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, section_editor
 from tests.realtime.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,9 @@ def stored_on_device(page: Page, document_id: int, text: str, index: int = 0) ->
     keystroke may interrupt the write. Waits until the text has reached the device's
     store, which is what a reload is promised to bring back."""
     section_id = (
-        editor(page, index).locator("xpath=ancestor::section").get_attribute("data-section-id")
+        section_editor(page, index)
+        .locator("xpath=ancestor::section")
+        .get_attribute("data-section-id")
     )
     page.wait_for_function(
         """([name, needle]) => new Promise(resolve => {
@@ -102,14 +104,8 @@ def stored_on_device(page: Page, document_id: int, text: str, index: int = 0) ->
     )
 
 
-def editor(page: Page, index: int = 0) -> Locator:
-    """The editor of the index-th section: editors appear in whatever order their stored
-    replicas open, so the n-th one on the page is not always the n-th section's."""
-    return page.locator(".section-editor").nth(index).locator(".tv-editor")
-
-
 def indicator(page: Page, index: int = 0) -> Locator:
-    return editor(page, index).locator(".tv-editor__save")
+    return section_editor(page, index).locator(".tv-editor__save")
 
 
 # Other people's cursors are drawn inside the lines, with their names, and are not text.
@@ -121,15 +117,15 @@ LINES_AS_READ = """content => Array.from(content.querySelectorAll('.cm-line'), l
 
 
 def text_of(page: Page, index: int = 0) -> str:
-    return editor(page, index).locator(".cm-content").evaluate(LINES_AS_READ)
+    return section_editor(page, index).locator(".cm-content").evaluate(LINES_AS_READ)
 
 
 def shows(page: Page, text: str, index: int = 0) -> None:
-    expect(editor(page, index).locator(".cm-content")).to_contain_text(text)
+    expect(section_editor(page, index).locator(".cm-content")).to_contain_text(text)
 
 
 def type_at_end(page: Page, text: str, index: int = 0) -> None:
-    editor(page, index).locator(".cm-content").click()
+    section_editor(page, index).locator(".cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.type(text)
 
@@ -137,7 +133,7 @@ def type_at_end(page: Page, text: str, index: int = 0) -> None:
 def stored_body(live: dict, page: Page) -> str:
     """The text the server stores for pages and exports, once it includes the whole log
     (a moment after the last update)."""
-    section_id = int(editor(page).locator("xpath=..").get_attribute("data-section-id"))
+    section_id = int(section_editor(page).locator("xpath=..").get_attribute("data-section-id"))
     return live["server"].settled_body(section_id)
 
 
@@ -211,10 +207,10 @@ def test_offline_typing_is_kept_and_both_people_converge(live: dict, browser: Br
         network.hold()
         type_at_end(first, "\n\nPrima proposta scritta insieme.")
         expect(indicator(first)).to_have_text("Salvataggio…")
-        editor(first).screenshot(path=SCREENSHOTS / "editor-saving.png")
+        section_editor(first).screenshot(path=SCREENSHOTS / "editor-saving.png")
         network.release()
         expect(indicator(first)).to_have_text("Salvato")
-        editor(first).screenshot(path=SCREENSHOTS / "editor-saved.png")
+        section_editor(first).screenshot(path=SCREENSHOTS / "editor-saved.png")
         shows(second, "Prima proposta scritta insieme.")
 
         # Offline: typing goes on, accents and emoji included, and the page says so.
@@ -228,7 +224,7 @@ def test_offline_typing_is_kept_and_both_people_converge(live: dict, browser: Br
         changes = int(OFFLINE.search(indicator(first).inner_text()).group(1))
         assert changes >= 2
         assert "Niente è perso 💪." in text_of(first)
-        editor(first).screenshot(path=SCREENSHOTS / "editor-offline.png")
+        section_editor(first).screenshot(path=SCREENSHOTS / "editor-offline.png")
         first.screenshot(path=SCREENSHOTS / "editor-offline-page.png")
 
         # Meanwhile the other person, on a phone, writes in the same section.
@@ -241,7 +237,7 @@ def test_offline_typing_is_kept_and_both_people_converge(live: dict, browser: Br
         network.up()
         expect(indicator(first)).to_have_text("Salvato", timeout=RECONNECT_MS)
         expect(first.locator("#live-banner")).to_contain_text("Connessione ristabilita")
-        editor(first).screenshot(path=SCREENSHOTS / "editor-reconnected.png")
+        section_editor(first).screenshot(path=SCREENSHOTS / "editor-reconnected.png")
         shows(second, "Niente è perso 💪.")
         shows(first, "Secondo contributo, dal telefono.")
 
@@ -251,7 +247,7 @@ def test_offline_typing_is_kept_and_both_people_converge(live: dict, browser: Br
         assert all(piece in final for piece in [*typed, "Secondo contributo, dal telefono."])
         assert stored_body(live, first) == final
         words = count_words(final)
-        expect(editor(first).locator(".tv-editor__words")).to_have_text(
+        expect(section_editor(first).locator(".tv-editor__words")).to_have_text(
             re.compile(rf"^{words} / \d+ parole$")
         )
     finally:
@@ -282,7 +278,7 @@ def test_text_typed_before_a_reload_without_connection_is_restored_and_sent(
         page.reload()
         shows(page, "poi la pagina è stata ricaricata.", 1)
         expect(indicator(page, 1)).to_have_text(OFFLINE)
-        editor(page, 1).screenshot(path=SCREENSHOTS / "editor-restored-after-reload.png")
+        section_editor(page, 1).screenshot(path=SCREENSHOTS / "editor-restored-after-reload.png")
         assert "poi la pagina è stata ricaricata." not in text_of(reader, 1)
 
         context.unroute(SOCKET)
