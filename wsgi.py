@@ -11,7 +11,7 @@ if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE", "gevent") == "
     monkey.patch_all()
 
 from app import create_app
-from app.extensions import socketio
+from app.web.serving import serve
 
 app = create_app()
 
@@ -23,9 +23,4 @@ if __name__ == "__main__":
     # passes and young ones collected less often.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    socketio.run(
-        app,
-        host=app.config["HOST"],
-        port=app.config["PORT"],
-        allow_unsafe_werkzeug=True,
-    )
+    serve(app)

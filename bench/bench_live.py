@@ -94,17 +94,17 @@ measured:
   joined the document (and, for Tavolo, synchronised its sections), {JOINING} at a time.
 
 The reference is a bare relay (`bench/relay_server.py`) on the same stack
-(Flask-SocketIO, simple-websocket, in the same async mode, Tavolo's Flask class and
-garbage collector settings) that acknowledges each update and relays it with the same
-50 ms batching per section, driven by raw Socket.IO clients sending payloads of the
-size of Tavolo's updates on the same schedule. Tavolo
-commits each section's updates once per batch, just before sending them
+(Flask-SocketIO, simple-websocket, in the same async mode, Tavolo's Flask class, server
+options and garbage collector settings) that acknowledges each update and relays it
+with the same 50 ms batching per section, driven by raw Socket.IO clients sending
+payloads of the size of Tavolo's updates on the same schedule. Tavolo commits each
+section's updates once per batch, just before sending them
 (`app/realtime/batching.py`), so its acknowledgements come up to 50 ms later than the
-relay's, by design; what a peer sees is timed the same way for both. Both
-async modes are measured: `threading` (Werkzeug's server, one thread per connection)
-and `gevent` (gevent's server, the standard library patched, one greenlet per
-connection); Tavolo runs in the mode named by `TAVOLO_ASYNC_MODE`. In each mode, each
-pair of runs is repeated up to {REPEATS} times, as many as fit in about
+relay's, by design; what a peer sees is timed the same way for both. Both async modes
+are measured: `threading` (Werkzeug's server, one thread per connection) and `gevent`
+(gevent's server, the standard library patched, one greenlet per connection); Tavolo
+runs in the mode named by `TAVOLO_ASYNC_MODE`. In each mode, each pair of runs is
+repeated up to {REPEATS} times, as many as fit in about
 {BUDGET / 60:.1f} minutes; the figures are medians, and the ratio is Tavolo / relay.
 The load generators share the machine's two cores with the server, for both; the run's
 output also shows losses, acknowledgement times and how late the generators sent.

@@ -1,13 +1,13 @@
 """The reference of the live benchmark: a Socket.IO relay that does nothing but relay.
 
 Same stack as Tavolo (Flask-SocketIO in the async mode named by TAVOLO_ASYNC_MODE,
-simple-websocket, `socketio.run`, in-order reading, no Nagle, Tavolo's Flask class and
-garbage collector settings) and the same traffic: each received `update` is acknowledged
-at once and relayed to the document's room in one `updates` event per section every
-50 ms, without the sender when it alone typed in that tick. Payloads are concatenated
-instead of merged as CRDT updates, so one tick is one event of one base64 payload, as
-from Tavolo. What it leaves out is exactly what Tavolo adds: access checks, the CRDT,
-the durable log.
+simple-websocket, `socketio.run` with Tavolo's server options (no Nagle), in-order
+reading, Tavolo's Flask class and garbage collector settings) and the same traffic:
+each received `update` is acknowledged at once and relayed to the document's room in
+one `updates` event per section every 50 ms, without the sender when it alone typed in
+that tick. Payloads are concatenated instead of merged as CRDT updates, so one tick is
+one event of one base64 payload, as from Tavolo. What it leaves out is exactly what
+Tavolo adds: access checks, the CRDT, the durable log.
 
 Run as `python -m bench.relay_server` with HOST, PORT and BASE_URL in the environment."""
 
@@ -27,10 +27,10 @@ from typing import Any
 
 from flask import request
 from flask_socketio import SocketIO, join_room
-from werkzeug.serving import WSGIRequestHandler
 
 from app import Tavolo
 from app.core.sync import from_wire, to_wire
+from app.web.serving import server_options
 
 BATCH_SECONDS = 0.05
 
@@ -104,10 +104,10 @@ if __name__ == "__main__":
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     socketio.server.eio.async_handlers = False
-    WSGIRequestHandler.disable_nagle_algorithm = True
     socketio.run(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ["PORT"]),
         allow_unsafe_werkzeug=True,
+        **server_options(socketio.async_mode),
     )

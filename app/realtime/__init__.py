@@ -8,7 +8,6 @@ import os
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from werkzeug.serving import WSGIRequestHandler
 
 from app.extensions import socketio
 from app.realtime import events, services
@@ -41,11 +40,6 @@ def _from_environment(name: str, default: int | float | bool) -> int | float | b
 def init_app(app: Flask) -> None:
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, _from_environment(name, default))
-    # Every binary Socket.IO packet leaves as two WebSocket frames; with Nagle's algorithm
-    # the second one waits for the peer's delayed ACK, adding 40 ms to every CRDT update
-    # on Linux (measured: 48 ms instead of 4 for a sync round). Werkzeug is the server of
-    # the laptop in the room.
-    WSGIRequestHandler.disable_nagle_algorithm = True
     app.session_interface = LiveSessionInterface()
     services.install(app)
     events.register(socketio)
