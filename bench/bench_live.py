@@ -75,8 +75,9 @@ room, and with 190 clients' threads runnable at every tick the scheduler gave th
 server a small share of the cores and delayed the receivers' clocks. In each process
 the clients run as greenlets (gevent), again for both servers: as threads, their
 switching cost more than their work (150 viewers in one process took 94 % of a core
-as threads, 52 % as greenlets). After {WARMUP:.0f} s of warm-up, {SECONDS:.0f} s are
-measured:
+as threads, 52 % as greenlets); once connected, they are frozen out of the garbage
+collector's passes, whose pauses were counted as latency otherwise. After
+{WARMUP:.0f} s of warm-up, {SECONDS:.0f} s are measured:
 
 - *edit-to-peer latency*: from just before an edit is sent to the moment a sampled peer
   ({SAMPLED_VIEWERS} viewers and {SAMPLED_TYPISTS} typists) has received the relayed
