@@ -17,7 +17,6 @@ taken in another subtract correctly. The parent sends the common start time."""
 
 from __future__ import annotations
 
-import gc
 import heapq
 import os
 import random
@@ -39,6 +38,7 @@ from pycrdt import Doc, Text
 
 from app.core.sync import from_wire, to_wire
 from app.realtime.client import LiveError, SocketClient, TavoloClient
+from app.web.serving import spare_collector
 
 MARKER = re.compile(rb"\[(\d\d)\.(\d{4})\]")
 MAX_EDITS = 9999  # four digits of the marker
@@ -287,7 +287,10 @@ def work(spec: Spec, control: Connection) -> None:
     peers: list[tuple[Member, Peer]] = []
     try:
         peers = _connect(spec, log)
-        _spare_collector()
+        # Frozen once connected, the clients are out of the collector's full passes,
+        # which stalled a generator for tens of milliseconds (measured: 78 ms in the
+        # sampled receivers' process, counted as latency of the server).
+        spare_collector()
         control.send((spec.number, "ready", None))
         start_ns = _start_time(control)
         _type(spec, [(m, p) for m, p in peers if m.typist is not None], start_ns, log)
@@ -299,16 +302,6 @@ def work(spec: Spec, control: Connection) -> None:
             control.send((spec.number, "failed", traceback.format_exc()))
     finally:
         _close([peer for _, peer in peers])
-
-
-def _spare_collector() -> None:
-    """The clients live until the end: frozen once connected, they are out of the
-    collector's full passes, as the server's start-up objects are out of its own. Those
-    passes over every client stalled a generator for tens of milliseconds (measured:
-    78 ms in the sampled receivers' process, and every update arriving meanwhile was
-    counted that much later): a delay of the generator, not of the server."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
 
 
 def _start_time(control: Connection) -> int:

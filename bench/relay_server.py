@@ -20,7 +20,6 @@ if os.environ.get("TAVOLO_ASYNC_MODE") == "gevent":
 
     monkey.patch_all()
 
-import gc
 import threading
 from collections import defaultdict
 from typing import Any
@@ -30,7 +29,7 @@ from flask_socketio import SocketIO, join_room
 
 from app import Tavolo
 from app.core.sync import from_wire, to_wire
-from app.web.serving import server_options
+from app.web.serving import server_options, spare_collector
 
 BATCH_SECONDS = 0.05
 
@@ -101,8 +100,7 @@ def on_update(payload: dict) -> dict:
 
 
 if __name__ == "__main__":
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    spare_collector()
     socketio.server.eio.async_handlers = False
     socketio.run(
         app,

@@ -10,6 +10,7 @@ their keystroke and, a moment later, the room's updates, which then waited those
 
 from __future__ import annotations
 
+import gc
 import socket
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.extensions import socketio
 
 
 def serve(app: Flask) -> None:
+    spare_collector()
     socketio.run(
         app,
         host=app.config["HOST"],
@@ -27,6 +29,16 @@ def serve(app: Flask) -> None:
         allow_unsafe_werkzeug=True,
         **server_options(app.config["ASYNC_MODE"]),
     )
+
+
+def spare_collector() -> None:
+    """The live channel allocates thousands of short-lived objects a second; with the
+    default thresholds the collector's full passes over everything loaded at start-up
+    stalled every connection at once (measured in threading mode: edit-to-peer p99
+    808 → 507 ms with 190 connections). What exists by now is frozen out of those passes
+    and young objects are collected less often."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def server_options(async_mode: str) -> dict[str, Any]:

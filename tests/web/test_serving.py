@@ -65,16 +65,15 @@ def _gevent_nodelay(handler: type[WSGIHandler]) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("ask", "default_handler", "option"),
+    ("ask", "default_handler", "mode", "keyword"),
     [
-        (_werkzeug_nodelay, WSGIRequestHandler, ("threading", "request_handler")),
-        (_gevent_nodelay, WSGIHandler, ("gevent", "handler_class")),
+        (_werkzeug_nodelay, WSGIRequestHandler, "threading", "request_handler"),
+        (_gevent_nodelay, WSGIHandler, "gevent", "handler_class"),
     ],
     ids=["threading", "gevent"],
 )
 def test_connections_send_at_once(
-    ask: Callable[[type], bytes], default_handler: type, option: tuple[str, str]
+    ask: Callable[[type], bytes], default_handler: type, mode: str, keyword: str
 ) -> None:
-    mode, keyword = option
     assert ask(default_handler) == b"0"
     assert ask(server_options(mode)[keyword]) == b"1"
