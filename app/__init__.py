@@ -59,7 +59,17 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     labels.init_app(app)
     cli.init_app(app)
     realtime.init_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Outermost, so that Socket.IO's connections see the same address as pages."""
+    from app.web.proxies import TrustedProxies, parse_networks
+
+    networks = parse_networks(app.config["TRUSTED_PROXIES"])
+    if networks:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

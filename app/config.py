@@ -39,10 +39,20 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+    # A login lasts the whole workshop day and the day after, on the server (the Login
+    # row, checked on every request and live event) and in the cookie alike; logout,
+    # revocation and expiry end it on the server. No "remember me" cookie is ever set;
+    # its settings match the session's in case a future login asks for one.
+    LOGIN_LIFETIME = int(os.environ.get("LOGIN_LIFETIME", 3 * 24 * 3600))
+    PERMANENT_SESSION_LIFETIME = LOGIN_LIFETIME
+    REMEMBER_COOKIE_DURATION = LOGIN_LIFETIME
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Sessions last the whole workshop day and the day after; revocation is checked on
-    # every request anyway, so a long lifetime does not keep anyone in.
-    PERMANENT_SESSION_LIFETIME = 3 * 24 * 3600
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Addresses of the reverse proxies in front of Tavolo (comma-separated IPs or
+    # networks). Only a request coming from one of them may say, in X-Forwarded-For,
+    # whom it comes from: per-address limits then count people, not the proxy.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
     WTF_CSRF_TIME_LIMIT = None
     EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR", ROOT / "exports"))
     # Exports: limits of the worker process that renders a PDF, DOCX or ODT (a 90-page

@@ -16,6 +16,7 @@ from app.config import TestConfig
 from app.core.permissions import Role
 from app.extensions import db
 from tests import factories
+from tests.conftest import login
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -38,7 +39,7 @@ def _invitation_flow_works(app) -> None:  # type: ignore[no-untyped-def]
         workshop = factories.workshop("Tavolo su «PostgreSQL»")
         _, token = factories.member(workshop, Role.PARTICIPANT)
         client = app.test_client()
-        assert client.get(f"/i/{token}").status_code == 302
+        login(client, token)
         assert "Tavolo su «PostgreSQL»" in client.get(f"/workshops/{workshop.id}").text
         db.session.remove()
         db.engine.dispose()

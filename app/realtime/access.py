@@ -1,16 +1,16 @@
 """Access checks for live events, read from the database on every event.
 
-A connection remembers who entered through it (at connect) and nothing about rights: a
-revocation or a change of role takes effect on the very next event, exactly as for a
-page. Outsiders get `not_found` (a
-workshop they are not invited to does not exist for them); a published document is
-open to everyone, read-only."""
+A connection remembers the login it was opened with (at connect) and nothing about
+rights: a revocation, a change of role or the end of the login (logout, expiry) takes
+effect on the very next event, exactly as for a page. Only memberships entered through
+that login count. Outsiders get `not_found` (a workshop they are not invited to does not
+exist for them); a published document is open to everyone, read-only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, exists, select
 
 from app.core.permissions import (
     Capability,
@@ -22,7 +22,8 @@ from app.core.permissions import (
 )
 from app.extensions import db
 from app.modules.documents.models import Document, Section
-from app.modules.people.models import Membership
+from app.modules.people.models import Login, Membership, login_membership
+from app.modules.timeutil import utcnow
 from app.realtime import errors
 from app.realtime.presence import Registry
 
@@ -30,8 +31,6 @@ from app.realtime.presence import Registry
 @dataclass(frozen=True)
 class Viewer:
     document: Document
-    # The person this connection entered as (see Registry.open); None for a public reader.
-    person_id: int | None
     membership: Membership | None
 
     @property
@@ -47,13 +46,14 @@ class Viewer:
 
 
 def viewer_of(document_id: int, sid: str) -> Viewer:
-    person_id = _registry().person_id(sid)
+    login_id = _registry().login_id(sid)
     found = db.session.execute(
-        _with_membership(db.select(Document), person_id).where(Document.id == document_id)
+        _with_membership(db.select(Document), login_id).where(Document.id == document_id)
     ).first()
     if found is None:
         raise errors.not_found()
-    return _viewer(found.Document, person_id, found.Membership)
+    _admit(login_id, found.login_live, found.Membership, found.Document.status)
+    return Viewer(found.Document, found.Membership)
 
 
 @dataclass(frozen=True)
@@ -83,17 +83,17 @@ class SectionAccess:
 
 
 def joined_section(section_id: int, sid: str) -> SectionAccess:
-    person_id = _registry().person_id(sid)
+    login_id = _registry().login_id(sid)
     with db.engine.connect() as connection:
         found = connection.execute(
-            _SECTION_ACCESS, {"section": section_id, "person": person_id}
+            _SECTION_ACCESS, {"section": section_id, "login": login_id, "now": utcnow()}
         ).first()
     if found is None:
         raise errors.not_found()
-    _admit(found.role is not None, found.revoked_at is not None, found.status)
+    _admit_row(login_id, found.login_live, found.role is not None, found.revoked_at, found.status)
     require_joined(found.document_id, sid)
     return SectionAccess(
-        found.id, found.document_id, found.state, found.status, person_id, found.role
+        found.id, found.document_id, found.state, found.status, found.person_id, found.role
     )
 
 
@@ -135,18 +135,29 @@ def _registry() -> Registry:
     return live().registry
 
 
-def _with_membership(query: Select, person_id: int | None) -> Select:
-    """Adds the person's membership of the document's workshop, if any, to `query`."""
-    return query.add_columns(Membership).outerjoin(
+def _with_membership(query: Select, login_id: int | None) -> Select:
+    """Adds to `query` the membership of the document's workshop entered through the
+    login, if any, and whether the login is still live."""
+    entered = select(login_membership.c.membership_id).where(
+        login_membership.c.login_id == login_id
+    )
+    return query.add_columns(Membership, _login_live(login_id).label("login_live")).outerjoin(
         Membership,
-        (Membership.workshop_id == Document.workshop_id) & (Membership.person_id == person_id),
+        (Membership.workshop_id == Document.workshop_id) & Membership.id.in_(entered),
     )
 
 
-_SECTIONS, _DOCUMENTS, _MEMBERSHIPS = (
+def _login_live(login_id: int | None):  # type: ignore[no-untyped-def]
+    return exists().where(
+        Login.id == login_id, Login.ended_at.is_(None), Login.expires_at > utcnow()
+    )
+
+
+_SECTIONS, _DOCUMENTS, _MEMBERSHIPS, _LOGINS = (
     Section.__table__,
     Document.__table__,
     Membership.__table__,
+    Login.__table__,
 )
 _SECTION_ACCESS = (
     select(
@@ -156,26 +167,43 @@ _SECTION_ACCESS = (
         _DOCUMENTS.c.status,
         _MEMBERSHIPS.c.role,
         _MEMBERSHIPS.c.revoked_at,
+        _MEMBERSHIPS.c.person_id,
+        exists()
+        .where(
+            _LOGINS.c.id == bindparam("login"),
+            _LOGINS.c.ended_at.is_(None),
+            _LOGINS.c.expires_at > bindparam("now"),
+        )
+        .label("login_live"),
     )
     .select_from(
         _SECTIONS.join(_DOCUMENTS, _DOCUMENTS.c.id == _SECTIONS.c.document_id).outerjoin(
-            _MEMBERSHIPS,
-            (_MEMBERSHIPS.c.workshop_id == _DOCUMENTS.c.workshop_id)
-            & (_MEMBERSHIPS.c.person_id == bindparam("person")),
+            login_membership.join(
+                _MEMBERSHIPS, _MEMBERSHIPS.c.id == login_membership.c.membership_id
+            ),
+            (login_membership.c.login_id == bindparam("login"))
+            & (_MEMBERSHIPS.c.workshop_id == _DOCUMENTS.c.workshop_id),
         )
     )
     .where(_SECTIONS.c.id == bindparam("section"))
 )
 
 
-def _viewer(document: Document, person_id: int | None, membership: Membership | None) -> Viewer:
-    revoked = membership is not None and membership.revoked_at is not None
-    _admit(membership is not None, revoked, document.status)
-    return Viewer(document, person_id, membership)
+def _admit(
+    login_id: int | None, login_live: bool, membership: Membership | None, status: DocumentStatus
+) -> None:
+    revoked_at = membership.revoked_at if membership is not None else None
+    _admit_row(login_id, login_live, membership is not None, revoked_at, status)
 
 
-def _admit(member: bool, revoked: bool, status: DocumentStatus) -> None:
-    if revoked:
+def _admit_row(
+    login_id: int | None, login_live: bool, member: bool, revoked_at: object, status: DocumentStatus
+) -> None:
+    """A connection opened with a login that has since ended (logout, expiry) is closed
+    even where a public reader could read: the person meant to leave."""
+    if login_id is not None and not login_live:
+        raise errors.logged_out()
+    if member and revoked_at is not None:
         raise errors.revoked()
     if not member and status is not DocumentStatus.PUBLISHED:
         raise errors.not_found()

@@ -19,6 +19,7 @@ units, so the replica converts."""
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ from app.core.edits import utf8_len
 from app.core.sync import PROTOCOL_VERSION, covers, decode_state_vector, from_wire, to_wire
 
 TEXT_NAME = "body"
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # Refusals after which the same update is simply sent again later (docs/protocol.md).
 TRANSIENT = frozenset({"rate_limited", "server_error"})
 RETRY_PAUSE = 0.2
@@ -212,12 +214,26 @@ class TavoloClient:
     def __init__(self, invitation_url: str, *, timeout: float = 10.0) -> None:
         parts = urlsplit(invitation_url)
         self._setup(f"{parts.scheme}://{parts.netloc}", timeout, public=False)
-        # The link logs in and redirects, as in a browser; the page it leads to does not
-        # matter here, only the session cookie set on the way.
-        response = self._http.get(invitation_url, timeout=timeout)
-        if not response.history or not response.history[0].is_redirect:
-            raise LiveError("invalid_link", f"HTTP {response.status_code}")
+        self._enter(invitation_url)
         self.connect()
+
+    def _enter(self, invitation_url: str) -> None:
+        """As a browser does: the link's page holds the form that enters (a GET of the
+        link changes nothing), sent with its CSRF token; only the session cookie set on
+        the way matters here, not the page the answer redirects to."""
+        page = self._http.get(invitation_url, timeout=self._timeout, allow_redirects=False)
+        token = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
+        if token is None:
+            raise LiveError("invalid_link", f"HTTP {page.status_code}")
+        response = self._http.post(
+            invitation_url,
+            data={"csrf_token": token.group(1)},
+            headers={"Referer": invitation_url},
+            timeout=self._timeout,
+            allow_redirects=False,
+        )
+        if not response.is_redirect:
+            raise LiveError("invalid_link", f"HTTP {response.status_code}")
 
     @classmethod
     def reader(cls, base_url: str, *, timeout: float = 10.0) -> TavoloClient:

@@ -41,6 +41,13 @@ def revoked() -> LiveError:
     return LiveError("revoked", _("Il tuo accesso a questo tavolo è stato revocato."))
 
 
+def logged_out() -> LiveError:
+    return LiveError(
+        "logged_out",
+        _("La sessione è terminata: per rientrare apri di nuovo il tuo link personale."),
+    )
+
+
 def rate_limited() -> LiveError:
     return LiveError(
         "rate_limited",

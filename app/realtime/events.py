@@ -68,7 +68,7 @@ def _live(handler: Handler) -> Handler:
 def _refuse(error: errors.LiveError) -> dict:
     db.session.rollback()
     emit("error", {**error.as_dict(), "event": request.event["message"]})
-    if error.code == "revoked":
+    if error.code in ("revoked", "logged_out"):
         # The `error` event is queued before the disconnection and arrives; the
         # acknowledgement, sent after the handler returns, may not.
         disconnect()

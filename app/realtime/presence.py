@@ -7,6 +7,7 @@ routed to one process (the deployment notes ask for exactly that)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from app.core.sync import TokenBucket
@@ -32,40 +33,59 @@ class Spot:
 
 @dataclass
 class Connection:
+    # The login the connection was opened with; None for a public reader.
+    login_id: int | None
     person_id: int | None
     name: str
-    bucket: TokenBucket | None
+    budget: Hashable
     documents: dict[int, Spot] = field(default_factory=dict)
 
 
 class Registry:
-    def __init__(self) -> None:
+    """`new_bucket` makes one event budget, shared by the connections that name the same
+    budget (see services.connected). None: no limit."""
+
+    def __init__(self, new_bucket: Callable[[], TokenBucket] | None = None) -> None:
         self._connections: dict[str, Connection] = {}
+        self._new_bucket = new_bucket
+        self._buckets: dict[Hashable, TokenBucket] = {}
         self._lock = threading.Lock()
 
-    def open(self, sid: str, person_id: int | None, name: str, bucket: TokenBucket | None) -> None:
+    def open(
+        self, sid: str, login_id: int | None, person_id: int | None, name: str, budget: Hashable
+    ) -> None:
         with self._lock:
-            self._connections[sid] = Connection(person_id, name, bucket)
+            self._connections[sid] = Connection(login_id, person_id, name, budget)
+            if self._new_bucket is not None and budget not in self._buckets:
+                self._buckets[budget] = self._new_bucket()
 
-    def person_id(self, sid: str) -> int | None:
-        """Who entered through this connection; None for a public reader (or a
+    def login_id(self, sid: str) -> int | None:
+        """The login this connection was opened with; None for a public reader (or a
         connection already closed, which is then treated as one)."""
         with self._lock:
             connection = self._connections.get(sid)
-            return connection.person_id if connection else None
+            return connection.login_id if connection else None
+
+    def connections_of(self, login_id: int) -> list[str]:
+        with self._lock:
+            return [sid for sid, c in self._connections.items() if c.login_id == login_id]
 
     def close(self, sid: str) -> list[int]:
-        """Forgets the connection; returns the documents where it was present."""
+        """Forgets the connection; returns the documents where it was present. A budget
+        outlives a connection only while another connection shares it."""
         with self._lock:
             connection = self._connections.pop(sid, None)
-        return list(connection.documents) if connection else []
+            if connection is None:
+                return []
+            if all(c.budget != connection.budget for c in self._connections.values()):
+                self._buckets.pop(connection.budget, None)
+        return list(connection.documents)
 
     def admit(self, sid: str, now: float) -> bool:
         with self._lock:
             connection = self._connections.get(sid)
-            if connection is None or connection.bucket is None:
-                return True
-            return connection.bucket.take(now)
+            bucket = self._buckets.get(connection.budget) if connection else None
+            return bucket is None or bucket.take(now)
 
     def enter(self, sid: str, document_id: int) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ from app.core.permissions import Capability, DocumentStatus, Role, can_edit_sect
 from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update, to_wire
 from app.extensions import db, socketio
 from app.modules.documents.models import Section
-from app.modules.people.models import Person
+from app.modules.people.models import Login, Person
 from app.modules.revisions.services import keep_rejected_edit, open_rejected_edit
 from app.modules.timeutil import utcnow
 from app.realtime import errors
@@ -42,7 +42,12 @@ class Live:
 
 
 def install(app: Flask) -> None:
-    registry = Registry()
+    config = app.config
+    registry = Registry(
+        (lambda: TokenBucket(config["LIVE_RATE_PER_SECOND"], config["LIVE_RATE_BURST"]))
+        if config["LIVE_RATE_LIMIT"]
+        else None
+    )
     batcher = Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"])
     store = Store(
         snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
@@ -66,14 +71,22 @@ def _burst_window(config: dict) -> dt.timedelta:
     return dt.timedelta(seconds=config["LIVE_BURST_SECONDS"])
 
 
-def connected(sid: str, person: Person | None) -> None:
-    config = current_app.config
-    bucket = (
-        TokenBucket(config["LIVE_RATE_PER_SECOND"], config["LIVE_RATE_BURST"])
-        if config["LIVE_RATE_LIMIT"]
-        else None
-    )
-    live().registry.open(sid, person.id if person else None, person.name if person else "", bucket)
+def connected(sid: str, login: Login | None) -> None:
+    """A person's connections share one event budget: ten sockets do not buy ten times
+    the events. A public reader's budget is its connection's own: a whole audience may
+    reach the server through one address (the venue's NAT), and readers can only read."""
+    if login is None:
+        live().registry.open(sid, None, None, "", ("connection", sid))
+    else:
+        person = login.person
+        live().registry.open(sid, login.id, person.id, person.name, ("person", person.id))
+
+
+def close_connections(login_id: int) -> None:
+    """The sockets this process holds for a login that just ended. Sockets on other
+    processes are refused at their next event (see access)."""
+    for sid in live().registry.connections_of(login_id):
+        socketio.server.disconnect(sid, namespace="/")
 
 
 def disconnected(sid: str) -> None:

@@ -13,7 +13,8 @@ from flask_login import current_user
 from app.core.permissions import Capability, Role, can
 from app.extensions import db
 from app.modules.documents.models import Document, Section
-from app.modules.people.models import Membership, Person
+from app.modules.people.models import Login, Membership, Person
+from app.modules.people.services import entered_membership, entered_memberships
 from app.modules.workshops.models import Workshop
 
 T = TypeVar("T")
@@ -32,25 +33,17 @@ class Access:
         return can(self.role, capability)
 
 
-def active_membership(person: Person, workshop_id: int) -> Membership | None:
-    return db.session.execute(
-        db.select(Membership).where(
-            Membership.person_id == person.id,
-            Membership.workshop_id == workshop_id,
-            Membership.revoked_at.is_(None),
-        )
-    ).scalar_one_or_none()
-
-
 def require_member(workshop_id: int, capability: Capability = Capability.READ) -> Access:
+    """Only a membership entered through this login counts: being the same person as a
+    member (the same e-mail address) opens nothing."""
     if not current_user.is_authenticated:
         abort(401)
-    membership = active_membership(current_user, workshop_id)
+    membership = entered_membership(current_user, workshop_id)
     if membership is None:
         abort(404)
     if not can(membership.role, capability):
         abort(403)
-    return Access(person=current_user, membership=membership)
+    return Access(person=membership.person, membership=membership)
 
 
 # Ids come from URLs: one beyond the database's integer range is simply not there.
@@ -84,14 +77,5 @@ def section_for(
     return section, require_member(section.document.workshop_id, capability)
 
 
-def is_facilitator_somewhere(person: Person) -> bool:
-    return (
-        db.session.execute(
-            db.select(Membership.id).where(
-                Membership.person_id == person.id,
-                Membership.role == Role.FACILITATOR,
-                Membership.revoked_at.is_(None),
-            )
-        ).first()
-        is not None
-    )
+def facilitates_any(login: Login) -> bool:
+    return any(m.role is Role.FACILITATOR for m in entered_memberships(login))

@@ -36,11 +36,13 @@ def healthz():  # type: ignore[no-untyped-def]
     return jsonify(status="ok")
 
 
-@bp.get("/lingua/<code>")
+@bp.post("/lingua/<code>")
 def set_language(code: str):  # type: ignore[no-untyped-def]
+    """A form, not a link: a GET that changes anything could be set off by an image in
+    a section (`![x](/lingua/en)` once switched every reader's language)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
+    target = request.form.get("next", "")
     # Only paths on this site: an open redirect would let a forged link borrow our name.
     # Browsers drop tabs and newlines from a URL and read "\\" as "/", which would turn
     # "/<tab>/evil.example" into "//evil.example": such characters are refused too.

@@ -34,10 +34,19 @@ function focusFirstError () {
   if (field && document.activeElement === document.body) field.focus()
 }
 
+// <form data-auto-submit>: the personal link's page enters at once. The form, not the
+// link itself, changes who is logged in, so that an image or a prefetch of the link
+// changes nothing; only a page opened in the browser runs this script.
+function submitAutomatically () {
+  const form = document.querySelector('form[data-auto-submit]')
+  if (form) form.requestSubmit()
+}
+
 // Other bundles import the helpers above and so carry a copy of this module: the page
 // behaviours must be attached once, whichever copy runs first.
 if (!document[INSTALLED]) {
   document[INSTALLED] = true
   document.addEventListener('submit', confirmBeforeSubmit)
   focusFirstError()
+  submitAutomatically()
 }

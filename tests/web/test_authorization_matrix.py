@@ -12,6 +12,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.modules.people import services as people
 from tests import factories
+from tests.conftest import login
 from tests.web import authz
 from tests.web.authz import LEVELS, PERSONAS, Rule, World
 
@@ -54,6 +55,9 @@ def _world() -> tuple[World, dict[str, str]]:
     for role in Role:
         memberships[role], tokens[role.value] = factories.member(workshop, role)
     _, tokens["uninvited"] = factories.member(other, Role.PARTICIPANT)
+    _, tokens["other_link"] = factories.member(
+        other, Role.PARTICIPANT, email=memberships[Role.FACILITATOR].person.email
+    )
     revoked, tokens["revoked"] = factories.member(workshop, Role.FACILITATOR)
     world = World(workshop, other, document, document.sections[0], memberships)
     world.extras["participant_token"] = tokens["participant"]
@@ -64,7 +68,7 @@ def _world() -> tuple[World, dict[str, str]]:
 def _log_in(client, tokens: dict[str, str], persona: str) -> None:  # type: ignore[no-untyped-def]
     if persona == "anonymous":
         return
-    assert client.get(f"/i/{tokens[persona]}").status_code == 302
+    login(client, tokens[persona])
 
 
 def _denied(response) -> bool:  # type: ignore[no-untyped-def]

@@ -52,7 +52,7 @@ def test_dates_read_as_people_write_them(app: Flask) -> None:
 
 
 def test_switching_to_english_and_back(client: FlaskClient) -> None:
-    switched = client.get("/lingua/en?next=/entra")
+    switched = client.post("/lingua/en", data={"next": "/entra"})
     assert switched.status_code == 302
     assert switched.headers["Location"] == "/entra"
 
@@ -62,21 +62,27 @@ def test_switching_to_english_and_back(client: FlaskClient) -> None:
     assert "Skip to content" in page
     assert "Entra in Tavolo" not in page
     # The switch itself keeps its labels, each in its own language.
-    assert 'lang="it" hreflang="it" title="Italiano"' in page
+    assert 'lang="it" title="Italiano"' in page
 
-    client.get("/lingua/it?next=/entra")
+    client.post("/lingua/it", data={"next": "/entra"})
+    assert _lang(client.get("/entra").text) == "it"
+
+
+def test_a_link_or_an_image_cannot_switch_the_language(client: FlaskClient) -> None:
+    """`![x](/lingua/en)` in a section once switched every reader's language."""
+    assert client.get("/lingua/en").status_code == 405
     assert _lang(client.get("/entra").text) == "it"
 
 
 def test_an_unknown_language_keeps_the_current_one(client: FlaskClient) -> None:
-    client.get("/lingua/en")
-    client.get("/lingua/xx")
+    client.post("/lingua/en")
+    client.post("/lingua/xx")
     assert _lang(client.get("/entra").text) == "en"
 
 
 def test_errors_speak_the_chosen_language(client: FlaskClient) -> None:
     assert "Pagina non trovata" in client.get("/non-esiste").text
-    client.get("/lingua/en")
+    client.post("/lingua/en")
     page = client.get("/non-esiste").text
     assert "Page not found" in page
     assert "Error 404" in page

@@ -190,11 +190,11 @@ def test_logging_out_needs_the_csrf_token(csrf_app: Flask, make) -> None:  # typ
     ],
 )
 def test_the_language_switch_stays_on_this_site(client: FlaskClient, target: str) -> None:
-    response = client.get("/lingua/en", query_string={"next": target})
+    response = client.post("/lingua/en", data={"next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_the_language_switch_returns_to_the_page(client: FlaskClient) -> None:
-    response = client.get("/lingua/en", query_string={"next": "/workshops/3?tab=persone"})
+    response = client.post("/lingua/en", data={"next": "/workshops/3?tab=persone"})
     assert response.headers["Location"] == "/workshops/3?tab=persone"

@@ -81,7 +81,7 @@ def create(section_id: int):  # type: ignore[no-untyped-def]
     try:
         _check(form)
         amendment = services.propose(
-            current_user,
+            current_user.person,
             section,
             form.base_text.data or "",
             form.replacement.data or "",
@@ -109,7 +109,7 @@ def stance(amendment_id: int):  # type: ignore[no-untyped-def]
     try:
         _check(form)
         chosen = _stance(form.stance.data)
-        services.take_stance(current_user, amendment, chosen, form.reason.data or "")
+        services.take_stance(current_user.person, amendment, chosen, form.reason.data or "")
     except services.AmendmentError as error:
         return _refused(amendment, access, error, "stance", form)
     return _done(amendment)
@@ -122,7 +122,7 @@ def withdraw(amendment_id: int):  # type: ignore[no-untyped-def]
     form = DecisionForm()
     try:
         _check(form)
-        services.withdraw(current_user, amendment)
+        services.withdraw(current_user.person, amendment)
     except services.AmendmentError as error:
         return _refused(amendment, access, error, "withdraw", form)
     return _done(amendment)
@@ -135,7 +135,7 @@ def accept(amendment_id: int):  # type: ignore[no-untyped-def]
     form = DecisionForm()
     try:
         _check(form)
-        services.accept(current_user, amendment)
+        services.accept(current_user.person, amendment)
     except services.Conflict as conflict:
         return _conflict(amendment, access, conflict)
     except services.AmendmentError as error:
@@ -150,7 +150,9 @@ def resolve(amendment_id: int):  # type: ignore[no-untyped-def]
     form = ResolveForm()
     try:
         _check(form)
-        services.resolve(current_user, amendment, form.shown.data or "", form.text.data or "")
+        services.resolve(
+            current_user.person, amendment, form.shown.data or "", form.text.data or ""
+        )
     except services.Conflict as conflict:
         return _conflict(amendment, access, conflict, typed=form.text.data or "")
     except services.AmendmentError as error:
@@ -165,7 +167,7 @@ def reject(amendment_id: int):  # type: ignore[no-untyped-def]
     form = DecisionForm()
     try:
         _check(form)
-        services.reject(current_user, amendment, form.reason.data or "")
+        services.reject(current_user.person, amendment, form.reason.data or "")
     except services.AmendmentError as error:
         return _refused(amendment, access, error, "reject", form)
     return _done(amendment)

@@ -62,10 +62,10 @@ def create(section_id: int):  # type: ignore[no-untyped-def]
             parent = _comment_or_error(form.parent_id.data, section)
             if parent.section_id == section.id:
                 key = f"reply-{(parent.parent or parent).id}"
-            comment = services.reply(current_user, access.role, section, parent, _body(form))
+            comment = services.reply(current_user.person, access.role, section, parent, _body(form))
         else:
             comment = services.add_comment(
-                current_user, access.role, section, _body(form), _selection(form)
+                current_user.person, access.role, section, _body(form), _selection(form)
             )
     except services.CommentError as error:
         return _refused(section, access, key, error, form)
@@ -79,7 +79,7 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
     form = EditForm()
     try:
         _check(form)
-        services.edit_comment(current_user, access.role, comment, form.body.data or "")
+        services.edit_comment(current_user.person, access.role, comment, form.body.data or "")
     except services.CommentError as error:
         return _refused(comment.section, access, f"edit-{comment.id}", error, form)
     return _done(comment.section, access, comment)
@@ -95,7 +95,7 @@ def resolve(comment_id: int):  # type: ignore[no-untyped-def]
         if form.action.data not in ("resolve", "reopen"):
             raise services.CommentError(_("Scegli se risolvere o riaprire la discussione."))
         thread = services.set_resolved(
-            current_user, access.role, comment, form.action.data == "resolve"
+            current_user.person, access.role, comment, form.action.data == "resolve"
         )
     except services.CommentError as error:
         return _refused(comment.section, access, f"resolve-{comment.id}", error, form)
@@ -109,7 +109,7 @@ def hide(comment_id: int):  # type: ignore[no-untyped-def]
     form = HideForm()
     try:
         _check(form)
-        services.hide_comment(current_user, access.role, comment, form.reason.data or "")
+        services.hide_comment(current_user.person, access.role, comment, form.reason.data or "")
     except services.CommentError as error:
         return _refused(comment.section, access, f"hide-{comment.id}", error, form)
     return _done(comment.section, access, comment)

@@ -43,7 +43,7 @@ def add(document_id: int):  # type: ignore[no-untyped-def]
             raise services.DissentError(_("Richiesta non valida: ricarica la pagina e riprova."))
         section = _section_of(document, form.section_id.data)
         services.add_position(
-            current_user, section, form.organisation.data or "", form.text.data or ""
+            current_user.person, section, form.organisation.data or "", form.text.data or ""
         )
     except services.DissentError as error:
         db.session.rollback()
@@ -64,7 +64,7 @@ def mark_comment(comment_id: int):  # type: ignore[no-untyped-def]
     try:
         if not MarkForm().validate():
             raise services.DissentError(_("Richiesta non valida: ricarica la pagina e riprova."))
-        services.mark_comment(current_user, comment)
+        services.mark_comment(current_user.person, comment)
     except services.DissentError as error:
         db.session.rollback()
         flash(str(error), "error")

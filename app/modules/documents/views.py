@@ -33,7 +33,7 @@ def new(workshop_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             document = services.create_document(
-                current_user,
+                current_user.person,
                 workshop,
                 form.title.data or "",
                 form.template.data or None,
@@ -65,7 +65,7 @@ def add_section(document_id: int):  # type: ignore[no-untyped-def]
         return _show(document, access, {"new": form})
     try:
         section = services.add_section(
-            current_user, document, form.title.data or "", form.level.data
+            current_user.person, document, form.title.data or "", form.level.data
         )
     except services.DocumentError as error:
         return _refused(document, error)
@@ -83,7 +83,7 @@ def update_section(section_id: int):  # type: ignore[no-untyped-def]
         return _show(section.document, access, {_edit_prefix(section): form})
     try:
         services.update_section(
-            current_user,
+            current_user.person,
             section,
             form.title.data or "",
             form.guidance.data or "",
@@ -104,7 +104,7 @@ def move_section(section_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _show(section.document, access, {f"move{section.id}": form})
     try:
-        services.move_section(current_user, section, form.direction.data or "")
+        services.move_section(current_user.person, section, form.direction.data or "")
     except services.DocumentError as error:
         return _refused(section.document, error)
     db.session.commit()
@@ -120,7 +120,7 @@ def delete_section(section_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _show(document, access, {f"delete{section.id}": form})
     try:
-        services.delete_section(current_user, section)
+        services.delete_section(current_user.person, section)
     except services.DocumentError as error:
         return _refused(document, error)
     db.session.commit()
@@ -136,7 +136,7 @@ def set_section_state(section_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _show(section.document, access, {f"state{section.id}": form})
     try:
-        services.set_section_state(current_user, section, SectionState(form.state.data))
+        services.set_section_state(current_user.person, section, SectionState(form.state.data))
     except services.DocumentError as error:
         return _refused(section.document, error)
     db.session.commit()
@@ -153,7 +153,7 @@ def set_status(document_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _show(document, access, {"status": form})
     try:
-        services.set_status(current_user, document, DocumentStatus(form.status.data))
+        services.set_status(current_user.person, document, DocumentStatus(form.status.data))
     except services.DocumentError as error:
         return _refused(document, error)
     db.session.commit()

@@ -56,7 +56,7 @@ def create(document_id: int):  # type: ignore[no-untyped-def]
             archival=form.pdf_archival.data,
             tagged=form.pdf_tagged.data,
         )
-        row = services.export(current_user, document, options, form.version.data)
+        row = services.export(current_user.person, document, options, form.version.data)
     except services.ExportError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -76,7 +76,7 @@ def add_logo(document_id: int) -> ResponseReturnValue:
     if not form.validate():
         return _index(document, access, logo_form=form, status=422)
     try:
-        logos.add_logo(current_user, document, form.image.data.read(), form.alt.data or "")
+        logos.add_logo(current_user.person, document, form.image.data.read(), form.alt.data or "")
     except logos.LogoError as error:
         db.session.rollback()
         form.image.errors = [str(error)]
@@ -92,7 +92,7 @@ def remove_logo(logo_id: int) -> ResponseReturnValue:
     logo = get_or_404(DocumentLogo, logo_id)
     document, _access = document_for(logo.document_id, Capability.MANAGE)
     name = logo.alt
-    logos.remove_logo(current_user, logo)
+    logos.remove_logo(current_user.person, logo)
     db.session.commit()
     flash(_("Logo «%(name)s» tolto dalla copertina.", name=name), "success")
     return redirect(url_for("exports.index", document_id=document.id, _anchor="loghi"))

@@ -56,7 +56,7 @@ def save_version(document_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _versions_page(document, True, form), 422
     try:
-        version = services.save_version(current_user, document, form.name.data or "")
+        version = services.save_version(current_user.person, document, form.name.data or "")
     except services.HistoryError as error:
         form.name.errors = [str(error)]
         return _versions_page(document, True, form), 422
@@ -129,7 +129,7 @@ def restore_version(document_id: int, version_id: int):  # type: ignore[no-untyp
     if not RestoreVersionForm().validate():
         raise BadRequest(400, _("Il modulo non è valido: ricarica la pagina e riprova."))
     try:
-        restored = services.restore_version(current_user, document, version)
+        restored = services.restore_version(current_user.person, document, version)
     except services.HistoryError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -181,7 +181,7 @@ def restore_revision(section_id: int):  # type: ignore[no-untyped-def]
         raise BadRequest(400, _("Scegli la revisione da ripristinare."))
     revision = services.revision_of(section, form.revision_id.data or 0)
     try:
-        changed = services.restore_revision(current_user, section, revision)
+        changed = services.restore_revision(current_user.person, section, revision)
     except services.HistoryError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -51,7 +51,7 @@ def upload(workshop_id: int):  # type: ignore[no-untyped-def]
     file: FileStorage = form.file.data
     try:
         draft = services.upload(
-            current_user,
+            current_user.person,
             workshop,
             file.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1),
             file.filename or "",
@@ -88,7 +88,7 @@ def confirm(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
         return _preview_page(workshop, draft, form, 422)
     try:
         document = services.confirm(
-            current_user, workshop, draft, form.title.data or "", form.level.data
+            current_user.person, workshop, draft, form.title.data or "", form.level.data
         )
     except services.ImportRefused as error:
         db.session.rollback()
@@ -118,7 +118,7 @@ def cancel(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
 
 def _draft(workshop: Workshop, token: str) -> Pending:
     """An hour after the upload the draft is gone: say so, and offer the upload again."""
-    draft = services.find(current_user, workshop, token)
+    draft = services.find(current_user.person, workshop, token)
     if draft is None:
         flash(
             _(

@@ -9,7 +9,7 @@ from app.core.mentions import mentioned
 from app.extensions import db
 from app.modules.comments.models import Comment
 from app.modules.notifications.models import Notification
-from app.modules.people.models import Membership, Person
+from app.modules.people.models import Login, Membership, Person, login_membership
 from app.modules.timeutil import utcnow
 
 TEXT_MAX = 500
@@ -62,38 +62,38 @@ def notify_reply(actor: Person, reply: Comment, root: Comment) -> Notification |
     )
 
 
-def unread_count(person: Person) -> int:
+def unread_count(login: Login) -> int:
     return (
         db.session.scalar(
             db.select(db.func.count())
             .select_from(Notification)
-            .where(Notification.read_at.is_(None), *_visible(person))
+            .where(Notification.read_at.is_(None), *_visible(login))
         )
         or 0
     )
 
 
-def latest(person: Person) -> list[Notification]:
+def latest(login: Login) -> list[Notification]:
     return list(
         db.session.scalars(
             db.select(Notification)
-            .where(*_visible(person))
+            .where(*_visible(login))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(PAGE_SIZE)
         )
     )
 
 
-def own(person: Person, notification_id: int) -> Notification | None:
-    """The person's own notice with that id; someone else's does not exist for them."""
+def own(login: Login, notification_id: int) -> Notification | None:
+    """The login's own notice with that id; someone else's does not exist for them."""
     return db.session.scalar(
-        db.select(Notification).where(Notification.id == notification_id, *_visible(person))
+        db.select(Notification).where(Notification.id == notification_id, *_visible(login))
     )
 
 
-def mark_read(person: Person, notification: Notification | None = None) -> int:
+def mark_read(login: Login, notification: Notification | None = None) -> int:
     """Marks one notice, or all of them, as read; how many changed."""
-    query = db.select(Notification).where(Notification.read_at.is_(None), *_visible(person))
+    query = db.select(Notification).where(Notification.read_at.is_(None), *_visible(login))
     if notification is not None:
         query = query.where(Notification.id == notification.id)
     now = utcnow()
@@ -104,13 +104,16 @@ def mark_read(person: Person, notification: Notification | None = None) -> int:
     return changed
 
 
-def _visible(person: Person) -> tuple:
-    """A person's notices from the workshops they still belong to: a revoked membership
-    takes its notices (and the paths they point at) away with it."""
-    active = db.select(Membership.workshop_id).where(
-        Membership.person_id == person.id, Membership.revoked_at.is_(None)
+def _visible(login: Login) -> tuple:
+    """The person's notices from the workshops this login entered and still belongs to:
+    a revoked membership takes its notices (and the paths they point at) away with it,
+    and a workshop entered with another link shows its notices only there."""
+    entered = (
+        db.select(Membership.workshop_id)
+        .join(login_membership, login_membership.c.membership_id == Membership.id)
+        .where(login_membership.c.login_id == login.id, Membership.revoked_at.is_(None))
     )
-    return (Notification.person_id == person.id, Notification.workshop_id.in_(active))
+    return (Notification.person_id == login.person_id, Notification.workshop_id.in_(entered))
 
 
 def _notify(person: Person, workshop_id: int, kind: str, link: str, text: str) -> Notification:

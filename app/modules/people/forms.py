@@ -15,6 +15,11 @@ SHEET_FORMATS = ("html", "pdf")
 MAX_ID = 2**63 - 1
 
 
+class EnterForm(FlaskForm):
+    """Only the CSRF token: entering changes who this browser is, so it takes a form
+    sent from our own page, never a bare GET that an image or a link could trigger."""
+
+
 class ImportForm(FlaskForm):
     text = TextAreaField(
         _l("Elenco delle persone"),

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.permissions import Role
@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from app.modules.workshops.models import Workshop
 
 
-class Person(UserMixin, db.Model):
+class Person(db.Model):
     """Someone invited to at least one workshop. There are no passwords: a person
-    enters through the personal link of one of their memberships."""
+    enters through the personal link of one of their memberships, and that link opens
+    that membership only (see Login)."""
 
     __tablename__ = "person"
 
@@ -52,3 +53,45 @@ class Membership(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+login_membership = Table(
+    "login_membership",
+    db.metadata,
+    Column("login_id", ForeignKey("login.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "membership_id", ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Login(UserMixin, db.Model):
+    """One browser's entry, kept on the server: who is logged in is this row, not the
+    person. It reaches exactly the memberships whose links were opened in it, so a link
+    to workshop B never opens workshop A, even when both memberships belong to one
+    person (an e-mail address is no credential: anyone can invite it). Ending the row
+    ends the session at once, wherever its cookie or its sockets are."""
+
+    __tablename__ = "login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The cookie carries the key; the database only its hash, like invitation tokens.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(secondary=login_membership)
+
+    # The key of the cookie that loaded this row; never stored (see people.services).
+    key = ""
+
+    def get_id(self) -> str:
+        return self.key
+
+    @property
+    def name(self) -> str:
+        return self.person.name

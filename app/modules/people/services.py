@@ -23,7 +23,7 @@ from app.core.permissions import Role
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
 from app.modules.audit.services import record
-from app.modules.people.models import Membership, Person
+from app.modules.people.models import Login, Membership, Person, login_membership
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 
@@ -109,7 +109,9 @@ def invite(actor: Person | None, workshop: Workshop, invitee: Invitee) -> tuple[
     membership.role = invitee.role
     membership.organisation = invitee.organisation.strip()
     membership.category = invitee.category.strip()
-    membership.revoked_at = None
+    if membership.revoked_at is not None:
+        _forget_logins(membership)
+        membership.revoked_at = None
     token = issue_token(membership)
     db.session.flush()
     record(actor.id if actor else None, "member.invited", membership, workshop.id,
@@ -270,10 +272,76 @@ def membership_for_token(token: str) -> Membership:
     return membership
 
 
-def enter_with_token(token: str) -> Membership:
+def enter_with_token(token: str, current: Login | None) -> tuple[Login, Membership]:
+    """The login that opens the link's membership. The same person keeps their login
+    and gains the membership (one browser, two workshops of theirs); anyone else's login
+    in this browser ends first, so a link never adds to what another person had open."""
     membership = membership_for_token(token)
     membership.last_seen_at = utcnow()
-    return membership
+    if current is not None and current.person_id == membership.person_id:
+        login = current
+    else:
+        if current is not None:
+            end_login(current)
+        login = _new_login(membership.person)
+    if membership not in login.memberships:
+        login.memberships.append(membership)
+    db.session.flush()
+    return login, membership
+
+
+def _new_login(person: Person) -> Login:
+    key = new_token()
+    login = Login(
+        key_hash=hash_token(key),
+        person=person,
+        expires_at=utcnow() + dt.timedelta(seconds=current_app.config["LOGIN_LIFETIME"]),
+    )
+    login.key = key
+    db.session.add(login)
+    return login
+
+
+def login_for_key(key: str) -> Login | None:
+    """The live login a cookie names; an ended or expired one is no login at all."""
+    login = db.session.execute(
+        db.select(Login).where(
+            Login.key_hash == hash_token(key), Login.ended_at.is_(None), Login.expires_at > utcnow()
+        )
+    ).scalar_one_or_none()
+    if login is not None:
+        login.key = key
+    return login
+
+
+def end_login(login: Login) -> None:
+    if login.ended_at is None:
+        login.ended_at = utcnow()
+
+
+def entered_membership(login: Login, workshop_id: int) -> Membership | None:
+    """The active membership of the workshop that was entered through this login."""
+    return db.session.execute(
+        db.select(Membership)
+        .join(login_membership, login_membership.c.membership_id == Membership.id)
+        .where(
+            login_membership.c.login_id == login.id,
+            Membership.workshop_id == workshop_id,
+            Membership.revoked_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def entered_memberships(login: Login) -> list[Membership]:
+    return [m for m in login.memberships if m.revoked_at is None]
+
+
+def _forget_logins(membership: Membership) -> None:
+    """A re-admitted person enters again with their new link: logins that held the
+    membership before its revocation must not come back to life with it."""
+    db.session.execute(
+        login_membership.delete().where(login_membership.c.membership_id == membership.id)
+    )
 
 
 def _order(m: Membership) -> tuple[bool, str, str]:

@@ -9,18 +9,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
 from app.extensions import db, limiter, login_manager
 from app.modules.people import services, sheet
-from app.modules.people.forms import MAX_ID, ImportForm, RoleForm, SheetForm
-from app.modules.people.models import Membership, Person
+from app.modules.people.forms import MAX_ID, EnterForm, ImportForm, RoleForm, SheetForm
+from app.modules.people.models import Login, Membership
 from app.modules.workshops.models import Workshop
 from app.web.access import Access, workshop_for
 
@@ -28,8 +29,8 @@ bp = Blueprint("people", __name__)
 
 
 @login_manager.user_loader
-def load_person(person_id: str) -> Person | None:
-    return db.session.get(Person, int(person_id))
+def load_login(key: str) -> Login | None:
+    return services.login_for_key(key)
 
 
 @bp.app_template_filter("qr_svg")
@@ -41,23 +42,77 @@ def _failed(response) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code >= 400
 
 
+def _current_login() -> Login | None:
+    return current_user if current_user.is_authenticated else None
+
+
+def _someone_else(membership: Membership) -> Login | None:
+    """Who must be asked before the link switches this browser to another person."""
+    login = _current_login()
+    return login if login is not None and login.person_id != membership.person_id else None
+
+
+def _invalid(error: services.InvitationError):  # type: ignore[no-untyped-def]
+    return render_template("people/invalid_link.html", message=str(error)), 404
+
+
 @bp.get("/i/<token>")
 @limiter.limit("20 per minute", deduct_when=_failed)
 def enter(token: str):  # type: ignore[no-untyped-def]
-    """The personal link: it logs the person in and then redirects, so the token does not
-    stay in the address bar or the history of a shared laptop."""
+    """The personal link. Opening it changes nothing: it shows a page whose form enters
+    (sent by the page's script at once, unless someone else is logged in here and must
+    be asked first). So an image, a prefetch or a link in a section that points here
+    can never switch the reader into the link's membership."""
+    if request.headers.get("Sec-Fetch-Dest", "document") != "document":
+        abort(400)
     try:
-        membership = services.enter_with_token(token)
+        membership = services.membership_for_token(token)
     except services.InvitationError as error:
-        return render_template("people/invalid_link.html", message=str(error)), 404
-    login_user(membership.person, remember=True)
+        return _invalid(error)
+    login = _current_login()
+    if login is not None and membership in login.memberships:
+        return redirect(url_for("workshops.show", workshop_id=membership.workshop_id))
+    return _secret(render_template(
+        "people/enter.html", membership=membership, other=_someone_else(membership),
+        form=EnterForm(),
+    ))
+
+
+@bp.post("/i/<token>")
+@limiter.limit("20 per minute", deduct_when=_failed)
+def enter_confirm(token: str):  # type: ignore[no-untyped-def]
+    try:
+        membership = services.membership_for_token(token)
+    except services.InvitationError as error:
+        return _invalid(error)
+    form = EnterForm()
+    if not form.validate_on_submit():
+        # Asked again, never sent again by the script: a refused form must not loop.
+        return _secret(render_template(
+            "people/enter.html", membership=membership, other=_someone_else(membership),
+            form=form, expired=True,
+        ), 400)
+    login, membership = services.enter_with_token(token, _current_login())
     db.session.commit()
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session.permanent = True
+    login_user(login)
     return redirect(url_for("workshops.show", workshop_id=membership.workshop_id))
 
 
 @bp.post("/esci")
 def logout():  # type: ignore[no-untyped-def]
+    """Ends the login on the server: the cookie, if anyone kept a copy, opens nothing
+    any more, and the login's live connections are closed (app/realtime)."""
+    login = _current_login()
+    if login is not None:
+        services.end_login(login)
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("Sei uscito. Per rientrare usa di nuovo il tuo link personale."), "info")
     return redirect(url_for("web.home"))
 

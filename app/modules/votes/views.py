@@ -105,7 +105,7 @@ def create(section_id: int):  # type: ignore[no-untyped-def]
     )
     try:
         vote_round = services.open_round(
-            current_user, section.document, section, amendment, settings, now
+            current_user.person, section.document, section, amendment, settings, now
         )
     except services.VoteError as error:
         db.session.rollback()
@@ -143,7 +143,7 @@ def close(round_id: int):  # type: ignore[no-untyped-def]
     try:
         if not CloseForm().validate():
             raise services.VoteError(_("Richiesta non valida: ricarica la pagina e riprova."))
-        services.close(current_user, vote_round, utcnow())
+        services.close(current_user.person, vote_round, utcnow())
     except services.VoteError as error:
         return _refused(vote_round, access, error)
     return _done(vote_round)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.audit.services import record
-from app.modules.people.models import Membership, Person
+from app.modules.people.models import Login, Membership
 from app.modules.workshops.models import Workshop
 
 
@@ -19,8 +19,10 @@ class WorkshopData:
     promoters: str = ""
 
 
-def create_workshop(actor: Person | None, data: WorkshopData) -> Workshop:
-    """The creator becomes the first facilitator, so a new workshop is never orphaned."""
+def create_workshop(login: Login | None, data: WorkshopData) -> Workshop:
+    """The creator becomes the first facilitator, so a new workshop is never orphaned,
+    and the login that created it opens it (the creator has no link to it yet)."""
+    actor = login.person if login is not None else None
     workshop = Workshop(
         title=data.title.strip(),
         place=data.place.strip(),
@@ -30,18 +32,22 @@ def create_workshop(actor: Person | None, data: WorkshopData) -> Workshop:
         created_by=actor,
     )
     db.session.add(workshop)
-    if actor is not None:
-        db.session.add(Membership(workshop=workshop, person=actor, role=Role.FACILITATOR))
+    if login is not None:
+        membership = Membership(workshop=workshop, person=actor, role=Role.FACILITATOR)
+        db.session.add(membership)
+        login.memberships.append(membership)
     db.session.flush()
     record(actor.id if actor else None, "workshop.created", workshop, workshop.id)
     return workshop
 
 
-def workshops_of(person: Person) -> list[tuple[Workshop, Membership]]:
-    rows = db.session.execute(
-        db.select(Workshop, Membership)
-        .join(Membership, Membership.workshop_id == Workshop.id)
-        .where(Membership.person_id == person.id, Membership.revoked_at.is_(None))
-        .order_by(Workshop.starts_on.desc(), Workshop.id.desc())
-    ).all()
-    return [(row[0], row[1]) for row in rows]
+def workshops_of(login: Login) -> list[tuple[Workshop, Membership]]:
+    """The workshops this login entered, not every workshop of the person: the others
+    need their own links."""
+    rows = [(m.workshop, m) for m in login.memberships if m.revoked_at is None]
+    return sorted(rows, key=_newest_first, reverse=True)
+
+
+def _newest_first(row: tuple[Workshop, Membership]) -> tuple[bool, dt.date, int]:
+    workshop = row[0]
+    return (workshop.starts_on is not None, workshop.starts_on or dt.date.min, workshop.id)

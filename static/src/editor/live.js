@@ -334,7 +334,7 @@ export class LiveDocument {
   _serverError ({ code, message }) {
     // A refused edit of a locked section is explained in the section by `reset`.
     if (code === 'section_locked' || this.fatal) return
-    if (code === 'revoked') {
+    if (code === 'revoked' || code === 'logged_out') {
       this._failed({ code, message })
       return
     }

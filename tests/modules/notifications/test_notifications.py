@@ -5,9 +5,10 @@ from __future__ import annotations
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.comments import services as comments
-from app.modules.notifications import services
 from app.modules.notifications.models import Notification
 from app.modules.people import services as people
+from tests import factories
+from tests.conftest import login
 
 P = Role.PARTICIPANT
 
@@ -53,13 +54,29 @@ def test_a_reply_notifies_the_author_of_the_thread(room):
 def test_a_revoked_member_is_neither_notified_nor_shown_old_notices(room):
     comments.add_comment(room.people["anna"], P, room.section, "Per @Bruno Verdi")
     db.session.commit()
-    assert services.unread_count(room.people["bruno"]) == 1
-    membership = room.people["bruno"].memberships[0]
-    people.revoke(None, membership)
+    bruno = room.clients["bruno"]
+    assert "Bruno Verdi" in bruno.get("/notifications").text
+    people.revoke(None, room.people["bruno"].memberships[0])
     comments.add_comment(room.people["anna"], P, room.section, "Ancora @Bruno Verdi")
     db.session.commit()
-    assert services.unread_count(room.people["bruno"]) == 0
-    assert services.latest(room.people["bruno"]) == []
+    assert len(_of(room.people["bruno"])) == 1
+    assert "ti ha citato" not in bruno.get("/notifications").text
+
+
+def test_notices_of_a_workshop_stay_with_its_link(app, room):
+    """The same person entered through the link of another workshop (anyone can invite
+    their e-mail address) sees nothing of this workshop's notices."""
+    comments.add_comment(room.people["anna"], P, room.section, "Per @Bruno Verdi")
+    db.session.commit()
+    elsewhere = factories.workshop("Un altro tavolo")
+    _, token = factories.member(elsewhere, P, email=room.people["bruno"].email)
+    client = app.test_client()
+    login(client, token)
+    page = client.get("/notifications").text
+    assert "ti ha citato" not in page and "non lette" not in page
+    [notice] = _of(room.people["bruno"])
+    client.post("/notifications/read", data={"notification_id": notice.id})
+    assert _of(room.people["bruno"])[0].read_at is None
 
 
 def test_bell_page_and_mark_read(room):

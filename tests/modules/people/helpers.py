@@ -12,7 +12,7 @@ from app.extensions import db
 from app.modules.audit.models import AuditEvent
 from app.modules.people.models import Membership
 from app.modules.workshops.models import Workshop
-from tests import factories
+from tests import conftest, factories
 from tests.conftest import login
 
 LINK = re.compile(r"http://localhost(/i/[A-Za-z0-9_-]+)")
@@ -45,7 +45,8 @@ def link_paths(html: str) -> list[str]:
 
 
 def enters(app, path: str) -> bool:  # type: ignore[no-untyped-def]
-    return app.test_client().get(path).status_code == 302
+    """Whether the link at `path` (/i/<token>) lets a fresh browser in."""
+    return conftest.enters(app.test_client(), path.removeprefix("/i/"))
 
 
 def memberships(workshop: Workshop) -> list[Membership]:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from app.extensions import db
 from app.modules.people.models import Membership
+from tests.conftest import enters
 
 
 def test_create_invite_list_and_revoke(app):
@@ -25,8 +26,7 @@ def test_create_invite_list_and_revoke(app):
     assert invited.output == f"{url}\n" and url.startswith("http://localhost/i/")
 
     laptop = app.test_client()
-    entered = laptop.get(urlsplit(url).path)
-    assert entered.status_code == 302
+    assert enters(laptop, urlsplit(url).path.removeprefix("/i/"))
     assert laptop.get(f"/workshops/{workshop_id}").status_code == 200
 
     listed = runner.invoke(args=["tavolo", "list-members", workshop_id])

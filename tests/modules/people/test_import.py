@@ -149,7 +149,7 @@ def test_the_upload_must_be_a_small_csv_and_not_come_with_pasted_text(app):
 
 def test_row_problems_are_translated_for_people_who_chose_english(app):
     desk = facilitator_desk(app)
-    desk.client.get("/lingua/en")
+    desk.client.post("/lingua/en")
     response = _preview(desk, text=BAD)
     assert response.status_code == 422
     assert "“anna.rossi@” is not a valid e-mail address." in response.text

@@ -13,8 +13,13 @@ from typing import Any
 from app.core.permissions import Role
 
 # Who is asking. "uninvited" is logged in through another workshop, so it tests the
-# boundary between workshops, not just login; "revoked" was this workshop's facilitator.
-PERSONAS = ("anonymous", "uninvited", "revoked", "observer", "participant", "facilitator")
+# boundary between workshops, not just login; "other_link" is this workshop's facilitator
+# logged in through the link of their membership in another workshop (a link opens its
+# own membership only, never the person's others); "revoked" was this workshop's
+# facilitator, revoked while logged in.
+PERSONAS = (
+    "anonymous", "uninvited", "other_link", "revoked", "observer", "participant", "facilitator"
+)
 
 # The least a persona must be for the route to answer: each level admits those after it.
 LEVELS: dict[str, frozenset[str]] = {

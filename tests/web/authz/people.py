@@ -14,6 +14,8 @@ def _participant(w: World) -> dict:
 
 RULES = [
     Rule("people.enter", "GET", "public", lambda w: {"token": w.extras["participant_token"]}),
+    Rule("people.enter_confirm", "POST", "public",
+         lambda w: {"token": w.extras["participant_token"]}),
     Rule("people.logout", "POST", "public"),
     Rule("people.members", "GET", "facilitator", _workshop),
     Rule("people.change_role", "POST", "facilitator", _participant,

@@ -4,5 +4,5 @@ RULES = [
     Rule("web.home", "GET", "authenticated"),  # anonymous people are sent to /entra
     Rule("web.login_help", "GET", "public"),
     Rule("web.healthz", "GET", "public"),
-    Rule("web.set_language", "GET", "public", lambda w: {"code": "en"}),
+    Rule("web.set_language", "POST", "public", lambda w: {"code": "en"}),
 ]
