@@ -22,6 +22,7 @@ import pypandoc
 import pypdf
 import requests
 
+from app.realtime.client import enter
 from bench.report import Entry, entry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -357,7 +358,7 @@ def _typing(client, section_id: int, seconds: float) -> list[float]:  # type: ig
 
 def _export_loop(link: str, document_id: int, stop: threading.Event, finished: list[int]) -> None:
     session = requests.Session()
-    session.get(link, timeout=30)
+    enter(session, link, timeout=30)
     base = link.split("/i/")[0]
     page = session.get(f"{base}/documents/{document_id}", timeout=30).text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]

@@ -204,6 +204,25 @@ class SocketClient(socketio.Client):
         return _InOrderEngineIO
 
 
+def enter(http: requests.Session, invitation_url: str, timeout: float = 10.0) -> None:
+    """Enters with a personal link as a browser does: the link's page holds the form that
+    enters (a GET of the link changes nothing), sent with its CSRF token. Only the
+    session cookie set on the way matters, not the page the answer redirects to."""
+    page = http.get(invitation_url, timeout=timeout, allow_redirects=False)
+    token = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
+    if token is None:
+        raise LiveError("invalid_link", f"HTTP {page.status_code}")
+    response = http.post(
+        invitation_url,
+        data={"csrf_token": token.group(1)},
+        headers={"Referer": invitation_url},
+        timeout=timeout,
+        allow_redirects=False,
+    )
+    if not response.is_redirect:
+        raise LiveError("invalid_link", f"HTTP {response.status_code}")
+
+
 class TavoloClient:
     """A person (or a public reader) connected to the live channel.
 
@@ -218,22 +237,7 @@ class TavoloClient:
         self.connect()
 
     def _enter(self, invitation_url: str) -> None:
-        """As a browser does: the link's page holds the form that enters (a GET of the
-        link changes nothing), sent with its CSRF token; only the session cookie set on
-        the way matters here, not the page the answer redirects to."""
-        page = self._http.get(invitation_url, timeout=self._timeout, allow_redirects=False)
-        token = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
-        if token is None:
-            raise LiveError("invalid_link", f"HTTP {page.status_code}")
-        response = self._http.post(
-            invitation_url,
-            data={"csrf_token": token.group(1)},
-            headers={"Referer": invitation_url},
-            timeout=self._timeout,
-            allow_redirects=False,
-        )
-        if not response.is_redirect:
-            raise LiveError("invalid_link", f"HTTP {response.status_code}")
+        enter(self._http, invitation_url, self._timeout)
 
     @classmethod
     def reader(cls, base_url: str, *, timeout: float = 10.0) -> TavoloClient:

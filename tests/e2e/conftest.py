@@ -8,6 +8,7 @@ tests/e2e/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,13 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+def enter(page: Page, link: str) -> None:
+    """Opens a personal link as a person does: its page sends the form that enters by
+    itself, and the workshop's page follows."""
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/workshops/\d+$"))
 
 
 def section_editor(page: Page, index: int = 0) -> Locator:

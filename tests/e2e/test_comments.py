@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import DESKTOP, check_accessibility
+from tests.e2e.conftest import DESKTOP, check_accessibility, enter
 from tests.realtime.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def world(tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
 
 def _open(context: BrowserContext, link: str, world: dict) -> Page:
     page = context.new_page()
-    page.goto(link)
+    enter(page, link)
     page.goto(f"{world['base']}/documents/{world['document']}")
     expect(page.locator(".tv-editor .cm-content").first).to_be_visible()
     return page

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import DESKTOP, check_accessibility
+from tests.e2e.conftest import DESKTOP, check_accessibility, enter
 from tests.realtime.server import ROOT, LiveServer
 
 SHOTS = ROOT / "docs" / "screenshots"
@@ -64,7 +64,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def _open(browser: Browser, world: World, persona: str) -> tuple[BrowserContext, Page]:
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
-    page.goto(world.links[persona])
+    enter(page, world.links[persona])
     page.goto(f"{world.server.base_url}/documents/{world.document}")
     expect(page.locator(".tv-editor .cm-content")).to_contain_text("Le aziende", timeout=20_000)
     return context, page

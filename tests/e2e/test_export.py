@@ -17,7 +17,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, screenshot
+from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, enter, screenshot
 from tests.realtime.server import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -107,7 +107,7 @@ def test_facilitator_exports_the_pdf_from_the_document_page(
     context = browser.new_context(**DESKTOP, accept_downloads=True)
     try:
         page = context.new_page()
-        page.goto(export_site.facilitator_link)
+        enter(page, export_site.facilitator_link)
         page.get_by_role("link", name=DEMO_DOCUMENT).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_DOCUMENT)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Site, check_accessibility, section_editor
+from tests.e2e.conftest import DESKTOP, Site, check_accessibility, enter, section_editor
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def new_document(page: Page, site: Site) -> str:
-    page.goto(site.facilitator_link)
+    enter(page, site.facilitator_link)
     page.get_by_role("link", name="Nuovo documento").click()
     page.get_by_label("Titolo del documento").fill("Patto per l'abitare: storia")
     page.locator("label", has_text=TEMPLATE_TITLE).click()
@@ -48,7 +48,7 @@ def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
         # Someone else has the document open: their link to the versions follows.
         watcher = browser.new_context(**DESKTOP)
         other = watcher.new_page()
-        other.goto(site.facilitator_link)
+        enter(other, site.facilitator_link)
         other.goto(document_url)
         # A first visit in a fresh browser writes only once it has joined the document.
         expect(other.locator(".tv-editor").first).to_have_attribute("data-access", "write")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, screenshot
+from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, enter, screenshot
 from tests.modules.imports import samples
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def test_facilitator_imports_a_docx(site: Site, browser: Browser, tmp_path: Path
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(site.facilitator_link)
+        enter(page, site.facilitator_link)
 
         page.get_by_role("link", name="Importa un documento").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Importa un documento")

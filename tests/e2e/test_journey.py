@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, Site, check_accessibility, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, Site, check_accessibility, enter, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ def test_facilitator_finds_the_way_around(site: Site, browser: Browser) -> None:
     try:
         page, errors = watched_page(context)
 
-        page.goto(site.facilitator_link)
+        enter(page, site.facilitator_link)
         expect(page).to_have_url(re.compile(r"/workshops/\d+$"))
         expect(page.locator("html")).to_have_attribute("lang", "it")
         expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
@@ -111,12 +111,12 @@ def test_facilitator_finds_the_way_around(site: Site, browser: Browser) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Tavolo di prova sull'abitare")
         expect(page.locator("main")).to_contain_text("5 marzo 2026 – 6 marzo 2026")
 
-        page.get_by_role("link", name="ENG").click()
+        page.get_by_role("button", name="ENG").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.get_by_role("heading", name="Documents")).to_be_visible()
         expect(page.locator("main")).to_contain_text("5 March 2026 – 6 March 2026")
         visit(page, "workshop-en")
-        page.get_by_role("link", name="ITA").click()
+        page.get_by_role("button", name="ITA").click()
         expect(page.locator("html")).to_have_attribute("lang", "it")
 
         page.goto(site.url("/entra"))
@@ -145,7 +145,7 @@ def test_from_demo_link_to_a_shared_document(site: Site, browser: Browser) -> No
     participant = browser.new_context(**PHONE)
     try:
         page, errors = watched_page(facilitator)
-        page.goto(site.facilitator_link)
+        enter(page, site.facilitator_link)
         expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
 
         page.get_by_role("link", name="Nuovo documento").click()
@@ -207,7 +207,7 @@ def test_page_behaviours_work_under_the_policy(site: Site, browser: Browser) -> 
     context = browser.new_context(**DESKTOP)
     try:
         page, errors = watched_page(context)
-        page.goto(site.facilitator_link)
+        enter(page, site.facilitator_link)
         page.goto(site.url("/entra"))
         # A form as a template would write it; the page's own script must ask first.
         page.evaluate(

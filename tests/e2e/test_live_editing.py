@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from app.core.words import count_words
-from tests.e2e.conftest import SCREENSHOTS, section_editor
+from tests.e2e.conftest import SCREENSHOTS, enter, section_editor
 from tests.realtime.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def screenshots() -> None:
 
 def open_document(context: BrowserContext, link: str, live: dict) -> Page:
     page = context.new_page()
-    page.goto(link)
+    enter(page, link)
     page.goto(f"{live['server'].base_url}/documents/{live['document']}")
     return page
 

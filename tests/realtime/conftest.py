@@ -73,6 +73,9 @@ def seed(server: LiveServer) -> World:
         ["tavolo", "create-workshop", "Un altro tavolo"],
         ["tavolo", "create-document", "{1}", "Documento di un altro tavolo"],
         ["tavolo", "invite", "{1}", "--name", "Ugo Ulivi", "--email", _email("uninvited")],
+        # This workshop's facilitator, also invited to the other one: that link opens
+        # only the other workshop.
+        ["tavolo", "invite", "{1}", "--name", "Francesca Ferri", "--email", _email("facilitator")],
     ]
     for persona, (role, name) in PEOPLE.items():
         commands.append(
@@ -80,9 +83,9 @@ def seed(server: LiveServer) -> World:
         )
     commands += [["tavolo", "create-document", "{0}", f"Documento {n}"] for n in range(DOCUMENTS)]
     outputs = server.tavolo(*commands)
-    links = {"uninvited": outputs[3]}
-    links.update(zip(PEOPLE, outputs[4 : 4 + len(PEOPLE)], strict=True))
-    documents = [int(out) for out in outputs[4 + len(PEOPLE) :]]
+    links = {"uninvited": outputs[3], "other_link": outputs[4]}
+    links.update(zip(PEOPLE, outputs[5 : 5 + len(PEOPLE)], strict=True))
+    documents = [int(out) for out in outputs[5 + len(PEOPLE) :]]
 
     def with_section(document_id: int) -> Doc:
         rows = server.sql("SELECT id FROM section WHERE document_id = ?", document_id)

@@ -20,7 +20,8 @@ from tests.web.authz import LEVELS, PERSONAS
 Probe = Callable[[TavoloClient, Doc, str], bool]
 
 # Who gets through, per event. "anonymous" is a public reader (no login); "revoked" was a
-# facilitator who logged in before losing access; "uninvited" belongs to another workshop.
+# facilitator who logged in before losing access; "uninvited" belongs to another workshop;
+# "other_link" is this workshop's facilitator, entered through their other workshop's link.
 EXPECTED: dict[str, frozenset[str]] = {
     "connect": LEVELS["public"],
     "disconnect": LEVELS["public"],
@@ -31,7 +32,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "awareness": LEVELS["observer"],
 }
 # Refusal codes that say "not for you"; anything else (server_error…) is a bug.
-REFUSALS = {"not_found", "revoked", "forbidden", "not_joined", "disconnected"}
+REFUSALS = {"not_found", "revoked", "forbidden", "not_joined", "disconnected", "logged_out"}
 
 
 def test_every_registered_event_has_an_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]

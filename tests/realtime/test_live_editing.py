@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from app.realtime.client import TavoloClient
+from app.realtime.client import TavoloClient, enter
 from tests.realtime.conftest import Doc, World
 from tests.realtime.helpers import wait_until
 
@@ -236,7 +236,7 @@ def test_a_section_locked_from_the_page_is_locked_for_editors_at_once(world: Wor
     writer = _joined(world, "participant", doc)
     page = requests.Session()
     try:
-        page.get(world.links["facilitator"], timeout=10)
+        enter(page, world.links["facilitator"])
         html = page.get(f"{world.base_url}/documents/{doc.id}", timeout=10).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', html)
         assert token is not None

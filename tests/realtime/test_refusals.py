@@ -11,7 +11,7 @@ import socketio
 from pycrdt import Doc, Map
 
 from app.core.sync import PROTOCOL_VERSION, to_wire
-from app.realtime.client import LiveError, SocketClient, TavoloClient
+from app.realtime.client import LiveError, SocketClient, TavoloClient, enter
 from tests.realtime.conftest import World, started
 from tests.realtime.helpers import wait_until
 
@@ -121,7 +121,7 @@ def _raw_socket(world: World, origin: str | None, logged_in: bool, auth: object 
     """Whether a bare Socket.IO client gets through the handshake."""
     http = requests.Session()
     if logged_in:
-        http.get(world.links["participant"], timeout=10)
+        enter(http, world.links["participant"])
     sio = SocketClient(http_session=http, websocket_extra_options={"suppress_origin": True})
     headers = {"Origin": origin} if origin else {}
     try:
@@ -276,5 +276,80 @@ def test_too_many_events_are_refused_but_the_connection_stays(strict_world: Worl
         assert [r["ok"] for r in replies] == [True, True, True, False, False]
         assert replies[-1]["error"]["code"] == "rate_limited"
         assert client.connected
+    finally:
+        client.close()
+
+
+def test_a_persons_connections_share_one_budget(strict_world: World) -> None:
+    """Ten sockets of one person do not buy ten budgets: both connections draw on it."""
+    doc = strict_world.document("Piano.")
+    first = _joined(strict_world, "participant", doc.id)  # two events
+    second = _joined(strict_world, "participant", doc.id)  # two more, same person
+    try:
+        assert second.request("awareness", {"section_id": None, "state": {}})["ok"]
+        refused = first.request("awareness", {"section_id": None, "state": {}})
+        assert refused["error"]["code"] == "rate_limited"
+    finally:
+        first.close()
+        second.close()
+
+
+def _csrf(client: TavoloClient, world: World) -> str:
+    page = client._http.get(f"{world.base_url}/workshops/{world.workshop_id}").text
+    return page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+
+def test_logging_out_closes_the_logins_sockets_and_its_cookie_opens_nothing(
+    world: World,
+) -> None:
+    doc = world.document("Prima dell'uscita.")
+    client = _joined(world, "writer1", doc.id)
+    try:
+        client.insert(doc.section_id, 0, "Salvato. ")
+        client.wait_synced()
+        out = client._http.post(
+            f"{world.base_url}/esci", data={"csrf_token": _csrf(client, world)},
+            headers={"Referer": world.base_url}, allow_redirects=False,
+        )
+        assert out.status_code == 302
+        wait_until(lambda: not client.connected)
+        with pytest.raises(LiveError) as refused:
+            client.connect()
+        assert refused.value.code == "refused"
+        assert world.body(doc) == "Salvato. Prima dell'uscita."
+    finally:
+        client.close()
+
+
+def test_an_ended_login_is_refused_at_the_next_event_wherever_its_socket_is(
+    world: World,
+) -> None:
+    """A socket held by another process is not closed by the logout itself: its next
+    event finds the login ended, is refused and the connection closed."""
+    doc = world.document("Testo.")
+    client = _joined(world, "writer2", doc.id)
+    try:
+        world.server.sql(
+            "UPDATE login SET ended_at = CURRENT_TIMESTAMP WHERE person_id ="
+            " (SELECT id FROM person WHERE email = ?)", world.emails["writer2"],
+        )
+        with pytest.raises(LiveError) as refused:
+            client.request("sync", {"section_id": doc.section_id, "state_vector": to_wire(b"\x00")})
+        assert refused.value.code == "logged_out"
+        wait_until(lambda: not client.connected)
+        assert world.body(doc) == "Testo."
+    finally:
+        client.close()
+
+
+def test_a_link_of_another_workshop_reaches_nothing_here(world: World) -> None:
+    """This workshop's facilitator, entered only through their membership of another
+    workshop, is an outsider here."""
+    doc = world.document("Riservato.")
+    client = TavoloClient(world.links["other_link"])
+    try:
+        with pytest.raises(LiveError) as refused:
+            client.join(doc.id)
+        assert refused.value.code == "not_found"
     finally:
         client.close()
