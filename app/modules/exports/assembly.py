@@ -43,7 +43,7 @@ FONTS_PREFIX = "/static/build/fonts/"
 MODULE_DIR = Path(__file__).parent
 # pandoc's Markdown with the extensions that matter for a policy text; raw HTML and raw
 # blocks off, so nobody can slip OOXML or ODF markup (and its external links) into the file.
-PANDOC_FROM = "commonmark_x-raw_html-raw_attribute+yaml_metadata_block"
+PANDOC_FROM = "commonmark_x-raw_html-raw_attribute-tex_math_dollars+yaml_metadata_block"
 # A media file's name (app.core.importing.MEDIA_NAME): only those are the document's
 # own images, and only raster ones.
 _IMAGE_FILE = r"([0-9a-f]{20}\.(?:png|jpg|gif|webp))(?![\w.])"
