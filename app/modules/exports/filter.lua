@@ -78,7 +78,7 @@ end
 
 local function raster_data(url)
   url = normalised(url)
-  local declared = url:match("^[dD][aA][tT][aA]:([%w/.+-]+);[bB][aA][sS][eE]64,")
+  local declared = url:match("^data:([%w/.+-]+);base64,")
   local magic = declared and RASTER_MAGIC[declared:lower()]
   if not magic then
     return false

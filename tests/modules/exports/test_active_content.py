@@ -6,6 +6,7 @@ the HTML parsed."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import zipfile
@@ -214,15 +215,63 @@ def test_the_pandoc_filter_judges_links_as_the_core_rule() -> None:
             extra_args=["--sandbox", f"--lua-filter={assembly.MODULE_DIR / 'filter.lua'}"],
         )
     )
-    kept = {PARITY[int(label[1:])] for label in _link_labels(tree)}
+    kept = {PARITY[int(label[1:])] for label in _labels(tree)}
     assert kept == {url for url in PARITY if urls.link_allowed(url, site_paths=False)}
 
 
-def _link_labels(node: object) -> list[str]:
+def _labels(node: object, kind: str = "Link") -> list[str]:
+    """The first word of each element of that kind in pandoc's JSON."""
     if isinstance(node, list):
-        return [label for child in node for label in _link_labels(child)]
+        return [label for child in node for label in _labels(child, kind)]
     if not isinstance(node, dict):
         return []
-    if node.get("t") == "Link":
+    if node.get("t") == kind:
         return [node["c"][1][0]["c"]]
-    return [label for child in node.values() for label in _link_labels(child)]
+    return [label for child in node.values() for label in _labels(child, kind)]
+
+
+def test_the_pandoc_filter_keeps_only_raster_data_images_as_the_core_rule() -> None:
+    """The document's own images reach pandoc as data: URIs; any other image is text."""
+    svg = base64.b64encode(SVG).decode()
+    png = base64.b64encode(PNG).decode()
+    sources = (
+        f"data:image/png;base64,{png}",
+        f"DATA:IMAGE/PNG;BASE64,{png}",
+        f"data:image/PNG;base64,{png}",
+        f"data:image/jpeg;base64,{png}",
+        f"data:image/png;base64,{svg}",
+        f"data:image/svg+xml;base64,{svg}",
+        "data:image/png,raw",
+        "/documents/1/media/0123456789abcdef0123.png",
+        "https://evil.example/x.png",
+        "/i/gettone",
+    )
+    markdown = "\n\n".join(f"![I{i}]({src})" for i, src in enumerate(sources))
+    tree = json.loads(
+        pypandoc.convert_text(
+            markdown,
+            "json",
+            format=assembly.PANDOC_FROM,
+            extra_args=["--sandbox", f"--lua-filter={assembly.MODULE_DIR / 'filter.lua'}"],
+        )
+    )
+    kept = {sources[int(label[1:])] for label in _labels(tree, "Image")}
+    assert kept == {src for src in sources if urls.raster_data(src)}
+
+
+def test_pandoc_reads_no_file_even_without_the_filter(app, tmp_path: Path) -> None:
+    """--sandbox holds on its own: an image naming a local file is not embedded."""
+    secret = tmp_path / "segreto.png"
+    secret.write_bytes(PNG + b"SEGRETO-LOCALE")
+    job = {
+        "renderer": "pandoc",
+        "pandoc": pypandoc.get_pandoc_path(),
+        "markdown": f"![x]({secret})\n\n![y](file://{secret})\n",
+        "from": assembly.PANDOC_FROM,
+        "to": "docx",
+        "args": [],
+    }
+    output = tmp_path / "out" / "sandbox.docx"
+    renderer.run(job, output, time_limit=60, memory_mb=1200)
+    with zipfile.ZipFile(output) as archive:
+        assert not any(b"SEGRETO-LOCALE" in archive.read(name) for name in archive.namelist())
