@@ -356,6 +356,7 @@ class TextPart:
     prefix: str
     heading_level: int
     notes_at_foot: bool
+    document_id: int | None = None  # whose media files the text may show
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -364,6 +365,7 @@ class TextPart:
             "prefix": self.prefix,
             "heading_level": self.heading_level,
             "notes_at_foot": self.notes_at_foot,
+            "document_id": self.document_id,
         }
 
 
@@ -377,7 +379,9 @@ def fill_parts(html: str, parts: Sequence[TextPart]) -> str:
     """Renders each part (app/core/render.py, notes at the foot of the page when asked,
     Italian quotes) and puts it in place of its marker."""
     for part in parts:
-        rendered = render_markdown(part.markdown, part.prefix, heading_level=part.heading_level)
+        rendered = render_markdown(
+            part.markdown, part.prefix, part.heading_level, document_id=part.document_id
+        )
         if part.notes_at_foot:
             rendered = footnotes_in_place(rendered)
         html = html.replace(part.marker, italian_quotes(rendered), 1)

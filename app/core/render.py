@@ -3,9 +3,10 @@ the document page, the public page, previews and exports.
 
 Safe by construction: the `js-default` preset has raw HTML off (the `commonmark` and
 `gfm-like` presets of markdown-it-py turn it on), links are limited to http, https,
-mailto and this site, and images never make the reader's browser (or the PDF
-renderer) fetch anything from elsewhere. The result then goes through nh3 anyway, so
-a future plugin that forgets an escape still cannot smuggle markup through."""
+mailto and this site, and images to the document's own media (app/core/urls.py), so
+the reader's browser (or the PDF renderer) fetches nothing else. The result then goes
+through nh3 anyway, so a future plugin that forgets an escape still cannot smuggle
+markup through."""
 
 from __future__ import annotations
 
@@ -22,9 +23,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-_DATA_IMAGE = re.compile(r"^data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
+from app.core import urls
+
 _ENV_KEY = "tavolo"
 LINK_REL = "noopener noreferrer"
 
@@ -37,30 +37,18 @@ def slugify(text: str, fallback: str = "titolo", max_length: int = 80) -> str:
     return slug[:max_length].strip("-") or fallback
 
 
-def _is_local(url: str) -> bool:
-    """A path on this site: no scheme and no host ("//elsewhere/x" is another site)."""
-    return _SCHEME.match(url) is None and not url.startswith("//")
-
-
 def _allowed_url(url: str) -> bool:
-    """Shared by links and images (markdown-it asks one question for both); the data:
-    images it lets through are taken off links again in `_link_open`."""
-    url = url.strip()
-    if _DATA_IMAGE.match(url):
-        return True
-    scheme = _SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in _LINK_SCHEMES
-
-
-def _image_allowed(url: str) -> bool:
-    return bool(_DATA_IMAGE.match(url)) or _is_local(url)
+    """Shared by links and images (markdown-it asks one question for both); the images
+    are judged again in `_image`, which knows the document, and the data: images let
+    through here are taken off links again in `_link_open`."""
+    return urls.link_allowed(url) or urls.raster_data(url)
 
 
 def _link_open(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any
 ) -> str:
     token = tokens[idx]
-    if _DATA_IMAGE.match(str(token.attrGet("href") or "")):
+    if not urls.link_allowed(str(token.attrGet("href") or "")):
         token.attrs.pop("href", None)
     else:
         token.attrSet("rel", LINK_REL)
@@ -70,10 +58,12 @@ def _link_open(
 def _image(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any
 ) -> str:
-    """A remote image would be fetched by every reader's browser (and would leak who
-    reads the draft); it is shown as its description instead."""
+    """Any image but the document's own would be fetched by every reader's browser, with
+    the reader's session (and would leak who reads the draft): it is shown as its
+    description instead (app/core/urls.py)."""
     token = tokens[idx]
-    if _image_allowed(str(token.attrGet("src") or "")):
+    document_id = env.get(_ENV_KEY, {}).get("document_id")
+    if urls.image_allowed(str(token.attrGet("src") or ""), document_id):
         return renderer.image(tokens, idx, options, env)
     return f"[{escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))}]"
 
@@ -180,11 +170,16 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def render_markdown(text: str, prefix: str = "", heading_level: int = 0) -> str:
+def render_markdown(
+    text: str, prefix: str = "", heading_level: int = 0, document_id: int | None = None
+) -> str:
     """HTML ready to be marked safe. `prefix` keeps the ids of several sections on one
     page apart (use "s{section_id}"); `heading_level` is the level of the heading the
-    page puts above this text (0: none, the text's own levels are kept)."""
-    env: dict[str, Any] = {_ENV_KEY: {"prefix": prefix, "above": heading_level}}
+    page puts above this text (0: none, the text's own levels are kept); `document_id`
+    names the document whose media files the text may show (None: none)."""
+    env: dict[str, Any] = {
+        _ENV_KEY: {"prefix": prefix, "above": heading_level, "document_id": document_id}
+    }
     if prefix:
         env["docId"] = prefix
     return _CLEANER.clean(_MD.render(text, env))

@@ -104,7 +104,9 @@ def test_italian_excel_file_in_windows_1252_with_semicolons() -> None:
     data = "Nome;Ente;E-mail\r\nNiccolò Perù;Città di Lodi;n.peru@example.org\r\n".encode("cp1252")
     [row] = parse_invitations(decode_upload(data)).rows
     assert (row.name, row.organisation, row.email) == (
-        "Niccolò Perù", "Città di Lodi", "n.peru@example.org",
+        "Niccolò Perù",
+        "Città di Lodi",
+        "n.peru@example.org",
     )
 
 
@@ -186,9 +188,7 @@ def test_members_already_there_are_updated_and_blank_cells_keep_their_data() -> 
         "altra@example.org": ExistingMember(Role.FACILITATOR),
     }
     text = (
-        "nome;email;ente;ruolo\n"
-        "Giulia;G.Ferrari@example.org;;\n"
-        "Rita;revocata@example.org;Comune;\n"
+        "nome;email;ente;ruolo\nGiulia;G.Ferrari@example.org;;\nRita;revocata@example.org;Comune;\n"
     )
     result = parse_invitations(text, existing)
     assert result.ok
@@ -207,9 +207,7 @@ def test_a_list_that_would_demote_every_facilitator_is_refused() -> None:
     assert not demoting.ok
     assert "senza facilitatori" in str(demoting.problems[0])
     handing_over = (
-        "nome;email;ruolo\n"
-        "Unica;unica@example.org;partecipante\n"
-        "Nuova;n@example.org;facilitatore\n"
+        "nome;email;ruolo\nUnica;unica@example.org;partecipante\nNuova;n@example.org;facilitatore\n"
     )
     assert parse_invitations(handing_over, existing).ok
 

@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.render import render_markdown, slugify
+from tests.core.test_urls import PNG_B64
+from tests.hostile_text import CASES, REFUSED, hostile_markdown
 
 
 def test_html_and_script_are_shown_as_text():
@@ -51,9 +53,21 @@ def test_remote_images_are_not_fetched():
     assert "[logo della Regione]" in html
 
 
-def test_local_and_data_images_are_kept():
-    html = render_markdown("![a](/static/a.png) ![b](data:image/png;base64,AAAA)")
+def test_the_documents_own_media_and_raster_data_images_are_kept():
+    own = "/documents/3/media/0123456789abcdef0123.png"
+    html = render_markdown(f"![a]({own}) ![b](data:image/png;base64,{PNG_B64})", document_id=3)
     assert html.count("<img") == 2
+
+
+def test_every_hostile_link_and_image_is_text():
+    """Before: images of /i/<token>, /lingua/en, compare.pdf and other documents' media
+    were fetched by every reader's browser, and //host was a link."""
+    html = render_markdown(hostile_markdown(3, 4, "gettone"), "s1", document_id=3)
+    attributes = re.findall(r'(?:href|src)="([^"]*)"', html)
+    assert [a for a in attributes if REFUSED.search(a) or "4/media" in a] == []
+    assert all(a.startswith("#") for a in attributes), attributes  # only the note's anchors
+    for case in CASES:
+        assert case.word in html, case
 
 
 def test_tables_strikethrough_and_footnotes():

@@ -65,7 +65,9 @@ def preview_html(section: Section, text: str) -> Markup:
     render it once saved: same renderer, same heading level under the section title."""
     sections = section.document.sections
     depth = outline.depths([s.level for s in sections])[sections.index(section)]
-    return Markup(render_markdown(text, f"p{section.id}", heading_level=min(6, depth + 1)))
+    return Markup(
+        render_markdown(text, f"p{section.id}", min(6, depth + 1), document_id=section.document_id)
+    )
 
 
 def _section_view(
@@ -77,11 +79,17 @@ def _section_view(
         section=section,
         number=entry.number,
         heading_level=heading_level,
-        html=Markup(render_markdown(section.body, f"s{section.id}", heading_level=heading_level)),
+        html=Markup(
+            render_markdown(
+                section.body, f"s{section.id}", heading_level, document_id=section.document_id
+            )
+        ),
         guidance_html=Markup(
             ""
             if public or not section.guidance
-            else render_markdown(section.guidance, f"g{section.id}", heading_level=heading_level)
+            else render_markdown(
+                section.guidance, f"g{section.id}", heading_level, section.document_id
+            )
         ),
         words=words,
         limit_status=limit_status(words, section.word_limit),

@@ -10,7 +10,6 @@ inside its input as data: URIs, as they do in the standalone HTML file."""
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from app.core.export import (
     italian_quotes,
     part_marker,
 )
+from app.core.importing import MEDIA_TYPES
 from app.modules.media.services import document_dir, media_url
 from app.web.i18n import long_date
 
@@ -43,8 +43,10 @@ FONTS_PREFIX = "/static/build/fonts/"
 MODULE_DIR = Path(__file__).parent
 # pandoc's Markdown with the extensions that matter for a policy text; raw HTML and raw
 # blocks off, so nobody can slip OOXML or ODF markup (and its external links) into the file.
-PANDOC_FROM = "commonmark_x-raw_html-raw_attribute+yaml_metadata_block"
-_IMAGE_FILE = r"([A-Za-z0-9][A-Za-z0-9._-]{0,200})"
+PANDOC_FROM = "commonmark_x-raw_html-raw_attribute-tex_math_dollars+yaml_metadata_block"
+# A media file's name (app.core.importing.MEDIA_NAME): only those are the document's
+# own images, and only raster ones.
+_IMAGE_FILE = r"([0-9a-f]{20}\.(?:png|jpg|gif|webp))(?![\w.])"
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,13 @@ def _page(
     """The page around the text, with a marker where each section and annex goes, and
     the parts that fill the markers. Footnotes go to the foot of the page in the PDF and
     stay at the end of their section in a web page, which has no foot."""
+    own = source.document_id
     parts = [
-        TextPart(part_marker(i), s.body, f"s{i + 1}", min(6, s.depth + 1), not standalone)
+        TextPart(part_marker(i), s.body, f"s{i + 1}", min(6, s.depth + 1), not standalone, own)
         for i, s in enumerate(source.sections)
     ]
     annexes = [
-        TextPart(part_marker(len(parts) + i), a.body, f"a{i}", 2, False)
+        TextPart(part_marker(len(parts) + i), a.body, f"a{i}", 2, False, own)
         for i, a in enumerate(source.annexes)
     ]
     sections = [
@@ -198,8 +201,8 @@ def _inline_images(text: str, document_id: int, opener: str) -> str:
 def _data_uri(folder: Path, opener: str) -> Callable[[re.Match[str]], str]:
     def replace(match: re.Match[str]) -> str:
         path = folder / match.group(1)
-        mime = mimetypes.guess_type(path.name)[0] or ""
-        if not mime.startswith("image/") or not path.is_file():
+        mime = MEDIA_TYPES[path.suffix[1:]]
+        if not path.is_file():
             return match.group(0)
         return f"{opener}data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
 

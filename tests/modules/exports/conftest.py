@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from app.core.importing import media_name
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.documents.models import Document, Section
@@ -18,6 +20,8 @@ from tests.conftest import login
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAD0lEQVR4nGNgSDsDQhAKAB5WBMmVr7GeAAAAAElFTkSuQmCC"
 )
+# Named as the media folder names its files: by their content's hash.
+LOGO = media_name(hashlib.sha256(PNG).hexdigest(), "png")
 
 SECTIONS = [
     (
@@ -26,7 +30,7 @@ SECTIONS = [
         'Il "budget di salute" è uno strumento[^1] dell\'ASST.\n\n'
         "1. Casa\n   - alloggi protetti\n   - coabitazioni\n2. Quartiere\n\n"
         "| Ente | Ruolo |\n|---|---|\n| ASST di Lodi | capofila |\n| Comune | partner |\n\n"
-        "![Logo del tavolo](/documents/{id}/media/logo.png)\n\n"
+        "![Logo del tavolo](/documents/{id}/media/{logo})\n\n"
         "[^1]: Delibera regionale n. 1234 del 2025.",
     ),
     ("Abitare supportato", 2, "Testo sull'abitare supportato, *con enfasi*."),
@@ -80,13 +84,13 @@ def policy(app, make) -> Policy:  # type: ignore[no-untyped-def]
                 position=position,
                 title=title,
                 level=level,
-                body=body.replace("{id}", str(document.id)),
+                body=body.replace("{id}", str(document.id)).replace("{logo}", LOGO),
             )
         )
     db.session.commit()
     folder = document_dir(document.id)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "logo.png").write_bytes(PNG)
+    (folder / LOGO).write_bytes(PNG)
     return Policy(document, people[Role.FACILITATOR], people[Role.PARTICIPANT], tokens)
 
 

@@ -55,7 +55,7 @@ def test_each_element_survives_the_import_and_renders(imported, element: str) ->
     markdown_pattern, html_pattern = ELEMENTS[element]
     [section] = imported.sections
     assert re.search(markdown_pattern, section.body, re.MULTILINE), section.body
-    html = render_markdown(section.body, prefix="s1", heading_level=1)
+    html = render_markdown(section.body, "s1", heading_level=1, document_id=imported.id)
     assert re.search(html_pattern, html), html
 
 
