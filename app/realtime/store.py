@@ -50,6 +50,7 @@ from app.modules.documents.models import Section
 from app.modules.revisions.models import CrdtClient, SectionSnapshot, SectionUpdate
 from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
+from app.realtime.crdt import Waiting, absorb
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,9 @@ class LiveText:
     # durable facts, so kept across `reset`, and read from the database once per section.
     owners: dict[int, int | None] = field(default_factory=dict)
     owners_loaded: bool = False
+    # Updates applied whose items the document does not hold yet, each with the clocks
+    # it writes up to (see Store._absorb).
+    waiting_updates: Waiting = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -108,6 +112,7 @@ class LiveText:
         self.loaded = False
         self.bursts = {}
         self.texts = []
+        self.waiting_updates = []
 
 
 @dataclass
@@ -397,7 +402,7 @@ class Store:
             .limit(1)
         ).first()
         if snapshot is not None:
-            live.doc.apply_update(snapshot.state)
+            self._absorb(live, [snapshot.state])
             live.seq = snapshot.seq
         live.loaded = True
 
@@ -405,7 +410,7 @@ class Store:
         rows = db.session.execute(_LOG_AFTER, {"section": section_id, "seq": live.seq}).all()
         if not rows:
             return False
-        live.doc.apply_update(merge_updates(*(row.update for row in rows)))
+        self._absorb(live, [row.update for row in rows])
         live.seq = rows[-1].seq
         return True
 
@@ -462,7 +467,7 @@ class Store:
                 ticket.finish(ForeignClient(sorted(ticket.foreign)))
                 continue
             try:
-                integrate(live.doc, ticket.update)
+                self._absorb(live, [ticket.update], integrate)
             except InvalidUpdate as error:
                 ticket.finish(error)
                 self._rebuild(live, section_id, accepted)
@@ -477,7 +482,7 @@ class Store:
         self._load(live, section_id)
         self._catch_up(live, section_id)
         for ticket in accepted:
-            integrate(live.doc, ticket.update)
+            self._absorb(live, [ticket.update], integrate)
 
     def _append(self, live: LiveText, section_id: int, batch: list[Ticket]) -> None:
         while True:
@@ -529,7 +534,7 @@ class Store:
                 {
                     "section_id": section_id,
                     "seq": last,
-                    "state": live.doc.get_update(),
+                    "state": self._snapshot_state(section_id, first, batch),
                     "created_at": now,
                 },
             )
@@ -551,6 +556,31 @@ class Store:
                 section_id, ticket.person_id, text, seq, now, ticket.origin, ticket.source_id
             )
         return bursts
+
+    @staticmethod
+    def _absorb(
+        live: LiveText,
+        updates: list[bytes],
+        apply: Callable[[Doc, bytes], None] = Doc.apply_update,
+    ) -> None:
+        """See app.realtime.crdt: the server must not lose an acknowledged update
+        because others arrived out of order before it could take effect."""
+        live.waiting_updates = absorb(live.doc, live.waiting_updates, updates, apply)
+
+    @staticmethod
+    def _snapshot_state(section_id: int, first: int, batch: list[Ticket]) -> bytes:
+        """The previous snapshot and every update since, merged, rather than the
+        document's own state: that leaves out updates still waiting for changes the
+        document has not received (sent out of order, by mistake or on purpose), which
+        every process loading the snapshot would then lack for good, although they were
+        acknowledged and relayed."""
+        previous = db.session.execute(_LAST_SNAPSHOT, {"section": section_id}).first()
+        after = previous.seq if previous is not None else 0
+        rows = db.session.execute(
+            _LOG_BETWEEN, {"section": section_id, "after": after, "before": first}
+        ).scalars()
+        base = [previous.state] if previous is not None else []
+        return merge_updates(*base, *rows, *(ticket.update for ticket in batch))
 
     def _settle(self, live: LiveText, section_id: int) -> None:
         while True:
@@ -631,6 +661,21 @@ _LOG_AFTER = (
     .order_by(_LOG.c.seq)
 )
 _SNAPSHOT = SectionSnapshot.__table__.insert()
+_LAST_SNAPSHOT = (
+    db.select(SectionSnapshot.seq, SectionSnapshot.state)
+    .where(SectionSnapshot.section_id == bindparam("section"))
+    .order_by(SectionSnapshot.seq.desc())
+    .limit(1)
+)
+_LOG_BETWEEN = (
+    db.select(_LOG.c.update)
+    .where(
+        _LOG.c.section_id == bindparam("section"),
+        _LOG.c.seq > bindparam("after"),
+        _LOG.c.seq < bindparam("before"),
+    )
+    .order_by(_LOG.c.seq)
+)
 # The server's own edits are written under the cached document's client id, random among
 # 2**53 and bound to no person before its first edit is sent anywhere: nobody can claim it.
 _CLIENTS = CrdtClient.__table__
@@ -675,3 +720,4 @@ def _binding(section_id: int, client_id: int, person_id: int | None) -> dict:
         "person_id": person_id,
         "first_seen": utcnow(),
     }
+

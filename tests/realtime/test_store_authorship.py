@@ -174,7 +174,12 @@ def _step(room: Room, data: st.DataObject) -> None:
 
 
 def _settle(room: Room) -> None:
-    """Every honest client reconnects: sends what it holds, syncs, sends the rest."""
+    """The attacker's updates held back arrive at last (an update under its own id that
+    never gets what it builds on is never shown by anyone: how each replica keeps it
+    meanwhile is up to yrs), then every honest client reconnects: sends what it holds,
+    syncs, sends the rest."""
+    while room.held:
+        assert room.attack(room.held.pop(), room.stores[0])
     for round_ in range(2):
         for index, peer in enumerate(room.peers):
             store = room.stores[(index + round_) % 2]
