@@ -22,6 +22,7 @@ from tests.e2e.test_live_editing import (
     stored_body,
     type_at_end,
 )
+from tests.realtime.helpers import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,17 @@ def _edge_cases(client: int, clock: int) -> list[dict | None]:
     ]
 
 
+def _send(hostile: TavoloClient, document_id: int, section_id: int, cursor: object) -> dict:
+    """Sends one cursor and, when the server takes it, waits for the room's batch that
+    carries it (the sender receives it too): each one reaches the browser on its own
+    rather than only the last of a batch."""
+    reply = hostile.request("awareness", {"section_id": section_id, "state": {"cursor": cursor}})
+    if reply["ok"] and cursor is not None:
+        people = hostile.presence
+        wait_until(lambda: any(p["cursor"] == cursor for p in people.get(document_id, [])))
+    return reply
+
+
 def test_hostile_cursors_leave_everyones_editor_working(live: dict, browser: Browser) -> None:
     context = browser.new_context(locale="it-IT")
     errors: list[str] = []
@@ -75,8 +87,8 @@ def test_hostile_cursors_leave_everyones_editor_working(live: dict, browser: Bro
         # An id and clock that exist in the section's text, for positions at its edges.
         client, clock = max(authored(hostile._replica(section_id).doc.get_update()).items())
         replies = [
-            hostile.request("awareness", {"section_id": section_id, "state": {"cursor": c}})
-            for c in [*MALFORMED, *_edge_cases(client, clock)]
+            _send(hostile, live["document"], section_id, cursor)
+            for cursor in [*MALFORMED, *_edge_cases(client, clock)]
         ]
         # A real selection last: the remote-cursor plugin still draws it.
         hostile.set_presence(section_id, {"anchor": _at(client, 0), "head": _at(client, 3)})
