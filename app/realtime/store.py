@@ -534,7 +534,7 @@ class Store:
                 {
                     "section_id": section_id,
                     "seq": last,
-                    "state": self._snapshot_state(section_id, first, batch),
+                    "state": self._snapshot_state(live),
                     "created_at": now,
                 },
             )
@@ -568,19 +568,15 @@ class Store:
         live.waiting_updates = absorb(live.doc, live.waiting_updates, updates, apply)
 
     @staticmethod
-    def _snapshot_state(section_id: int, first: int, batch: list[Ticket]) -> bytes:
-        """The previous snapshot and every update since, merged, rather than the
-        document's own state: that leaves out updates still waiting for changes the
-        document has not received (sent out of order, by mistake or on purpose), which
-        every process loading the snapshot would then lack for good, although they were
-        acknowledged and relayed."""
-        previous = db.session.execute(_LAST_SNAPSHOT, {"section": section_id}).first()
-        after = previous.seq if previous is not None else 0
-        rows = db.session.execute(
-            _LOG_BETWEEN, {"section": section_id, "after": after, "before": first}
-        ).scalars()
-        base = [previous.state] if previous is not None else []
-        return merge_updates(*base, *rows, *(ticket.update for ticket in batch))
+    def _snapshot_state(live: LiveText) -> bytes:
+        """The document's state with the updates still waiting for changes it has not
+        received (sent out of order, by mistake or on purpose): its own encoding leaves
+        those out, and every process loading the snapshot would then lack them for
+        good, although they were acknowledged and relayed."""
+        state = live.doc.get_update()
+        if not live.waiting_updates:
+            return state
+        return merge_updates(state, *(update for update, _ in live.waiting_updates))
 
     def _settle(self, live: LiveText, section_id: int) -> None:
         while True:
@@ -661,21 +657,6 @@ _LOG_AFTER = (
     .order_by(_LOG.c.seq)
 )
 _SNAPSHOT = SectionSnapshot.__table__.insert()
-_LAST_SNAPSHOT = (
-    db.select(SectionSnapshot.seq, SectionSnapshot.state)
-    .where(SectionSnapshot.section_id == bindparam("section"))
-    .order_by(SectionSnapshot.seq.desc())
-    .limit(1)
-)
-_LOG_BETWEEN = (
-    db.select(_LOG.c.update)
-    .where(
-        _LOG.c.section_id == bindparam("section"),
-        _LOG.c.seq > bindparam("after"),
-        _LOG.c.seq < bindparam("before"),
-    )
-    .order_by(_LOG.c.seq)
-)
 # The server's own edits are written under the cached document's client id, random among
 # 2**53 and bound to no person before its first edit is sent anywhere: nobody can claim it.
 _CLIENTS = CrdtClient.__table__
