@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,10 +22,11 @@ MAX_SEQ = 2**53 - 1
 # A state vector holds two small integers per writer that ever touched the section;
 # even thousands of browser sessions stay far below this.
 MAX_STATE_VECTOR_BYTES = 256 * 1024
-# A cursor is two relative positions; anything bigger is not a cursor.
-MAX_CURSOR_CHARS = 2048
-MAX_CURSOR_DEPTH = 6
 MAX_LABEL_CHARS = 200
+# The shared text of every section's Yjs document.
+SECTION_TEXT = "body"
+# Yjs stores a relative position's association in a signed 32-bit integer.
+MAX_ASSOC = 2**31 - 1
 
 BAD_REQUEST = "bad_request"
 TOO_LARGE = "too_large"
@@ -184,25 +183,42 @@ def parse_awareness(payload: object) -> Awareness:
 
 
 def _check_cursor(cursor: object) -> None:
-    if not _json_like(cursor, MAX_CURSOR_DEPTH):
+    """A cursor is what the editor sends, or null: y-codemirror.next's selection as two
+    Yjs relative positions in the section's text (`Y.relativePositionToJSON`). It is
+    passed on to everyone in the document, whose editors resolve it against their own
+    replica: any other shape (a position in another shared type, an id that is not two
+    integers) made the remote-cursor plugin throw in every one of them. Its size is
+    bounded by its shape."""
+    if cursor is None:
+        return
+    if not isinstance(cursor, dict) or set(cursor) != {"anchor", "head"}:
         raise PayloadError(BAD_REQUEST, "cursor")
-    if len(json.dumps(cursor, ensure_ascii=False)) > MAX_CURSOR_CHARS:
-        raise PayloadError(TOO_LARGE, "cursor")
+    for end in ("anchor", "head"):
+        if not _relative_position(cursor[end]):
+            raise PayloadError(BAD_REQUEST, "cursor")
 
 
-def _json_like(value: object, depth: int) -> bool:
-    """Plain JSON only: whatever a cursor holds is sent on to other people verbatim."""
-    if value is None or isinstance(value, bool | int | str):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if depth == 0:
+def _relative_position(value: object) -> bool:
+    # Sections are root texts: Yjs names them (`tname`) rather than pointing at a type.
+    if not isinstance(value, dict) or not value.keys() <= {"tname", "item", "assoc"}:
         return False
-    if isinstance(value, list):
-        return all(_json_like(item, depth - 1) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _json_like(v, depth - 1) for k, v in value.items())
-    return False
+    if value.get("tname") != SECTION_TEXT:
+        return False
+    assoc = value.get("assoc", 0)
+    if isinstance(assoc, bool) or not isinstance(assoc, int) or abs(assoc) > MAX_ASSOC:
+        return False
+    return "item" not in value or _yjs_id(value["item"])
+
+
+def _yjs_id(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == {"client", "clock"}
+        and all(
+            not isinstance(part, bool) and isinstance(part, int) and 0 <= part <= MAX_ID
+            for part in value.values()
+        )
+    )
 
 
 def _read_var_uint(data: bytes, position: int, limit: int) -> tuple[int, int]:

@@ -37,6 +37,7 @@ from pycrdt import Doc, Text, TransactionEvent, merge_updates
 
 from app.core.edits import utf8_len
 from app.core.sync import PROTOCOL_VERSION, covers, decode_state_vector, from_wire, to_wire
+from app.realtime.crdt import Waiting, absorb
 
 TEXT_NAME = "body"
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -94,6 +95,8 @@ class Replica:
         self._read: str | None = None
         self.doc.observe(self._changed)
         self.unconfirmed: dict[int, bytes] = {}
+        # Updates received before changes they build on (see app.realtime.crdt).
+        self._waiting: Waiting = []
 
     def _changed(self, event: TransactionEvent) -> None:
         self._read = None
@@ -109,7 +112,7 @@ class Replica:
         return self.doc.get_state()
 
     def apply(self, update: bytes) -> None:
-        self.doc.apply_update(update)
+        self._waiting = absorb(self.doc, self._waiting, [update])
 
     def missing(self, server_vector: bytes) -> bytes | None:
         """What this replica holds that a server with `server_vector` lacks, if anything."""

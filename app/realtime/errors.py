@@ -78,6 +78,14 @@ def invalid_update() -> LiveError:
     )
 
 
+def foreign_client() -> LiveError:
+    return LiveError(
+        "foreign_client",
+        _("La modifica contiene testo scritto a nome di un'altra persona e non è stata "
+          "applicata: ricarica la pagina."),
+    )
+
+
 def from_payload(error: PayloadError, max_update_bytes: int) -> LiveError:
     if error.code == "too_large":
         return LiveError(

@@ -27,7 +27,7 @@ from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.settling import Settler
-from app.realtime.store import InvalidUpdate, Store
+from app.realtime.store import ForeignClient, InvalidUpdate, Store
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,8 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
             state.store.apply(section.section_id, person_id, request.update, written)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
+    except ForeignClient as error:
+        raise errors.foreign_client() from error
     return {"ok": True, "seq": request.seq}
 
 

@@ -43,12 +43,14 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 
 from app.core.edits import edits, utf8_len
-from app.core.sync import snapshot_due, storable
+from app.core.sync import covers, decode_state_vector, snapshot_due, storable
+from app.core.yjs_clients import MalformedUpdate, authored
 from app.extensions import db
 from app.modules.documents.models import Section
-from app.modules.revisions.models import SectionSnapshot, SectionUpdate
+from app.modules.revisions.models import CrdtClient, SectionSnapshot, SectionUpdate
 from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
+from app.realtime.crdt import Waiting, absorb
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,11 @@ class InvalidUpdate(Exception):
 class Raced(Exception):
     """Another process stored the section's text, or extended a revision of it, between
     reading and writing it."""
+
+
+class ForeignClient(Exception):
+    """The update writes new items under a Yjs client id that another person (or the
+    server) wrote with first in this section."""
 
 
 class NotStored(Exception):
@@ -87,6 +94,13 @@ class LiveText:
     # of the batch's last update: a revision holds the text as its author left it, not
     # as it stood when it was stored.
     texts: list[tuple[int, str]] = field(default_factory=list)
+    # Who wrote first under each Yjs client id (see CrdtClient), None for the server:
+    # durable facts, so kept across `reset`, and read from the database once per section.
+    owners: dict[int, int | None] = field(default_factory=dict)
+    owners_loaded: bool = False
+    # Updates applied whose items the document does not hold yet, each with the clocks
+    # it writes up to (see Store._absorb).
+    waiting_updates: Waiting = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -98,6 +112,7 @@ class LiveText:
         self.loaded = False
         self.bursts = {}
         self.texts = []
+        self.waiting_updates = []
 
 
 @dataclass
@@ -113,6 +128,10 @@ class Ticket:
     # Called by the writer once the update is committed, before the waiting thread is
     # woken: what is relayed then leaves with the tick the writer waited for.
     written: Callable[[], None] | None = None
+    # The client ids, bound to someone else, the update holds items of, each with the
+    # clock after its last one: accepted only when the server has all those items
+    # already (see Store._authentic).
+    foreign: dict[int, int] = field(default_factory=dict)
     done: bool = False
     error: BaseException | None = None
     woken: threading.Event = field(default_factory=threading.Event)
@@ -177,11 +196,17 @@ class Store:
         """Applies and durably stores one update; returns once it is committed, after
         `written` was called. Every accepted update is logged, even one that changes
         nothing visible: it may hold changes waiting for others the server has not seen
-        yet, and logging a duplicate costs less than losing those."""
+        yet, and logging a duplicate costs less than losing those. Raises ForeignClient
+        for new items under a client id someone else wrote with first."""
         # Unreadable bytes are refused here, alone, before they can share a batch.
+        try:
+            ends = authored(update)
+        except MalformedUpdate as error:
+            raise InvalidUpdate(str(error)) from error
         integrate(LiveText().doc, update)
-        ticket = Ticket(person_id, update, written=written)
         live = self._entry(section_id)
+        foreign = self._claim(live, section_id, person_id, ends)
+        ticket = Ticket(person_id, update, written=written, foreign=foreign)
         with live.waiting_lock:
             live.waiting.append(ticket)
             leading, live.writing = not live.writing, True
@@ -259,7 +284,10 @@ class Store:
                     if change.insert:
                         live.text.insert(start, change.insert)
             update = live.doc.get_update(before)
+            # Loaded so that the batch knows whether it binds the server's id.
+            self._owners(live, section_id)
             self._append(live, section_id, [Ticket(person_id, update, origin, source_id)])
+            live.owners.setdefault(live.doc.client_id, None)
             return update
 
     def settle(self, section_id: int) -> None:
@@ -276,6 +304,54 @@ class Store:
         scratch.doc.apply_update(state)
         integrate(scratch.doc, update)
         return Preview(storable(base_text), storable(str(scratch.text)), state)
+
+    def _claim(
+        self, live: LiveText, section_id: int, person_id: int | None, ends: dict[int, int]
+    ) -> dict[int, int]:
+        """Binds the update's client ids nobody wrote with yet to `person_id`; returns
+        those bound to someone else. Only ids not seen before cost a query: a keystroke
+        under the typist's own id is checked in memory."""
+        owners = self._owners(live, section_id)
+        for client_id in ends.keys() - owners.keys():
+            owners[client_id] = self._bind(section_id, client_id, person_id)
+        return {c: end for c, end in ends.items() if owners[c] != person_id}
+
+    def _owners(self, live: LiveText, section_id: int) -> dict[int, int | None]:
+        if not live.owners_loaded:
+            rows = db.session.execute(_OWNERS, {"section": section_id}).all()
+            live.owners.update((row.client_id, row.person_id) for row in rows)
+            live.owners_loaded = True
+        return live.owners
+
+    @staticmethod
+    def _bind(section_id: int, client_id: int, person_id: int | None) -> int | None:
+        """Records `person_id` as the first to write under `client_id`, unless someone
+        did already (another thread or process may be binding it right now: the unique
+        pair decides); returns whoever it belongs to."""
+        try:
+            db.session.execute(_BIND, _binding(section_id, client_id, person_id))
+            db.session.commit()
+            return person_id
+        except IntegrityError:
+            db.session.rollback()
+        return db.session.execute(
+            _OWNER, {"section": section_id, "client": client_id}
+        ).scalar_one()
+
+    def _authentic(self, live: LiveText, section_id: int, ticket: Ticket) -> bool:
+        """Whether every item the update holds under someone else's client id is one the
+        server has already, which applying again leaves as it is: a client that sends
+        what the server lacked, computed against a state vector that was already a
+        little old, repeats others' items the server sent it meanwhile. Those may
+        also be in rows another process wrote, which are read before refusing."""
+        if not ticket.foreign or self._covered(live, ticket.foreign):
+            return True
+        self._catch_up(live, section_id)
+        return self._covered(live, ticket.foreign)
+
+    @staticmethod
+    def _covered(live: LiveText, ends: dict[int, int]) -> bool:
+        return covers(decode_state_vector(live.doc.get_state()), ends)
 
     def _forget(self, section_id: int, live: LiveText) -> None:
         with self._guard:
@@ -326,7 +402,7 @@ class Store:
             .limit(1)
         ).first()
         if snapshot is not None:
-            live.doc.apply_update(snapshot.state)
+            self._absorb(live, [snapshot.state])
             live.seq = snapshot.seq
         live.loaded = True
 
@@ -334,7 +410,7 @@ class Store:
         rows = db.session.execute(_LOG_AFTER, {"section": section_id, "seq": live.seq}).all()
         if not rows:
             return False
-        live.doc.apply_update(merge_updates(*(row.update for row in rows)))
+        self._absorb(live, [row.update for row in rows])
         live.seq = rows[-1].seq
         return True
 
@@ -347,6 +423,7 @@ class Store:
         seed.text.insert(0, db.session.execute(_BODY, {"section": section_id}).scalar_one())
         update = seed.doc.get_update()
         db.session.add(SectionUpdate(section_id=section_id, seq=1, person_id=None, update=update))
+        db.session.add(CrdtClient(section_id=section_id, client_id=seed.doc.client_id))
         try:
             db.session.commit()
         except IntegrityError:
@@ -386,8 +463,11 @@ class Store:
     def _integrate_all(self, live: LiveText, section_id: int, batch: list[Ticket]) -> list[Ticket]:
         accepted: list[Ticket] = []
         for ticket in batch:
+            if not self._authentic(live, section_id, ticket):
+                ticket.finish(ForeignClient(sorted(ticket.foreign)))
+                continue
             try:
-                integrate(live.doc, ticket.update)
+                self._absorb(live, [ticket.update], integrate)
             except InvalidUpdate as error:
                 ticket.finish(error)
                 self._rebuild(live, section_id, accepted)
@@ -402,7 +482,7 @@ class Store:
         self._load(live, section_id)
         self._catch_up(live, section_id)
         for ticket in accepted:
-            integrate(live.doc, ticket.update)
+            self._absorb(live, [ticket.update], integrate)
 
     def _append(self, live: LiveText, section_id: int, batch: list[Ticket]) -> None:
         while True:
@@ -454,13 +534,17 @@ class Store:
                 {
                     "section_id": section_id,
                     "seq": last,
-                    "state": live.doc.get_update(),
+                    "state": self._snapshot_state(live),
                     "created_at": now,
                 },
             )
         changes = [(seq, t) for seq, t in enumerate(batch, start=first) if t.origin != "typed"]
         if not changes:
             return None
+        if live.doc.client_id not in live.owners:
+            # In the batch's transaction, not a commit of its own: the caller's pending
+            # changes (an amendment's decision) commit with the text or not at all.
+            db.session.execute(_BIND, _binding(section_id, live.doc.client_id, None))
         # The typing before the change is stored with it, each revision with the text
         # its batch left (remembered), so the change never counts as a typist's work.
         text = storable(str(live.text))
@@ -472,6 +556,27 @@ class Store:
                 section_id, ticket.person_id, text, seq, now, ticket.origin, ticket.source_id
             )
         return bursts
+
+    @staticmethod
+    def _absorb(
+        live: LiveText,
+        updates: list[bytes],
+        apply: Callable[[Doc, bytes], None] = Doc.apply_update,
+    ) -> None:
+        """See app.realtime.crdt: the server must not lose an acknowledged update
+        because others arrived out of order before it could take effect."""
+        live.waiting_updates = absorb(live.doc, live.waiting_updates, updates, apply)
+
+    @staticmethod
+    def _snapshot_state(live: LiveText) -> bytes:
+        """The document's state with the updates still waiting for changes it has not
+        received (sent out of order, by mistake or on purpose): its own encoding leaves
+        those out, and every process loading the snapshot would then lack them for
+        good, although they were acknowledged and relayed."""
+        state = live.doc.get_update()
+        if not live.waiting_updates:
+            return state
+        return merge_updates(state, *(update for update, _ in live.waiting_updates))
 
     def _settle(self, live: LiveText, section_id: int) -> None:
         while True:
@@ -552,6 +657,16 @@ _LOG_AFTER = (
     .order_by(_LOG.c.seq)
 )
 _SNAPSHOT = SectionSnapshot.__table__.insert()
+# The server's own edits are written under the cached document's client id, random among
+# 2**53 and bound to no person before its first edit is sent anywhere: nobody can claim it.
+_CLIENTS = CrdtClient.__table__
+_BIND = _CLIENTS.insert()
+_OWNERS = db.select(_CLIENTS.c.client_id, _CLIENTS.c.person_id).where(
+    _CLIENTS.c.section_id == bindparam("section")
+)
+_OWNER = db.select(_CLIENTS.c.person_id).where(
+    _CLIENTS.c.section_id == bindparam("section"), _CLIENTS.c.client_id == bindparam("client")
+)
 _SECTION = Section.__table__
 _BODY = db.select(_SECTION.c.body).where(_SECTION.c.id == bindparam("section"))
 _BODY_SEQ = db.select(_SECTION.c.body_seq).where(_SECTION.c.id == bindparam("section"))
@@ -577,3 +692,13 @@ _TYPING = (
     )
     .group_by(_LOG.c.person_id)
 )
+
+
+def _binding(section_id: int, client_id: int, person_id: int | None) -> dict:
+    return {
+        "section_id": section_id,
+        "client_id": client_id,
+        "person_id": person_id,
+        "first_seen": utcnow(),
+    }
+

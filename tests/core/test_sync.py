@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given
@@ -116,20 +117,106 @@ def test_unknown_and_missing_fields_are_named() -> None:
     assert missing.value.field == "state_vector"
 
 
-@given(cursor=json_values)
-def test_a_cursor_is_plain_bounded_json(cursor: object) -> None:
-    payload = {"section_id": None, "state": {"cursor": cursor}}
+yjs_ids = st.fixed_dictionaries(
+    {"client": st.integers(0, sync.MAX_ID), "clock": st.integers(0, sync.MAX_ID)}
+)
+positions = st.fixed_dictionaries(
+    {"tname": st.just("body")},
+    optional={"item": yjs_ids, "assoc": st.integers(-sync.MAX_ASSOC, sync.MAX_ASSOC)},
+)
+cursors = st.none() | st.fixed_dictionaries({"anchor": positions, "head": positions})
+
+
+def _parsed_cursor(cursor: object) -> object:
+    return sync.parse_awareness({"section_id": None, "state": {"cursor": cursor}}).cursor
+
+
+@given(cursor=cursors)
+def test_the_editors_cursors_are_accepted_as_they_are(cursor: object) -> None:
+    assert _parsed_cursor(cursor) == cursor
+
+
+def _mutations(cursor: dict) -> st.SearchStrategy[object]:
+    """The editor's cursor with one thing changed: a field added, one dropped, or a
+    value of another type or out of range put in its place."""
+    paths = [(end,) for end in cursor] + [
+        (end, key) for end, position in cursor.items() for key in position
+    ] + [
+        (end, "item", part)
+        for end, position in cursor.items()
+        if "item" in position
+        for part in ("client", "clock")
+    ]
+    wrong = json_values | st.sampled_from(
+        [-1, sync.MAX_ID + 1, True, 1.0, "1", "altro", "", None, {}, [], 2**64]
+    )
+
+    def change(path: tuple, value: object, extra: str) -> object:
+        copy = json.loads(json.dumps(cursor))
+        target = copy
+        for key in path[:-1]:
+            target = target[key]
+        if value == "drop" and path[-1] in ("anchor", "head", "tname", "client", "clock"):
+            del target[path[-1]]
+        elif value == "add":
+            target[extra] = 0
+        else:
+            target[path[-1]] = value
+        return copy
+
+    return st.builds(
+        change,
+        st.sampled_from(paths),
+        st.sampled_from(["drop", "add"]) | wrong,
+        st.sampled_from(["type", "altro", "item2", "tname2"]),
+    )
+
+
+@given(data=st.data(), cursor=st.fixed_dictionaries({"anchor": positions, "head": positions}))
+def test_anything_but_the_editors_cursor_is_refused(data: st.DataObject, cursor: dict) -> None:
+    changed = data.draw(_mutations(cursor))
     try:
-        assert sync.parse_awareness(payload).cursor == cursor
+        parsed = _parsed_cursor(changed)
+    except PayloadError as error:
+        assert (error.code, error.field) == ("bad_request", "cursor")
+        return
+    # Some changes keep the shape (a new value of the right type and range).
+    assert parsed == changed
+    assert changed is None or (
+        set(changed) == {"anchor", "head"}
+        and all(p.get("tname") == "body" for p in changed.values())
+    )
+
+
+@given(cursor=json_values)
+def test_arbitrary_json_is_a_cursor_only_in_the_editors_shape(cursor: object) -> None:
+    try:
+        assert _parsed_cursor(cursor) == cursor
     except PayloadError as error:
         assert error.field == "cursor"
+        return
+    assert cursor is None
 
 
-def test_an_oversized_cursor_is_too_large() -> None:
-    payload = {"section_id": 1, "state": {"cursor": "x" * (sync.MAX_CURSOR_CHARS + 1)}}
-    with pytest.raises(PayloadError) as refused:
-        sync.parse_awareness(payload)
-    assert refused.value.code == "too_large"
+def test_a_cursor_in_another_shared_type_or_with_a_broken_id_is_refused() -> None:
+    fine = {"tname": "body", "item": {"client": 1, "clock": 2}, "assoc": 0}
+    for position in (
+        {"tname": "altro"},
+        {"type": {"client": 1, "clock": 2}, "item": {"client": 1, "clock": 2}},
+        {"tname": "body", "item": {"client": "1", "clock": 2}},
+        {"tname": "body", "item": {"client": 1, "clock": {}}},
+        {"tname": "body", "item": {"client": 1}},
+        {"tname": "body", "assoc": "destra"},
+        {"tname": "body", "assoc": 2**40},
+        "body",
+        5,
+    ):
+        with pytest.raises(PayloadError):
+            _parsed_cursor({"anchor": fine, "head": position})
+    with pytest.raises(PayloadError):
+        _parsed_cursor({"anchor": fine})
+    with pytest.raises(PayloadError):
+        _parsed_cursor("x" * 100_000)
 
 
 clocks = st.dictionaries(st.integers(0, 2**53 - 1), st.integers(0, 2**32 - 1), max_size=20)

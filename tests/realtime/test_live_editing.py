@@ -175,8 +175,12 @@ def test_a_pasted_megabyte_goes_through(world: World) -> None:
 def test_presence_shows_names_colours_and_places(world: World) -> None:
     doc = world.document("Chi c'è?")
     writer, observer = _joined(world, "writer6", doc), _joined(world, "observer", doc)
+    cursor = {
+        "anchor": {"tname": "body", "item": {"client": 7, "clock": 1}, "assoc": 0},
+        "head": {"tname": "body", "assoc": -1},
+    }
     try:
-        writer.set_presence(doc.section_id, {"anchor": 1, "head": 3}, idle=False)
+        writer.set_presence(doc.section_id, cursor, idle=False)
         observer.set_presence(None, idle=True)
 
         def seen() -> dict[str, dict]:
@@ -185,7 +189,7 @@ def test_presence_shows_names_colours_and_places(world: World) -> None:
         wait_until(lambda: seen().get("Oscar Orsini", {}).get("idle") is True)
         wait_until(lambda: seen().get("Scrittrice 6 Àèìòù", {}).get("section_id") == doc.section_id)
         people = seen()
-        assert people["Scrittrice 6 Àèìòù"]["cursor"] == {"anchor": 1, "head": 3}
+        assert people["Scrittrice 6 Àèìòù"]["cursor"] == cursor
         assert people["Oscar Orsini"]["section_id"] is None
         assert people["Oscar Orsini"]["color"] != people["Scrittrice 6 Àèìòù"]["color"]
         observer.close()
@@ -218,7 +222,8 @@ def test_presence_sends_the_whole_list_once_then_only_changes(world: World) -> N
         # The one already there hears of the newcomer alone, not the whole list again.
         assert [p["name"] for p in first.received[-1]["people"]] == ["Scrittrice 8 Àèìòù"]
         assert not first.received[-1].get("full")
-        second.set_presence(doc.section_id, {"anchor": 0, "head": 0})
+        at_end = {"tname": "body", "assoc": 0}
+        second.set_presence(doc.section_id, {"anchor": at_end, "head": at_end})
         wait_until(lambda: any(p.get("section_id") for p in first.presence[doc.id]))
         assert [p["name"] for p in first.received[-1]["people"]] == ["Scrittrice 8 Àèìòù"]
         second.close()

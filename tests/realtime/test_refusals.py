@@ -86,6 +86,8 @@ def test_malformed_payloads_are_refused_and_the_connection_stays(world: World) -
         ("update", {"section_id": section, "update": to_wire(b"\x00\x00")}),
         ("awareness", {"section_id": section, "state": {"idle": "sì"}}),
         ("awareness", {"section_id": section, "state": {"cursor": [[[[[[[[1]]]]]]]]}}),
+        # Let through before: plain JSON, but no cursor the editor could resolve.
+        ("awareness", {"section_id": section, "state": {"cursor": {"anchor": 1, "head": 3}}}),
         ("awareness", {"section_id": section, "state": {"umore": "buono"}}),
         ("leave", {"document_id": None}),
     ]

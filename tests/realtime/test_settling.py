@@ -52,6 +52,7 @@ def test_each_revision_holds_the_text_as_its_author_left_it(app) -> None:  # typ
     store = live().store
     replica = _joined(section.id, 1)
     store.apply(section.id, anna.id, replica.insert(0, "Anna. "))
+    replica = _joined(section.id, 2)
     store.apply(section.id, bruno.id, replica.insert(len(replica.text()), " Bruno."))
     assert _stored(section.id) == ("Testo della sezione 1.", 0)
     assert _revisions(section.id) == []

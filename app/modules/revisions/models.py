@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -87,3 +87,23 @@ class RejectedEdit(db.Model):
     update: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CrdtClient(db.Model):
+    """Which person first wrote in a section under a Yjs client id. Replicas keep the
+    first item they receive for a (client id, clock) pair, so an update written under
+    someone else's id could replace that person's next keystroke on the server while
+    their own editor kept it: only the person bound here may write new items under the
+    id. `person_id` is None for the ids the server writes under (the text from before
+    live editing, restores, accepted amendments), which nobody may claim. The unique pair
+    decides between two processes binding the same id at once."""
+
+    __tablename__ = "crdt_client"
+    __table_args__ = (UniqueConstraint("section_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    # SET NULL: an id of someone deleted stays unclaimable.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    first_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)

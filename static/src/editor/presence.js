@@ -17,8 +17,39 @@ function keyFor (sid) {
   return keys.get(sid)
 }
 
-function relative (json) {
-  return json == null ? null : Y.createRelativePositionFromJSON(json)
+const MAX_ID = Number.MAX_SAFE_INTEGER
+const MAX_ASSOC = 2 ** 31 - 1
+
+function isId (value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) &&
+    Object.keys(value).length === 2 &&
+    [value.client, value.clock].every(part => Number.isInteger(part) && part >= 0 && part <= MAX_ID)
+}
+
+// A position in this section's text as the editor sends it (Y.relativePositionToJSON);
+// the same rule as the server's. Anything else, relayed by an older server or another
+// process, made the remote-cursor plugin throw and stopped the editor of everyone.
+function isPosition (json) {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return false
+  if (!Object.keys(json).every(key => key === 'tname' || key === 'item' || key === 'assoc')) return false
+  if (json.tname !== 'body') return false
+  if ('assoc' in json && !(Number.isInteger(json.assoc) && Math.abs(json.assoc) <= MAX_ASSOC)) return false
+  return !('item' in json) || isId(json.item)
+}
+
+// The other person's selection, or null when it is not one this editor can draw.
+function remoteCursor (cursor) {
+  if (cursor === null || typeof cursor !== 'object' || !isPosition(cursor.anchor) || !isPosition(cursor.head)) {
+    return null
+  }
+  try {
+    return {
+      anchor: Y.createRelativePositionFromJSON(cursor.anchor),
+      head: Y.createRelativePositionFromJSON(cursor.head)
+    }
+  } catch {
+    return null
+  }
 }
 
 export class SectionAwareness {
@@ -63,9 +94,7 @@ export class SectionAwareness {
       seen.add(key)
       const signature = JSON.stringify([person.name, person.color, person.cursor])
       if (this.signature.get(key) === signature) continue
-      const cursor = person.cursor && person.cursor.anchor && person.cursor.head
-        ? { anchor: relative(person.cursor.anchor), head: relative(person.cursor.head) }
-        : null
+      const cursor = remoteCursor(person.cursor)
       this.states.set(key, { user: { name: person.name, color: person.color, colorLight: `${person.color}33` }, cursor })
       ;(this.signature.has(key) ? updated : added).push(key)
       this.signature.set(key, signature)

@@ -1,0 +1,41 @@
+"""Applying Yjs updates that may arrive before the changes they build on.
+
+yrs (under pycrdt) keeps only the last update that waits for missing changes: when a
+second one arrives out of order, the first is dropped, and the replica then lacks items
+every other replica holds, or shows some that others do not, with the same state vector.
+Updates that still wait are therefore kept here, and applied again merged with each new
+one until the document holds them: a merged update waits as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pycrdt import Doc, merge_updates
+
+from app.core.sync import covers, decode_state_vector
+from app.core.yjs_clients import MalformedUpdate, authored
+
+# An update, with the clock after its items for each client id it writes under.
+Waiting = list[tuple[bytes, dict[int, int]]]
+
+
+def absorb(
+    doc: Doc,
+    waiting: Waiting,
+    updates: list[bytes],
+    apply: Callable[[Doc, bytes], None] = Doc.apply_update,
+) -> Waiting:
+    """Applies `updates` with the `waiting` ones; returns those that still wait."""
+    pending = [*waiting, *((update, _ends(update)) for update in updates)]
+    merged = [update for update, _ in pending]
+    apply(doc, merged[0] if len(merged) == 1 else merge_updates(*merged))
+    have = decode_state_vector(doc.get_state())
+    return [(update, ends) for update, ends in pending if not covers(have, ends)]
+
+
+def _ends(update: bytes) -> dict[int, int]:
+    try:
+        return authored(update)
+    except MalformedUpdate:
+        # Applied already (pycrdt took it), so nothing of it can be waiting.
+        return {}

@@ -1,0 +1,129 @@
+"""The client ids an update writes under, read from updates pycrdt made: exactly the
+writers' ids, each with its clock after the update, whatever the content; anything
+that is not exactly one update is refused."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pycrdt import Array, Doc, Map, Text, merge_updates
+
+from app.core.edits import utf8_len
+from app.core.sync import decode_state_vector
+from app.core.yjs_clients import MalformedUpdate, authored, authors
+
+client_ids = st.integers(min_value=0, max_value=2**53 - 1)
+words = st.text(max_size=8)
+scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | words | st.binary(max_size=4)
+values = st.recursive(
+    scalars | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(words, inner, max_size=3),
+    max_leaves=6,
+)
+
+# Every kind of change a section's document can receive: text, deletions, formatting,
+# embeds, and nested shared types with JSON-like values.
+edits = st.one_of(
+    st.tuples(st.just("insert"), st.integers(0, 50), words),
+    st.tuples(st.just("delete"), st.integers(0, 50), st.integers(1, 5)),
+    st.tuples(st.just("format"), st.integers(0, 50), st.dictionaries(words, scalars, max_size=2)),
+    st.tuples(st.just("embed"), st.integers(0, 50), st.dictionaries(words, values, max_size=2)),
+    st.tuples(st.just("map"), words, values),
+    st.tuples(st.just("array"), st.lists(values, max_size=3), st.binary(max_size=3)),
+)
+
+
+def _edit(doc: Doc, edit: tuple) -> None:
+    kind = edit[0]
+    text = doc.get("body", type=Text)
+    current = str(text)
+    # pycrdt counts UTF-8 bytes: positions are taken at character boundaries.
+    at = utf8_len(current[: min(edit[1], len(current))]) if isinstance(edit[1], int) else 0
+    if kind == "insert":
+        text.insert(at, edit[2])
+    elif kind == "delete" and current:
+        start = min(edit[1], len(current) - 1)
+        del text[utf8_len(current[:start]) : utf8_len(current[: start + edit[2]])]
+    elif kind == "format" and current:
+        text.format(0, max(at, 1), edit[2])
+    elif kind == "embed":
+        # In a text of their own: an embed takes a position but no character.
+        doc.get("notes", type=Text).insert_embed(0, edit[2])
+    elif kind == "map":
+        doc.get("meta", type=Map)[edit[1]] = Map({"value": Array([edit[2]])})
+    elif kind == "array":
+        doc.get("list", type=Array).append(Array([*edit[1], edit[2]]))
+
+
+def _written(client_id: int, changes: list[tuple]) -> Doc:
+    doc = Doc(client_id=client_id)
+    for edit in changes:
+        _edit(doc, edit)
+    return doc
+
+
+@given(client_id=client_ids, changes=st.lists(edits, max_size=8))
+def test_a_writers_update_names_its_id_and_clock(client_id: int, changes: list[tuple]) -> None:
+    doc = _written(client_id, changes)
+    update = doc.get_update()
+    clocks = decode_state_vector(doc.get_state())
+    assert authored(update) == clocks
+    assert authors(update) == ({client_id} if clocks else set())
+
+
+@given(client_id=client_ids, before=st.lists(edits, max_size=4), after=st.lists(edits, max_size=4))
+def test_an_incremental_update_names_only_what_it_adds(
+    client_id: int, before: list[tuple], after: list[tuple]
+) -> None:
+    doc = _written(client_id, before)
+    state = doc.get_state()
+    for edit in after:
+        _edit(doc, edit)
+    wrote = decode_state_vector(doc.get_state()) != decode_state_vector(state)
+    assert authors(doc.get_update(state)) == ({client_id} if wrote else set())
+
+
+@given(
+    writers=st.dictionaries(client_ids, st.lists(edits, min_size=1, max_size=4), max_size=4)
+)
+def test_merged_and_relayed_updates_name_every_writer(writers: dict[int, list[tuple]]) -> None:
+    docs = [_written(client_id, changes) for client_id, changes in writers.items()]
+    wrote = {doc.client_id for doc in docs if doc.get_state() != b"\x00"}
+    updates = [doc.get_update() for doc in docs]
+    assert authors(merge_updates(*updates) if updates else b"\x00\x00") == wrote
+    # A reader that applied them all hands on the same ids in its own update.
+    reader = Doc(client_id=2**53 - 1 if 2**53 - 1 not in writers else 0)
+    for update in updates:
+        reader.apply_update(update)
+    assert authors(reader.get_update()) == wrote
+
+
+@given(client_id=client_ids, changes=st.lists(edits, min_size=1, max_size=5), data=st.data())
+def test_anything_but_exactly_one_update_is_refused(
+    client_id: int, changes: list[tuple], data: st.DataObject
+) -> None:
+    update = _written(client_id, changes).get_update()
+    cut = data.draw(st.integers(0, len(update) - 1))
+    with pytest.raises(MalformedUpdate):
+        authored(update[:cut])
+    with pytest.raises(MalformedUpdate):
+        authored(update + data.draw(st.binary(min_size=1, max_size=4)))
+
+
+@given(noise=st.binary(max_size=64))
+def test_arbitrary_bytes_are_read_or_refused_cleanly(noise: bytes) -> None:
+    try:
+        ends = authored(noise)
+    except MalformedUpdate:
+        return
+    assert all(0 <= clock <= 2**53 - 1 for clock in ends.values())
+
+
+def test_deletions_of_others_text_name_no_writer() -> None:
+    author = _written(1, [("insert", 0, "testo di un'altra persona")])
+    editor = Doc(client_id=2)
+    editor.apply_update(author.get_update())
+    state = editor.get_state()
+    del editor.get("body", type=Text)[0:5]
+    assert authors(editor.get_update(state)) == set()
