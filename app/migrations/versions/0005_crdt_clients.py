@@ -1,7 +1,7 @@
 """crdt_client: which person first wrote in a section under each Yjs client id
 
-Revision ID: 0004_crdt_clients
-Revises: 0003_body_seq
+Revision ID: 0005_crdt_clients
+Revises: 0004_logins
 Create Date: 2026-12-06 01:10:00
 
 """
@@ -13,8 +13,8 @@ from app.core.yjs_clients import MalformedUpdate, authors
 
 
 # revision identifiers, used by Alembic.
-revision = "0004_crdt_clients"
-down_revision = "0003_body_seq"
+revision = "0005_crdt_clients"
+down_revision = "0004_logins"
 branch_labels = None
 depends_on = None
 
