@@ -27,6 +27,11 @@ _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _DATA_IMAGE = re.compile(r"^data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
 _ENV_KEY = "tavolo"
 LINK_REL = "noopener noreferrer"
+# Deeper lists and quotes are read as text. The inline parser pays for this depth at
+# every opening bracket it cannot close (skipping nested tokens up to it): at the
+# preset's 100, 40 000 brackets took 2 s, at 20 half a second; no real document comes
+# near 20 levels (the national ICT plan renders the same at both).
+MAX_NESTING = 20
 
 
 def slugify(text: str, fallback: str = "titolo", max_length: int = 80) -> str:
@@ -112,7 +117,10 @@ def _unique(slug: str, used: set[str]) -> str:
 
 
 def _build() -> MarkdownIt:
-    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt(
+        "js-default",
+        {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING},
+    )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.validateLink = _allowed_url  # type: ignore[method-assign]

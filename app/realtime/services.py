@@ -27,7 +27,7 @@ from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.settling import Settler
-from app.realtime.store import InvalidUpdate, Store
+from app.realtime.store import InvalidUpdate, Store, TextTooLong
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def install(app: Flask) -> None:
         burst_window=_burst_window(app.config),
         capacity=app.config["LIVE_CACHED_SECTIONS"],
         gather=batcher.before_next_tick,
+        max_text_bytes=app.config["SECTION_MAX_BYTES"],
     )
     app.extensions["tavolo.live"] = Live(
         store=store,
@@ -149,6 +150,8 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
             state.store.apply(section.section_id, person_id, request.update, written)
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
+    except TextTooLong as error:
+        raise errors.text_too_long(current_app.config["SECTION_MAX_BYTES"]) from error
     return {"ok": True, "seq": request.seq}
 
 
@@ -201,6 +204,11 @@ def update_presence(targets: list[tuple[int, int | None]], sid: str, request: Aw
     return {"ok": True}
 
 
+class SectionTooLong(Exception):
+    """A change decided by a person would make the section's text longer than the limit;
+    the message is for people."""
+
+
 def write_text(
     actor: Person,
     section: Section,
@@ -213,8 +221,14 @@ def write_text(
     sent to every open editor like any other edit. Commits; False when nothing changed.
     `text` may be a function of the current text (a merge): it is then computed under
     the section's lock, so that a keystroke stored a moment earlier is not undone. An
-    exception it raises writes nothing. The caller checks that `actor` may make it."""
-    update = live().store.write(section.id, actor.id, text, origin, source_id)
+    exception it raises writes nothing, as does a text above the section's limit
+    (`SectionTooLong`). The caller checks that `actor` may make it."""
+    try:
+        update = live().store.write(section.id, actor.id, text, origin, source_id)
+    except TextTooLong as error:
+        raise SectionTooLong(
+            errors.section_too_long(current_app.config["SECTION_MAX_BYTES"])
+        ) from error
     if update is None:
         return False
     live().batcher.update(section.document_id, section.id, update, None)

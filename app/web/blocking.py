@@ -1,23 +1,41 @@
-"""Work that computes for a second or more inside a request (a PDF), kept from stalling
-the live channel."""
+"""Work that computes for a second or more inside a request (a PDF, a long text's
+Markdown), kept from stalling the live channel, and from being started by one person
+faster than it finishes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import current_app
-
-T = TypeVar("T")
+from flask_babel import gettext as _
 
 
-def off_the_event_loop(work: Callable[[], T]) -> T:
-    """In gevent mode one operating-system thread serves every connection: a PDF rendered
-    there would stall every typist until it is done. gevent's thread pool runs it on a
-    thread of its own, which the interpreter interleaves with the event loop. In
-    threading mode each request already has its thread."""
-    if current_app.config["ASYNC_MODE"] != "gevent":
-        return work()
-    import gevent
+class Busy(Exception):
+    """The person already has an expensive render running; the message is for them."""
 
-    return gevent.get_hub().threadpool.apply(work)
+
+_RUNNING: set[tuple[str, int]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@contextmanager
+def one_at_a_time(kind: str, person_id: int) -> Iterator[None]:
+    """At most one render of `kind` per person in this server process: a second one,
+    started before the first ends (another tab, a script), is refused at once instead of
+    taking a second worker from the people who are waiting for theirs."""
+    key = (kind, person_id)
+    with _RUNNING_LOCK:
+        if key in _RUNNING:
+            raise Busy(
+                _(
+                    "Attendi che finisca l'elaborazione che hai già avviato, poi riprova: "
+                    "se ne può avviare una alla volta."
+                )
+            )
+        _RUNNING.add(key)
+    try:
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(key)

@@ -22,7 +22,7 @@ from app.modules.documents.models import Section
 from app.modules.people.models import Person
 from app.modules.revisions.models import Revision
 from app.modules.timeutil import utcnow
-from app.realtime.services import write_text
+from app.realtime.services import SectionTooLong, write_text
 
 TEXT_MAX = 100_000
 RATIONALE_MAX = 5000
@@ -225,6 +225,9 @@ def _merge_and_write(
     except Conflict:
         db.session.rollback()
         raise
+    except SectionTooLong as error:
+        db.session.rollback()
+        raise AmendmentError(str(error)) from error
     if written:
         amendment.revision_id = db.session.scalar(
             db.select(Revision.id)

@@ -26,6 +26,10 @@ class ExportError(Exception):
     """An export that cannot be made; the message is for people."""
 
 
+class ExportsBusy(ExportError):
+    """Every slot is taken: the same request may simply be sent again later."""
+
+
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 
@@ -43,7 +47,7 @@ def run(
     two cores, a third export would only slow down the other two and the people typing."""
     slots = _slots(concurrency)
     if not slots.acquire(blocking=False):
-        raise ExportError(_("Altre esportazioni sono in corso: riprova tra qualche secondo."))
+        raise ExportsBusy(_("Altre esportazioni sono in corso: riprova tra qualche secondo."))
     try:
         return _run(job, output, time_limit, memory_mb)
     finally:

@@ -1,0 +1,244 @@
+"""Markdown rendered for pages without ever holding the server: small texts at once, the
+rest in a small pool of worker processes with a time and a memory limit, and every
+result kept by the text's hash, since a page view renders every section again.
+
+Some shapes cost far more than their size: 40 000 nested brackets took 2 s of the only
+event loop in gevent mode (every page and socket waited), 2 MB took half a minute. In a
+worker they cost a worker's time, at most `RENDER_TIME_LIMIT`; then the worker is killed
+and the text is shown as it was typed, escaped, with a note saying why. That outcome is
+remembered too, so a hostile text costs the limit once, not at every page view."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from app.core.render import render_markdown
+from app.web.render_worker import HEADER
+
+WORKER = Path(__file__).with_name("render_worker.py")
+# A worker starts in about a third of a second; on a busy laptop it may take longer.
+START_SECONDS = 15.0
+
+
+class WorkerFailed(Exception):
+    """The worker ran out of time or memory, or died: it is killed, never reused."""
+
+
+class _Worker:
+    """One render process and the two pipes to it, read and written without blocking:
+    with gevent, `select` lets the event loop serve everyone else while a render runs."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER), str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._out, self._in = self.process.stdin.fileno(), self.process.stdout.fileno()
+        os.set_blocking(self._out, False)
+        os.set_blocking(self._in, False)
+        self._read_frame(time.monotonic() + START_SECONDS)
+
+    def ask(self, job: dict[str, Any], seconds: float) -> dict[str, Any]:
+        deadline = time.monotonic() + seconds
+        data = json.dumps(job).encode()
+        self._write(HEADER.pack(len(data)) + data, deadline)
+        return self._read_frame(deadline)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait(self._out, deadline, writing=True)
+            try:
+                view = view[os.write(self._out, view) :]
+            except BlockingIOError:
+                continue
+            except OSError as error:
+                raise WorkerFailed("gone") from error
+
+    def _read_frame(self, deadline: float) -> dict[str, Any]:
+        header = self._read(HEADER.size, deadline)
+        (length,) = HEADER.unpack(header)
+        return json.loads(self._read(length, deadline))
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        missing = size
+        while missing:
+            self._wait(self._in, deadline, writing=False)
+            try:
+                chunk = os.read(self._in, min(missing, 1 << 20))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise WorkerFailed("gone")
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _wait(fd: int, deadline: float, writing: bool) -> None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise WorkerFailed("time")
+        ready = select.select([], [fd], [], left) if writing else select.select([fd], [], [], left)
+        if not any(ready):
+            raise WorkerFailed("time")
+
+
+class RenderPool:
+    """At most `size` workers, started when first needed and kept; one render each at a
+    time. A render that waits longer than the time limit for a free worker gives up."""
+
+    def __init__(self, size: int, time_limit: float, memory_mb: int) -> None:
+        self._time_limit, self._memory_mb = time_limit, memory_mb
+        self._slots = threading.BoundedSemaphore(size)
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        atexit.register(self.close)
+
+    def render(self, text: str, prefix: str, level: int) -> str | None:
+        """The HTML, or None when this text ran out of time or memory; raises
+        `WorkerFailed` when no worker was free in time (the text is not to blame)."""
+        if not self._slots.acquire(timeout=self._time_limit):
+            raise WorkerFailed("busy")
+        try:
+            worker = self._take()
+            try:
+                job = {"text": text, "prefix": prefix, "level": level}
+                answer = worker.ask(job, self._time_limit)
+            except (WorkerFailed, ValueError):
+                worker.kill()
+                return None
+            self._give(worker)
+            return answer.get("html")
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        if os.getpid() == self._pid:
+            for worker in idle:
+                worker.kill()
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if os.getpid() != self._pid:
+                # A forked server process: the workers belong to its parent.
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return _Worker(self._memory_mb)
+
+    def _give(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+
+
+@dataclass(frozen=True)
+class _Timeout:
+    """Remembered in the cache for a text whose render ran out of time."""
+
+
+_TIMED_OUT = _Timeout()
+
+
+class Renderer:
+    """The cache in front of the pool, bounded by the size of what it holds."""
+
+    def __init__(self, pool: RenderPool, inline_bytes: int, cache_bytes: int) -> None:
+        self.pool = pool
+        self._inline_bytes, self._cache_bytes = inline_bytes, cache_bytes
+        self._cache: OrderedDict[tuple[bytes, str, int], str | _Timeout] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def render(self, text: str, prefix: str, level: int) -> str | None:
+        key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), prefix, level)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return None if found is _TIMED_OUT else str(found)
+        if len(text.encode()) <= self._inline_bytes:
+            html: str | None = render_markdown(text, prefix, level)
+        else:
+            try:
+                html = self.pool.render(text, prefix, level)
+            except WorkerFailed:
+                return None
+        self._keep(key, _TIMED_OUT if html is None else html)
+        return html
+
+    def _keep(self, key: tuple[bytes, str, int], value: str | _Timeout) -> None:
+        size = 64 + (len(value) if isinstance(value, str) else 0)
+        with self._lock:
+            if key in self._cache:
+                return
+            self._cache[key] = value
+            self._cached += size
+            while self._cached > self._cache_bytes and self._cache:
+                _key, old = self._cache.popitem(last=False)
+                self._cached -= 64 + (len(old) if isinstance(old, str) else 0)
+
+
+def init_app(app: Flask) -> None:
+    config = app.config
+    pool = RenderPool(
+        config["RENDER_POOL_SIZE"], config["RENDER_TIME_LIMIT"], config["RENDER_MEMORY_MB"]
+    )
+    app.extensions["tavolo.render"] = Renderer(
+        pool, config["RENDER_INLINE_BYTES"], config["RENDER_CACHE_BYTES"]
+    )
+
+
+def markdown(text: str, prefix: str = "", heading_level: int = 0) -> Markup:
+    """`app.core.render.render_markdown`, bounded (see the module's docstring)."""
+    renderer: Renderer = current_app.extensions["tavolo.render"]
+    html = renderer.render(text, prefix, heading_level)
+    return Markup(html) if html is not None else fallback(text)
+
+
+def fallback(text: str) -> Markup:
+    """The text as typed, escaped, one paragraph per block, and why it looks so."""
+    note = _(
+        "Questo testo è mostrato senza formattazione: impaginarlo richiedeva troppo tempo "
+        "al server. Nulla è andato perso; semplificarne la formattazione lo risolve."
+    )
+    blocks = [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+    paragraphs = "".join(
+        f"<p>{Markup('<br>').join(escape(line) for line in block.split(chr(10)))}</p>"
+        for block in blocks
+    )
+    return Markup(f'<p class="render-fallback"><em>{escape(note)}</em></p>{paragraphs}')
