@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import Flask, current_app
-from pycrdt import merge_updates
+from pycrdt import Doc, merge_updates
 
 from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
 from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update, to_wire
@@ -248,6 +248,13 @@ def current_text(section_id: int) -> str:
     not refresh loaded objects."""
     settle([section_id])
     return db.session.scalar(db.select(Section.body).where(Section.id == section_id)) or ""
+
+
+def open_text(section_id: int) -> None:
+    """Has the store hold the section's live text. Opening a section nobody has edited
+    yet commits (its stored text becomes the first row of its log): a caller about to
+    make changes that must commit with a `write_text`, or not at all, opens it first."""
+    live().store.sync(section_id, Doc().get_state())
 
 
 def settle_document(document_id: int) -> None:

@@ -163,7 +163,7 @@ class Store:
         """`gather` is called by a thread about to write a section's waiting updates,
         before it takes them: the longer it waits, the more updates one commit stores.
         `max_text_bytes` bounds a section's text (UTF-8), see `TextTooLong`."""
-        self._max_text_bytes = max_text_bytes
+        self.max_text_bytes = max_text_bytes
         self._snapshot_every = snapshot_every
         self._gather = gather
         self._burst_window = burst_window
@@ -409,7 +409,7 @@ class Store:
         return accepted
 
     def _check_length(self, before: int, after: int) -> None:
-        if self._max_text_bytes is not None and after > max(before, self._max_text_bytes):
+        if self.max_text_bytes is not None and after > max(before, self.max_text_bytes):
             raise TextTooLong(after)
 
     def _rebuild(self, live: LiveText, section_id: int, accepted: list[Ticket]) -> None:

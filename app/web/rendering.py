@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -33,6 +34,7 @@ from markupsafe import Markup, escape
 from app.core.render import render_markdown
 from app.web.render_worker import HEADER
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 WORKER = Path(__file__).with_name("render_worker.py")
 # A worker starts in about a third of a second; on a busy laptop it may take longer.
 START_SECONDS = 15.0
@@ -145,6 +147,11 @@ class RenderPool:
         finally:
             self._slots.release()
 
+    def workers(self) -> int:
+        """Idle workers: each one started is kept until it runs out of time."""
+        with self._lock:
+            return len(self._idle)
+
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
@@ -201,6 +208,10 @@ class Renderer:
         self._keep(key, _TIMED_OUT if html is None else html)
         return html
 
+    def cached_bytes(self) -> int:
+        with self._lock:
+            return self._cached
+
     def _keep(self, key: tuple[bytes, str, int], value: str | _Timeout) -> None:
         size = 64 + (len(value) if isinstance(value, str) else 0)
         with self._lock:
@@ -236,7 +247,7 @@ def fallback(text: str) -> Markup:
         "Questo testo è mostrato senza formattazione: impaginarlo richiedeva troppo tempo "
         "al server. Nulla è andato perso; semplificarne la formattazione lo risolve."
     )
-    blocks = [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+    blocks = [b.strip("\n") for b in _BLANK_LINES.split(text.replace("\r\n", "\n")) if b.strip()]
     paragraphs = "".join(
         f"<p>{Markup('<br>').join(escape(line) for line in block.split(chr(10)))}</p>"
         for block in blocks

@@ -50,7 +50,7 @@ def _meanwhile(work: Callable[[], object]) -> Iterator[None]:
     def run() -> None:
         try:
             work()
-        except BaseException as error:  # noqa: BLE001 — reported after the block
+        except BaseException as error:  # reported after the block
             failures.append(error)
 
     thread = threading.Thread(target=run, daemon=True)
