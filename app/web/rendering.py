@@ -175,10 +175,15 @@ class RenderPool:
 
 @dataclass(frozen=True)
 class _Timeout:
-    """Remembered in the cache for a text whose render ran out of time."""
+    """Remembered in the cache for a text whose render ran out of time, for a while
+    only: on a machine busy enough to slow a long ordinary text past the limit, the
+    text gets another chance once the moment has passed."""
+
+    until: float
 
 
-_TIMED_OUT = _Timeout()
+# How long a render that ran out of time is not tried again.
+TIMEOUT_REMEMBERED_SECONDS = 300.0
 
 
 class Renderer:
@@ -195,9 +200,11 @@ class Renderer:
         key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), prefix, level)
         with self._lock:
             found = self._cache.get(key)
-            if found is not None:
+            if isinstance(found, str):
                 self._cache.move_to_end(key)
-                return None if found is _TIMED_OUT else str(found)
+                return found
+            if found is not None and found.until > time.monotonic():
+                return None
         if len(text.encode()) <= self._inline_bytes:
             html: str | None = render_markdown(text, prefix, level)
         else:
@@ -205,7 +212,8 @@ class Renderer:
                 html = self.pool.render(text, prefix, level)
             except WorkerFailed:
                 return None
-        self._keep(key, _TIMED_OUT if html is None else html)
+        outcome = _Timeout(time.monotonic() + TIMEOUT_REMEMBERED_SECONDS) if html is None else html
+        self._keep(key, outcome)
         return html
 
     def cached_bytes(self) -> int:
@@ -213,15 +221,20 @@ class Renderer:
             return self._cached
 
     def _keep(self, key: tuple[bytes, str, int], value: str | _Timeout) -> None:
-        size = 64 + (len(value) if isinstance(value, str) else 0)
         with self._lock:
-            if key in self._cache:
-                return
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._cached -= _size(old)
             self._cache[key] = value
-            self._cached += size
+            self._cached += _size(value)
             while self._cached > self._cache_bytes and self._cache:
-                _key, old = self._cache.popitem(last=False)
-                self._cached -= 64 + (len(old) if isinstance(old, str) else 0)
+                _key, dropped = self._cache.popitem(last=False)
+                self._cached -= _size(dropped)
+
+
+def _size(value: str | _Timeout) -> int:
+    """What an entry costs, roughly: its HTML, plus the key and the bookkeeping."""
+    return 64 + (len(value) if isinstance(value, str) else 0)
 
 
 def init_app(app: Flask) -> None:
