@@ -4,11 +4,16 @@ faster than it finishes."""
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from flask import request
 from flask_babel import gettext as _
+
+from app.web.serving import CONNECTION
 
 
 class Busy(Exception):
@@ -39,3 +44,25 @@ def one_at_a_time(kind: str, person_id: int) -> Iterator[None]:
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(key)
+
+
+def client_gone() -> Callable[[], bool]:
+    """Whether the person who sent this request has closed its connection (closed the
+    page, cancelled the download): a render nobody waits for is stopped. A browser sends
+    nothing more on a connection before it has the answer, so a connection that can be
+    read from holds either the end of the stream (gone) or, rarely, a next request (not
+    gone: it is left for the server to read). Without the connection (a proxy's own, a
+    server that does not give it) the answer is always no: the time limit then bounds
+    the render."""
+    connection = request.environ.get(CONNECTION)
+    if connection is None or not hasattr(connection, "recv"):
+        return lambda: False
+
+    def gone() -> bool:
+        try:
+            readable, _writable, _failed = select.select([connection], [], [], 0)
+            return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    return gone

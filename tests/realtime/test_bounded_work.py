@@ -9,10 +9,12 @@ limits the same requests held every page and socket for 6 to 29 seconds."""
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
@@ -155,3 +157,45 @@ def test_the_server_answers_while_someone_renders_a_redline(world: World) -> Non
     seconds = _healthz_while(world, lambda: pdfs.append(http.get(redline, timeout=120)))
     assert seconds < 1.0, seconds
     assert pdfs[0].status_code in (200, 503)
+
+
+def _render_workers(server_pid: int) -> list[int]:
+    """The export workers the server has started and that are still running."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == server_pid and b"exports/worker.py" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_a_redline_nobody_waits_for_any_more_is_stopped(world: World) -> None:
+    """The comparison of a whole section rewritten takes WeasyPrint far longer than the
+    few seconds given here; once the browser has closed the connection, its worker is
+    killed at the next check (every half second), not at the time limit."""
+    doc = world.document("Prima versione.")
+    http, token = _page(world, "facilitator", doc.id)
+    saved = http.post(
+        f"{world.base_url}/documents/{doc.id}/versions",
+        data={"name": "mattina", "csrf_token": token},
+        timeout=30,
+    )
+    assert saved.status_code == 200
+    rewritten = " ".join(f"parola{n}" for n in range(SECTION_MAX_BYTES // 12))
+    world.server.sql("UPDATE section SET body = ? WHERE id = ?", rewritten, doc.section_id)
+    cookies = "; ".join(f"{k}={v}" for k, v in http.cookies.get_dict().items())
+    browser = socket.create_connection(("127.0.0.1", world.server.port))
+    browser.sendall(
+        f"GET /documents/{doc.id}/compare/redline.pdf HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{world.server.port}\r\nCookie: {cookies}\r\n\r\n".encode()
+    )
+    wait_until(lambda: len(_render_workers(world.server.pid)) == 1, timeout=60)
+    browser.close()
+    wait_until(lambda: not _render_workers(world.server.pid), timeout=5)
+    assert _healthz_seconds(world) < 1.0

@@ -4,16 +4,18 @@ deletions struck through, readable when printed in black and white."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.core.render import slugify
 from app.modules.documents.models import Document
 from app.modules.exports.services import page_pdf
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, gone: Callable[[], bool] = lambda: False) -> bytes:
     """By the exports' worker (time, memory and concurrency limits), which fetches
     nothing: the page carries its styles inline and shows the text as typed, so a link
     typed into a section can never make the renderer read a local file or call out."""
-    return page_pdf(html)
+    return page_pdf(html, gone)
 
 
 def file_name(document: Document, fmt: str) -> str:

@@ -12,7 +12,7 @@ from app.modules.exports.renderer import ExportError, ExportsBusy
 from app.modules.history import marking, redline, services
 from app.modules.history.forms import RestoreRevisionForm, RestoreVersionForm, SaveVersionForm
 from app.web.access import document_for, section_for
-from app.web.blocking import one_at_a_time
+from app.web.blocking import client_gone, one_at_a_time
 from app.web.errors import render_error
 
 bp = Blueprint("history", __name__)
@@ -117,7 +117,7 @@ def export_redline(document_id: int, fmt: str):  # type: ignore[no-untyped-def]
     else:
         try:
             with one_at_a_time("pdf", current_user.id):
-                body, mimetype = redline.render_pdf(html), "application/pdf"
+                body, mimetype = redline.render_pdf(html, client_gone()), "application/pdf"
         except ExportError as error:
             return render_error(429 if isinstance(error, ExportsBusy) else 503, str(error))
     return Response(

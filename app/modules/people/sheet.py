@@ -3,6 +3,8 @@ QR code, because the venue often has no e-mail and phones can read a printed cod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from markupsafe import Markup
 
@@ -16,8 +18,8 @@ def qr_svg(url: str) -> Markup:
     return Markup(code.svg_inline(border=2, omitsize=True, svgclass="qr", lineclass=None))
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, gone: Callable[[], bool] = lambda: False) -> bytes:
     """By the exports' worker (time, memory and concurrency limits), which fetches
     nothing: the sheet carries its styles and codes inline, so a name typed into a list
     can never make the renderer read a local file or call out."""
-    return page_pdf(html)
+    return page_pdf(html, gone)

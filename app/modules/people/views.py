@@ -24,7 +24,7 @@ from app.modules.people.forms import MAX_ID, ImportForm, RoleForm, SheetForm
 from app.modules.people.models import Membership, Person
 from app.modules.workshops.models import Workshop
 from app.web.access import Access, workshop_for
-from app.web.blocking import one_at_a_time
+from app.web.blocking import client_gone, one_at_a_time
 from app.web.errors import render_error
 
 bp = Blueprint("people", __name__)
@@ -235,7 +235,8 @@ def invitation_sheet(workshop_id: int):  # type: ignore[no-untyped-def]
         try:
             with one_at_a_time("pdf", access.person.id):
                 pdf = sheet.render_pdf(
-                    render_template("people/sheet_print.html", workshop=workshop, links=links)
+                    render_template("people/sheet_print.html", workshop=workshop, links=links),
+                    client_gone(),
                 )
         except ExportError as error:
             db.session.rollback()
