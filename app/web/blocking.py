@@ -9,11 +9,28 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 
 from app.web.serving import CONNECTION
+
+T = TypeVar("T")
+
+
+def off_the_event_loop(work: Callable[[], T]) -> T:
+    """In gevent mode one operating-system thread serves every connection: a comparison
+    of two long texts computed there (up to 10 s per section) would stall every page
+    and socket until it is done. gevent's thread pool runs it on a thread of its own,
+    which the interpreter interleaves with the event loop. In threading mode each
+    request already has its thread. `work` must not need the application's context:
+    pure computation only."""
+    if current_app.config["ASYNC_MODE"] != "gevent":
+        return work()
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(work)
 
 
 class Busy(Exception):

@@ -199,3 +199,24 @@ def test_a_redline_nobody_waits_for_any_more_is_stopped(world: World) -> None:
     browser.close()
     wait_until(lambda: not _render_workers(world.server.pid), timeout=5)
     assert _healthz_seconds(world) < 1.0
+
+
+def test_the_server_answers_while_someone_compares_two_long_versions(world: World) -> None:
+    """Two versions of a section at the limit, one word in two changed: the word diff
+    takes seconds (up to its 10 s timeout), on a thread of its own."""
+    words = [f"parola{n}" for n in range(SECTION_MAX_BYTES // 12)]
+    doc = world.document(" ".join(words))
+    http, token = _page(world, "facilitator", doc.id)
+    saved = http.post(
+        f"{world.base_url}/documents/{doc.id}/versions",
+        data={"name": "mattina", "csrf_token": token},
+        timeout=60,
+    )
+    assert saved.status_code == 200
+    changed = " ".join(w if n % 2 else f"x{w}" for n, w in enumerate(words))
+    world.server.sql("UPDATE section SET body = ? WHERE id = ?", changed, doc.section_id)
+    pages: list[requests.Response] = []
+    compare = f"{world.base_url}/documents/{doc.id}/compare"
+    seconds = _healthz_while(world, lambda: pages.append(http.get(compare, timeout=120)))
+    assert seconds < 1.0, seconds
+    assert pages[0].status_code == 200

@@ -38,6 +38,7 @@ from app.realtime.services import (
     write_text,
 )
 from app.realtime.store import TEXT_NAME
+from app.web.blocking import off_the_event_loop
 
 NAME_MAX = 200
 # Documents with a version saved in the session's transaction, announced at its commit.
@@ -286,7 +287,7 @@ def point(document: Document, version_id: int | None) -> Point:
 def compare(old: Point, new: Point) -> Comparison:
     """Sections whose text is the same on both sides cost one comparison of strings;
     the authors of insertions are looked up in one query for all changed sections."""
-    diff = compare_documents(old.texts, new.texts)
+    diff = off_the_event_loop(lambda: compare_documents(old.texts, new.texts))
     edited = {
         s.id: s
         for s in diff.sections

@@ -244,8 +244,12 @@ def _versions_page(document: Document, may_manage: bool, form: SaveVersionForm) 
 
 
 def _comparison(document: Document) -> services.Comparison:
+    """One at a time per person: two long versions take seconds to compare."""
     old_ref, new_ref = _refs(document)
-    return services.compare(services.point(document, old_ref), services.point(document, new_ref))
+    with one_at_a_time("compare", current_user.id):
+        return services.compare(
+            services.point(document, old_ref), services.point(document, new_ref)
+        )
 
 
 def _refs(document: Document) -> tuple[int | None, int | None]:
