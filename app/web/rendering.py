@@ -237,9 +237,23 @@ def _size(value: str | _Timeout) -> int:
     return 64 + (len(value) if isinstance(value, str) else 0)
 
 
+_POOLS: dict[tuple[int, float, int], RenderPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def shared_pool(size: int, time_limit: float, memory_mb: int) -> RenderPool:
+    """One pool per process and settings, whatever the number of applications made in
+    it (the tests make one per test): each pool keeps its workers until the end."""
+    with _POOLS_LOCK:
+        key = (size, time_limit, memory_mb)
+        if key not in _POOLS:
+            _POOLS[key] = RenderPool(size, time_limit, memory_mb)
+        return _POOLS[key]
+
+
 def init_app(app: Flask) -> None:
     config = app.config
-    pool = RenderPool(
+    pool = shared_pool(
         config["RENDER_POOL_SIZE"], config["RENDER_TIME_LIMIT"], config["RENDER_MEMORY_MB"]
     )
     app.extensions["tavolo.render"] = Renderer(

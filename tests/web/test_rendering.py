@@ -7,6 +7,8 @@ import re
 
 from flask import Flask
 
+from app import create_app
+from app.config import TestConfig
 from app.core.render import render_markdown
 from app.web import rendering
 from app.web.rendering import Renderer
@@ -30,13 +32,15 @@ def test_a_long_text_renders_in_a_worker_exactly_as_the_core_renders_it(app: Fla
     text = _prose(200)
     assert len(text.encode()) > app.config["RENDER_INLINE_BYTES"]
     assert rendering.markdown(text, "s1", 2) == render_markdown(text, "s1", 2)
-    assert _renderer(app).pool.workers() == 1
+    assert _renderer(app).pool.workers() >= 1
+    # Every application of the process shares the workers.
+    other = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert other.extensions["tavolo.render"].pool is _renderer(app).pool
 
 
 def test_a_text_that_runs_out_of_time_is_shown_as_typed_with_a_note(app: Flask) -> None:
-    app.extensions["tavolo.render"] = renderer = Renderer(
-        rendering.RenderPool(size=1, time_limit=0.2, memory_mb=512), 1024, 1 << 20
-    )
+    pool = rendering.RenderPool(size=1, time_limit=0.2, memory_mb=512)
+    app.extensions["tavolo.render"] = renderer = Renderer(pool, 1024, 1 << 20)
     html = rendering.markdown(HOSTILE, "s1", 2)
     assert "impaginarlo richiedeva troppo tempo" in html
     assert "&lt;script&gt;" in html and "<script>" not in html
@@ -48,6 +52,7 @@ def test_a_text_that_runs_out_of_time_is_shown_as_typed_with_a_note(app: Flask) 
     # The pool starts another worker for the next text.
     assert rendering.markdown(_prose(50), "s1", 2) == render_markdown(_prose(50), "s1", 2)
     assert renderer.pool.workers() == 1
+    pool.close()
 
 
 def test_the_fallback_keeps_paragraphs_and_line_breaks() -> None:
@@ -57,7 +62,7 @@ def test_the_fallback_keeps_paragraphs_and_line_breaks() -> None:
 
 
 def test_the_cache_is_bounded_by_what_it_holds(app: Flask) -> None:
-    renderer = Renderer(rendering.RenderPool(1, 3.0, 512), inline_bytes=10_000, cache_bytes=2000)
+    renderer = Renderer(_renderer(app).pool, inline_bytes=10_000, cache_bytes=2000)
     for n in range(50):
         renderer.render(f"Testo numero {n}, " * 20, "s", 0)
     assert renderer.cached_bytes() <= 2000
