@@ -122,7 +122,7 @@ class RenderPool:
     time. A render that waits longer than the time limit for a free worker gives up."""
 
     def __init__(self, size: int, time_limit: float, memory_mb: int) -> None:
-        self._time_limit, self._memory_mb = time_limit, memory_mb
+        self.time_limit, self._memory_mb = time_limit, memory_mb
         self._slots = threading.BoundedSemaphore(size)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -132,13 +132,13 @@ class RenderPool:
     def render(self, text: str, prefix: str, level: int) -> str | None:
         """The HTML, or None when this text ran out of time or memory; raises
         `WorkerFailed` when no worker was free in time (the text is not to blame)."""
-        if not self._slots.acquire(timeout=self._time_limit):
+        if not self._slots.acquire(timeout=self.time_limit):
             raise WorkerFailed("busy")
         try:
             worker = self._take()
             try:
                 job = {"text": text, "prefix": prefix, "level": level}
-                answer = worker.ask(job, self._time_limit)
+                answer = worker.ask(job, self.time_limit)
             except (WorkerFailed, ValueError):
                 worker.kill()
                 return None
@@ -182,6 +182,8 @@ class _Timeout:
     until: float
 
 
+# A text's hash, the prefix of its ids and the level of the heading above it.
+Key = tuple[bytes, str, int]
 # How long a render that ran out of time is not tried again.
 TIMEOUT_REMEMBERED_SECONDS = 300.0
 
@@ -192,19 +194,44 @@ class Renderer:
     def __init__(self, pool: RenderPool, inline_bytes: int, cache_bytes: int) -> None:
         self.pool = pool
         self._inline_bytes, self._cache_bytes = inline_bytes, cache_bytes
-        self._cache: OrderedDict[tuple[bytes, str, int], str | _Timeout] = OrderedDict()
+        self._cache: OrderedDict[Key, str | _Timeout] = OrderedDict()
         self._cached = 0
+        self._running: dict[Key, threading.Event] = {}
         self._lock = threading.Lock()
 
     def render(self, text: str, prefix: str, level: int) -> str | None:
+        """The HTML, or None when the text is to be shown as typed. A text being rendered
+        for someone else is waited for, not rendered again: when the server starts, forty
+        people open the same document at once, and each section goes to a worker once."""
         key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), prefix, level)
         with self._lock:
-            found = self._cache.get(key)
-            if isinstance(found, str):
-                self._cache.move_to_end(key)
-                return found
-            if found is not None and found.until > time.monotonic():
-                return None
+            known, html = self._known(key)
+            running = self._running.get(key)
+            if not known and running is None:
+                self._running[key] = mine = threading.Event()
+        if known:
+            return html
+        if running is not None:
+            running.wait(self.pool.time_limit * 2)
+            with self._lock:
+                return self._known(key)[1]
+        try:
+            return self._render(key, text, prefix, level)
+        finally:
+            with self._lock:
+                del self._running[key]
+            mine.set()
+
+    def _known(self, key: Key) -> tuple[bool, str | None]:
+        """Whether the cache knows the text, and its HTML (None for a text that ran out
+        of time a moment ago). Called with the lock held."""
+        found = self._cache.get(key)
+        if isinstance(found, str):
+            self._cache.move_to_end(key)
+            return True, found
+        return found is not None and found.until > time.monotonic(), None
+
+    def _render(self, key: Key, text: str, prefix: str, level: int) -> str | None:
         if len(text.encode()) <= self._inline_bytes:
             html: str | None = render_markdown(text, prefix, level)
         else:
@@ -220,7 +247,7 @@ class Renderer:
         with self._lock:
             return self._cached
 
-    def _keep(self, key: tuple[bytes, str, int], value: str | _Timeout) -> None:
+    def _keep(self, key: Key, value: str | _Timeout) -> None:
         with self._lock:
             old = self._cache.pop(key, None)
             if old is not None:
