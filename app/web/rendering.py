@@ -60,7 +60,11 @@ class _Worker:
         self._out, self._in = self.process.stdin.fileno(), self.process.stdout.fileno()
         os.set_blocking(self._out, False)
         os.set_blocking(self._in, False)
-        self._read_frame(time.monotonic() + START_SECONDS)
+        try:
+            self._read_frame(time.monotonic() + START_SECONDS)
+        except BaseException:
+            self.kill()
+            raise
 
     def ask(self, job: dict[str, Any], seconds: float) -> dict[str, Any]:
         deadline = time.monotonic() + seconds
