@@ -60,6 +60,20 @@ class Config:
     EXPORT_TIME_LIMIT = float(os.environ.get("EXPORT_TIME_LIMIT", "60"))
     EXPORT_MEMORY_LIMIT_MB = int(os.environ.get("EXPORT_MEMORY_LIMIT_MB", "1200"))
     EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
+    # The longest a section's text may be, in UTF-8 bytes, wherever it comes from (typing,
+    # a merged amendment, an import, a restore): three times the largest chapter of the
+    # 100-page national ICT plan (52 KB), about 70 pages of prose. Longer texts belong
+    # in several sections.
+    SECTION_MAX_BYTES = int(os.environ.get("SECTION_MAX_BYTES", str(150 * 1024)))
+    # Markdown rendered for pages (app/web/rendering.py): texts up to RENDER_INLINE_BYTES
+    # render at once (the worst 1 KB costs about 10 ms), longer ones in a pool of worker
+    # processes, each render with a time and a memory limit; results are kept by hash.
+    # A 150 KB section of ordinary prose renders in about 0.1 s.
+    RENDER_INLINE_BYTES = int(os.environ.get("RENDER_INLINE_BYTES", "1024"))
+    RENDER_POOL_SIZE = int(os.environ.get("RENDER_POOL_SIZE", "2"))
+    RENDER_TIME_LIMIT = float(os.environ.get("RENDER_TIME_LIMIT", "3"))
+    RENDER_MEMORY_MB = int(os.environ.get("RENDER_MEMORY_MB", "512"))
+    RENDER_CACHE_BYTES = int(os.environ.get("RENDER_CACHE_BYTES", str(64 * 1024 * 1024)))
     DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
     # "threading" or "gevent" (docs/deployment.md says when to choose which); wsgi.py

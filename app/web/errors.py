@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.web.blocking import Busy
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -63,6 +64,10 @@ def init_app(app: Flask) -> None:
                 "il testo che avevi scritto è ancora nella pagina precedente."
             ),
         )
+
+    @app.errorhandler(Busy)
+    def _busy(error: Busy):  # type: ignore[no-untyped-def]
+        return render_error(429, str(error))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

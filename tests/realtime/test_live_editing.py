@@ -157,10 +157,15 @@ def test_eight_clients_typing_at_once_converge_byte_for_byte(world: World) -> No
             client.close()
 
 
-def test_a_pasted_megabyte_goes_through(world: World) -> None:
+def test_a_paste_up_to_the_section_limit_goes_through(world: World) -> None:
+    """The longest text a section takes (SECTION_MAX_BYTES, 150 KiB of UTF-8, about 70
+    pages), pasted at once; one byte more is refused (tests/realtime/test_bounded_work.py)."""
     doc = world.document("Prima.")
     writer, reader = _joined(world, "writer5", doc), _joined(world, "observer", doc)
-    pasted = ("Un paragrafo lungo, con accenti: àèìòù, e un 😀. " * 20_000)[: 1_000_000]
+    room = 150 * 1024 - len(b"Prima.\n")
+    pasted = ("Un paragrafo lungo, con accenti: àèìòù, e un 😀. " * 4_000)[:room]
+    while len(pasted.encode()) > room:
+        pasted = pasted[:-1]
     try:
         writer.replace(doc.section_id, "Prima.\n" + pasted)
         writer.wait_synced(60)
