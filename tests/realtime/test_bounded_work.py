@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from app.realtime.client import TavoloClient
+from app.realtime.client import TavoloClient, enter
 from tests.realtime.conftest import World
 from tests.realtime.helpers import wait_until
 
@@ -37,7 +37,7 @@ def _joined(world: World, persona: str, doc_id: int) -> TavoloClient:
 def _page(world: World, persona: str, doc_id: int) -> tuple[requests.Session, str]:
     """A logged-in browser session and the CSRF token of the document page."""
     http = requests.Session()
-    http.get(world.links[persona], timeout=30)
+    enter(http, world.links[persona], timeout=30)
     html = http.get(f"{world.base_url}/documents/{doc_id}", timeout=60).text
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     assert token is not None
@@ -130,7 +130,7 @@ def test_the_server_answers_while_someone_previews_the_worst_markdown(world: Wor
 def test_the_server_answers_while_someone_views_a_hostile_section(world: World) -> None:
     doc = world.document(IMAGES)
     http = requests.Session()
-    http.get(world.links["participant"], timeout=30)
+    enter(http, world.links["participant"], timeout=30)
     pages: list[requests.Response] = []
     page = f"{world.base_url}/documents/{doc.id}"
     seconds = _healthz_while(world, lambda: pages.append(http.get(page, timeout=120)))
