@@ -3,12 +3,15 @@ as a stack trace."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.modules.audit import services as audit
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -53,6 +56,22 @@ def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyp
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _audit_refusal() -> None:
+    """A refused request on a workshop's pages goes into its audit log; failing to
+    write it must not turn the refusal into a server error."""
+    try:
+        db.session.rollback()
+        workshop_id = audit.workshop_of(request.view_args or {})
+        if workshop_id is None:
+            return
+        person_id = current_user.id if current_user.is_authenticated else None
+        audit.refused(person_id, workshop_id, f"{request.method} {request.path}")
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("refusal on %s not recorded", request.path)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
@@ -70,6 +89,8 @@ def init_app(app: Flask) -> None:
             from flask import redirect, url_for
 
             return redirect(url_for("web.login_help", next=request.path))
+        if error.code == 403:
+            _audit_refusal()
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -18,10 +18,12 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
 from app.extensions import socketio
+from app.modules.backups import rotation
 
 
 def serve(app: Flask) -> None:
     spare_collector()
+    rotation.start(app)
     socketio.run(
         app,
         host=app.config["HOST"],
