@@ -32,6 +32,7 @@ from app.core.importing import (
 )
 from app.core.invitations import Message
 from app.core.render import render_markdown
+from tests.fuzzing import budget
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 LIMITS = ArchiveLimits(max_entries=10, max_total=1000, max_ratio=10, ratio_floor=100)
@@ -261,6 +262,7 @@ _MARKDOWN = st.lists(
 ).map("".join)
 
 
+@budget(quick=200, long=20000)
 @given(_MARKDOWN, st.integers(1, 4))
 def test_any_markdown_splits_without_error(markdown: str, level: int) -> None:
     sections = split_sections(markdown, level, "Premessa", "Senza titolo")

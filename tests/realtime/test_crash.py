@@ -4,7 +4,6 @@ synchronous=FULL); the rest waits in the clients and is sent again on reconnecti
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.realtime.client import TavoloClient
+from tests.fuzzing import LONG
 from tests.realtime.conftest import World, started
 
 TOKEN = re.compile(r"⟦\d\.\d+⟧")
@@ -72,8 +72,9 @@ def test_nothing_typed_around_a_crash_is_lost_or_doubled(world: World) -> None:
         client.close()
 
 
-# `make fuzz` sets TAVOLO_LONG=1: the thirty kills the promise names (docs/security.md).
-KILLS = 30 if os.environ.get("TAVOLO_LONG") == "1" else 5
+# The thirty kills the promise names (docs/security.md) take about two and a half minutes
+# here, so `make test` kills five times and `make fuzz` thirty.
+KILLS = 30 if LONG else 5
 
 
 def test_many_kills_lose_and_double_nothing(world: World) -> None:
