@@ -17,10 +17,14 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.modules.amendments.models import Amendment
 from app.modules.audit.models import AuditEvent
+from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
+from app.modules.exports.models import DocumentLogo, Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
+from app.modules.votes.models import VoteRound
 
 PAGE_SIZE = 50
 REFUSED = "access.refused"
@@ -187,16 +191,36 @@ def workshop_of(ids: dict[str, Any]) -> int | None:
     """The workshop a refused request or event pointed at, from the ids it carried."""
     if isinstance(ids.get("workshop_id"), int):
         return ids["workshop_id"]
-    query = None
-    if isinstance(ids.get("document_id"), int):
-        query = db.select(Document.workshop_id).where(Document.id == ids["document_id"])
-    elif isinstance(ids.get("section_id"), int):
-        query = (
-            db.select(Document.workshop_id)
-            .join(Section, Section.document_id == Document.id)
-            .where(Section.id == ids["section_id"])
-        )
-    return db.session.execute(query).scalar_one_or_none() if query is not None else None
+    for key, model in _BY_ID.items():
+        if isinstance(ids.get(key), int):
+            return db.session.execute(_workshop_query(model, ids[key])).scalar_one_or_none()
+    return None
+
+
+# Objects a route or event names by id, each leading to its workshop through its
+# document or its section.
+_BY_ID: dict[str, type] = {
+    "document_id": Document,
+    "section_id": Section,
+    "comment_id": Comment,
+    "amendment_id": Amendment,
+    "round_id": VoteRound,
+    "logo_id": DocumentLogo,
+    "export_id": Export,
+}
+
+
+def _workshop_query(model: Any, object_id: int):  # type: ignore[no-untyped-def]
+    query = db.select(Document.workshop_id)
+    if model is Document:
+        return query.where(Document.id == object_id)
+    if hasattr(model, "document_id"):
+        return query.join(model, model.document_id == Document.id).where(model.id == object_id)
+    return (
+        query.join(Section, Section.document_id == Document.id)
+        .join(model, model.section_id == Section.id)
+        .where(model.id == object_id)
+    )
 
 
 @dataclass(frozen=True)
