@@ -39,7 +39,7 @@ def _answered(desk: Desk, data: bytes, name: str) -> None:
     """The whole path a person takes: upload, preview at every level, confirm, open."""
     response = upload(desk, data, name)
     event(f"HTTP {response.status_code}")
-    assert response.status_code in ALLOWED, response.status_code
+    assert response.status_code in ALLOWED, (response.status_code, response.text[-1500:])
     if response.status_code != 302:
         message = REFUSAL.search(response.text)
         assert message, response.text[-2000:]
@@ -48,10 +48,11 @@ def _answered(desk: Desk, data: bytes, name: str) -> None:
     preview = response.headers["Location"].split("?")[0]
     for level in range(1, MAX_LEVEL + 1):
         page = desk.client.get(f"{preview}?livello={level}")
-        assert page.status_code == 200, (level, page.status_code)
+        assert page.status_code == 200, (level, page.status_code, page.text[-1500:])
     confirmed = desk.client.post(preview, data={"title": "Documento importato", "level": "2"})
-    assert confirmed.status_code == 302, confirmed.status_code
-    assert desk.client.get(confirmed.headers["Location"]).status_code == 200
+    assert confirmed.status_code == 302, (confirmed.status_code, confirmed.text[-1500:])
+    shown = desk.client.get(confirmed.headers["Location"])
+    assert shown.status_code == 200, (shown.status_code, shown.text[-1500:])
 
 
 def _entries(archive: bytes) -> list[tuple[str, bytes]]:
