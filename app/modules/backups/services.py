@@ -228,6 +228,8 @@ def restore(archive: Path, instance: Instance, force: bool = False) -> dict[str,
         unpacked = Path(staging)
         manifest = _unpack(archive, unpacked)
         _check_compatible(manifest, instance)
+        if instance.kind == "sqlite" and not _sound_sqlite(unpacked / SQLITE_MEMBER):
+            raise _corrupt(archive)
         if not force and _has_data(instance):
             raise BackupError(
                 _(
@@ -245,10 +247,14 @@ def restore(archive: Path, instance: Instance, force: bool = False) -> dict[str,
     return manifest
 
 
-def _unpack(archive: Path, target: Path) -> dict[str, Any]:
-    corrupt = BackupError(
+def _corrupt(archive: Path) -> BackupError:
+    return BackupError(
         _("Il file %(name)s è danneggiato o non è un backup di Tavolo.", name=archive.name)
     )
+
+
+def _unpack(archive: Path, target: Path) -> dict[str, Any]:
+    corrupt = _corrupt(archive)
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = tar.getmembers()
@@ -262,12 +268,25 @@ def _unpack(archive: Path, target: Path) -> dict[str, Any]:
         raise corrupt
     sums = manifest.get("sha256")
     names = {m.name for m in members} - {MANIFEST}
-    if not isinstance(sums, dict) or set(sums) != names:
+    database = SQLITE_MEMBER if manifest.get("database") == "sqlite" else POSTGRES_MEMBER
+    if not isinstance(sums, dict) or set(sums) != names or database not in names:
         raise corrupt
     for name, expected in sums.items():
         if hashlib.sha256((target / name).read_bytes()).hexdigest() != expected:
             raise corrupt
     return manifest
+
+
+def _sound_sqlite(path: Path) -> bool:
+    """Checksums prove the file is the one archived, not that it is a database."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return False
 
 
 def _safe_name(name: str) -> bool:

@@ -176,10 +176,31 @@ def _unlisted(name: str, data: bytes):  # type: ignore[no-untyped-def]
         yield "media/1/in-piu.png", b"non elencato"
 
 
+def _database_dropped(name: str, data: bytes):  # type: ignore[no-untyped-def]
+    if name == services.MANIFEST:
+        manifest = json.loads(data)
+        del manifest["sha256"][services.SQLITE_MEMBER]
+        data = json.dumps(manifest).encode()
+    if name != services.SQLITE_MEMBER:
+        yield name, data
+
+
+def _not_a_database(name: str, data: bytes):  # type: ignore[no-untyped-def]
+    """A database file replaced by garbage, with a checksum that matches it."""
+    garbage = b"SQLite format 3\x00" + bytes(range(256)) * 64
+    if name == services.MANIFEST:
+        manifest = json.loads(data)
+        manifest["sha256"][services.SQLITE_MEMBER] = hashlib.sha256(garbage).hexdigest()
+        data = json.dumps(manifest).encode()
+    yield name, garbage if name == services.SQLITE_MEMBER else data
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (_newer_schema, "più recente"),
+        (_database_dropped, "danneggiato"),
+        (_not_a_database, "danneggiato"),
         (_flipped_image, "danneggiato"),
         (_escaping, "danneggiato"),
         (_unlisted, "danneggiato"),
