@@ -287,8 +287,33 @@ def _line(event: AuditEvent, name: str | None) -> Line:
     )
 
 
+# The names of the details most actions record; others are shown by their code.
+DETAILS = {
+    "email": _l("e-mail"),
+    "role": _l("ruolo"),
+    "format": _l("formato"),
+    "title": _l("titolo"),
+    "sections": _l("sezioni"),
+    "reason": _l("motivo"),
+    "before": _l("prima"),
+    "after": _l("dopo"),
+    "name": _l("nome"),
+    "file": _l("file"),
+    "file_name": _l("file"),
+    "version": _l("versione"),
+    "what": _l("richiesta"),
+    "count": _l("tentativi"),
+    "images": _l("immagini"),
+    "split_level": _l("livello di divisione"),
+    "body": _l("testo"),
+    "template": _l("modello"),
+}
+
+
 def _details(details: dict[str, Any]) -> str:
-    return ", ".join(f"{key}: {value}" for key, value in details.items() if value is not None)
+    return ", ".join(
+        f"{DETAILS.get(key, key)}: {value}" for key, value in details.items() if value is not None
+    )
 
 
 # Cells a spreadsheet would run as a formula (CSV injection, OWASP).

@@ -77,6 +77,7 @@ def test_refused_requests_are_logged_once_a_minute_with_their_count(app, make):
     (row,) = _refusals(desk.workshop.id)
     assert row.details["count"] == 30
     assert row.details["what"] == f"GET {desk.base}/registro"
+    assert "tentativi: 30" in desk.client.get(f"{desk.base}/registro?tipo=access").text
     assert "Tentativo non consentito" in desk.client.get(f"{desk.base}/registro?tipo=access").text
 
 
