@@ -30,6 +30,9 @@ from app.modules.exports import services as exports
 from app.modules.history import services as history
 from app.modules.history.models import Version
 from app.modules.media.services import media_dir
+from app.modules.revisions import services as revisions
+from app.modules.revisions.models import Revision
+from app.modules.timeutil import utcnow
 from tests import factories
 from tests.test_migrations import POSTGRES_ADMIN
 
@@ -56,7 +59,8 @@ def _cli(app: Flask, *args: str) -> tuple[int, str]:
 
 
 def _fill(app: Flask) -> dict:
-    """A workshop with a document, text, a comment, a version, an image and an export."""
+    """A workshop with a document, text, a comment, a revision, a version, an image and
+    an export."""
     with app.app_context():
         upgrade()
         workshop = factories.workshop("Tavolo «da salvare»")
@@ -65,6 +69,9 @@ def _fill(app: Flask) -> dict:
         section = document.sections[0]
         section.body = "Testo con **grassetto** e ![logo](/documents/1/media/logo.png)"
         comments.add_comment(facilitator.person, Role.FACILITATOR, section, "Un commento", None)
+        revisions.record_change(
+            section.id, facilitator.person_id, "Testo rivisto", 1, utcnow(), "restored", None
+        )
         history.save_version(facilitator.person, document, "Prima versione")
         db.session.commit()
         (media_dir() / str(document.id)).mkdir(parents=True)
@@ -87,6 +94,9 @@ def _found(app: Flask, facts: dict) -> None:
         assert [c.body for c in db.session.execute(db.select(Comment)).scalars()] == ["Un commento"]
         assert [v.name for v in db.session.execute(db.select(Version)).scalars()] == [
             "Prima versione"
+        ]
+        assert [r.text for r in db.session.execute(db.select(Revision)).scalars()] == [
+            "Testo rivisto"
         ]
         assert (media_dir() / str(document.id) / "logo.png").read_bytes() == IMAGE
         assert (exports.exports_dir() / facts["export"]).read_bytes() == facts["exported"]
