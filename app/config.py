@@ -91,6 +91,9 @@ class Config:
     IMPORT_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_TIMEOUT_SECONDS", "4.5"))
     IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "512"))
     IMPORT_PENDING_SECONDS = 3600
+    # Automatic backups while the server runs (docs/deployment.md); 0 turns them off.
+    BACKUP_EVERY_MINUTES = float(os.environ.get("BACKUP_EVERY_MINUTES", "10"))
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "12"))
     SECRET_KEY: str = ""
 
     @classmethod

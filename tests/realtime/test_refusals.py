@@ -179,6 +179,16 @@ def test_a_revoked_person_is_refused_on_the_next_event_and_disconnected(world: W
             client.join(doc.id)
         assert again.value.code == "revoked"
         assert world.body(doc) == "Ancora io. Prima della revoca."
+        # Both attempts fall in at most two minutes: one audit row per minute, not per event.
+        refusals = world.server.sql(
+            "SELECT json_extract(details, '$.what') FROM audit_event JOIN person"
+            " ON person.id = audit_event.actor_id WHERE person.email = ?"
+            " AND action = 'access.refused' AND workshop_id = ?",
+            world.emails["leaving"],
+            world.workshop_id,
+        )
+        assert 1 <= len(refusals) <= 2
+        assert refusals[0][0].startswith("revoked: ")
     finally:
         client.close()
 
