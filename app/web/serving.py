@@ -18,7 +18,6 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
 from app.extensions import socketio
-from app.modules.backups import rotation
 
 # Where the environment of a request holds its connection: Werkzeug's key, which its own
 # server sets and gevent's is made to set.
@@ -27,7 +26,6 @@ CONNECTION = "werkzeug.socket"
 
 def serve(app: Flask) -> None:
     spare_collector()
-    rotation.start(app)
     socketio.run(
         app,
         host=app.config["HOST"],

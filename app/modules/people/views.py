@@ -56,6 +56,8 @@ def _someone_else(membership: Membership) -> Login | None:
 
 
 def _invalid(error: services.InvitationError):  # type: ignore[no-untyped-def]
+    services.record_refused_link(error)
+    db.session.commit()
     return render_template("people/invalid_link.html", message=str(error)), 404
 
 
