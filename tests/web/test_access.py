@@ -8,8 +8,8 @@ from app import create_app
 from app.config import TestConfig
 from app.core.permissions import Role
 from app.extensions import db
-from app.modules.people import services as people
 from app.modules.audit.models import AuditEvent
+from app.modules.people import services as people
 from app.modules.people.models import Login
 from tests import factories
 from tests.conftest import FreshContextClient, enters, login
