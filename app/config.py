@@ -111,6 +111,9 @@ class TestConfig(Config):
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
     RATELIMIT_STORAGE_URI = "memory://"
+    # Said outright: Flask-Limiter takes an application's default from the one made before
+    # it, so a test that turned limits off would turn them off for every later one.
+    RATELIMIT_ENABLED = True
     SOCKETIO_MESSAGE_QUEUE = None
     SQLITE_SYNCHRONOUS = "NORMAL"
     # The application the tests build in their own process is not monkey-patched.
