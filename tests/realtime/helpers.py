@@ -6,8 +6,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import requests
+
 from app.realtime.client import TavoloClient
 
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 # What `typing_tokens` types: each token names its typist and says how many came before.
 TOKEN = re.compile(r"⟦\d+\.\d+⟧")
 
@@ -20,6 +23,13 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached")
         time.sleep(0.02)
+
+
+def csrf_token(http: requests.Session, url: str) -> str:
+    """The CSRF token of the page at `url`, as the page's scripts send it with a POST."""
+    token = CSRF_META.search(http.get(url, timeout=60).text)
+    assert token is not None, url
+    return token[1]
 
 
 def settle(clients: list[TavoloClient], timeout: float = 30.0) -> None:
