@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import resource
+import runpy
 import struct
 import sys
-import types
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,17 +39,10 @@ def write_frame(stream: BinaryIO, payload: Any) -> None:
 
 
 def _load_core() -> Any:
-    """Placeholder packages stand for `app` and `app.core`, so that the renderer imports
-    without the application package (Flask, the database) behind it."""
-    core = Path(__file__).resolve().parents[1] / "core"
-    for name, folder in (("app", core.parent), ("app.core", core)):
-        if name not in sys.modules:
-            package = types.ModuleType(name)
-            package.__path__ = [str(folder)]
-            sys.modules[name] = package
-    from app.core import render
-
-    return render
+    """The core's renderer, without the application package (Flask, the database)
+    behind it: app/core/standalone.py says how."""
+    standalone = Path(__file__).resolve().parents[1] / "core" / "standalone.py"
+    return runpy.run_path(str(standalone))["core_module"]("render")
 
 
 def main() -> int:

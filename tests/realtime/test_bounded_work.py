@@ -8,7 +8,6 @@ limits the same requests held every page and socket for 6 to 29 seconds."""
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
@@ -19,8 +18,8 @@ from pathlib import Path
 import requests
 
 from app.realtime.client import TavoloClient, enter
-from tests.realtime.conftest import World
-from tests.realtime.helpers import wait_until
+from tests.realtime.conftest import Doc, World
+from tests.realtime.helpers import csrf_token, wait_until
 
 SECTION_MAX_BYTES = 150 * 1024
 # Just under the section limit: the worst that can be stored or previewed.
@@ -38,10 +37,21 @@ def _page(world: World, persona: str, doc_id: int) -> tuple[requests.Session, st
     """A logged-in browser session and the CSRF token of the document page."""
     http = requests.Session()
     enter(http, world.links[persona], timeout=30)
-    html = http.get(f"{world.base_url}/documents/{doc_id}", timeout=60).text
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
-    assert token is not None
-    return http, token[1]
+    return http, csrf_token(http, f"{world.base_url}/documents/{doc_id}")
+
+
+def _with_a_version(world: World, body: str) -> tuple[Doc, requests.Session]:
+    """A document holding `body` and a version of it saved by the facilitator, whose
+    browser session comes with it."""
+    doc = world.document(body)
+    http, token = _page(world, "facilitator", doc.id)
+    saved = http.post(
+        f"{world.base_url}/documents/{doc.id}/versions",
+        data={"name": "mattina", "csrf_token": token},
+        timeout=60,
+    )
+    assert saved.status_code == 200
+    return doc, http
 
 
 @contextmanager
@@ -78,6 +88,15 @@ def _healthz_while(world: World, work: Callable[[], object]) -> float:
     with _meanwhile(work):
         time.sleep(0.3)
         return _healthz_seconds(world)
+
+
+def _healthz_while_getting(
+    world: World, http: requests.Session, url: str
+) -> tuple[float, requests.Response]:
+    """How long `/healthz` takes while this session opens `url`, and what it got."""
+    answers: list[requests.Response] = []
+    seconds = _healthz_while(world, lambda: answers.append(http.get(url, timeout=120)))
+    return seconds, answers[0]
 
 
 def test_a_text_beyond_the_section_limit_is_refused_before_it_is_acknowledged(
@@ -131,32 +150,23 @@ def test_the_server_answers_while_someone_views_a_hostile_section(world: World) 
     doc = world.document(IMAGES)
     http = requests.Session()
     enter(http, world.links["participant"], timeout=30)
-    pages: list[requests.Response] = []
     page = f"{world.base_url}/documents/{doc.id}"
-    seconds = _healthz_while(world, lambda: pages.append(http.get(page, timeout=120)))
+    seconds, first = _healthz_while_getting(world, http, page)
     # Once more: the outcome is remembered, the page no longer waits for a worker.
-    again = _healthz_while(world, lambda: pages.append(http.get(page, timeout=120)))
+    again, second = _healthz_while_getting(world, http, page)
     assert max(seconds, again) < 1.0, (seconds, again)
-    assert all(p.status_code == 200 and "![![![" in p.text for p in pages)
+    assert all(p.status_code == 200 and "![![![" in p.text for p in (first, second))
 
 
 def test_the_server_answers_while_someone_renders_a_redline(world: World) -> None:
-    doc = world.document("Prima versione.")
-    http, token = _page(world, "facilitator", doc.id)
-    saved = http.post(
-        f"{world.base_url}/documents/{doc.id}/versions",
-        data={"name": "mattina", "csrf_token": token},
-        timeout=30,
-    )
-    assert saved.status_code == 200
+    doc, http = _with_a_version(world, "Prima versione.")
     world.server.sql(
         "UPDATE section SET body = ? WHERE id = ?", "Ogni parola cambia. " * 5000, doc.section_id
     )
-    pdfs: list[requests.Response] = []
     redline = f"{world.base_url}/documents/{doc.id}/compare/redline.pdf"
-    seconds = _healthz_while(world, lambda: pdfs.append(http.get(redline, timeout=120)))
+    seconds, pdf = _healthz_while_getting(world, http, redline)
     assert seconds < 1.0, seconds
-    assert pdfs[0].status_code in (200, 503)
+    assert pdf.status_code in (200, 503)
 
 
 def _render_workers(server_pid: int) -> list[int]:
@@ -179,14 +189,7 @@ def test_a_redline_nobody_waits_for_any_more_is_stopped(world: World) -> None:
     """The comparison of a whole section rewritten takes WeasyPrint far longer than the
     few seconds given here; once the browser has closed the connection, its worker is
     killed at the next check (every half second), not at the time limit."""
-    doc = world.document("Prima versione.")
-    http, token = _page(world, "facilitator", doc.id)
-    saved = http.post(
-        f"{world.base_url}/documents/{doc.id}/versions",
-        data={"name": "mattina", "csrf_token": token},
-        timeout=30,
-    )
-    assert saved.status_code == 200
+    doc, http = _with_a_version(world, "Prima versione.")
     rewritten = " ".join(f"parola{n}" for n in range(SECTION_MAX_BYTES // 12))
     world.server.sql("UPDATE section SET body = ? WHERE id = ?", rewritten, doc.section_id)
     cookies = "; ".join(f"{k}={v}" for k, v in http.cookies.get_dict().items())
@@ -205,18 +208,10 @@ def test_the_server_answers_while_someone_compares_two_long_versions(world: Worl
     """Two versions of a section at the limit, one word in two changed: the word diff
     takes seconds (up to its 10 s timeout), on a thread of its own."""
     words = [f"parola{n}" for n in range(SECTION_MAX_BYTES // 12)]
-    doc = world.document(" ".join(words))
-    http, token = _page(world, "facilitator", doc.id)
-    saved = http.post(
-        f"{world.base_url}/documents/{doc.id}/versions",
-        data={"name": "mattina", "csrf_token": token},
-        timeout=60,
-    )
-    assert saved.status_code == 200
+    doc, http = _with_a_version(world, " ".join(words))
     changed = " ".join(w if n % 2 else f"x{w}" for n, w in enumerate(words))
     world.server.sql("UPDATE section SET body = ? WHERE id = ?", changed, doc.section_id)
-    pages: list[requests.Response] = []
     compare = f"{world.base_url}/documents/{doc.id}/compare"
-    seconds = _healthz_while(world, lambda: pages.append(http.get(compare, timeout=120)))
+    seconds, page = _healthz_while_getting(world, http, compare)
     assert seconds < 1.0, seconds
-    assert pages[0].status_code == 200
+    assert page.status_code == 200

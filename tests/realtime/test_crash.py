@@ -4,8 +4,6 @@ synchronous=FULL); the rest waits in the clients and is sent again on reconnecti
 
 from __future__ import annotations
 
-import re
-import threading
 import time
 from collections.abc import Iterator
 
@@ -13,21 +11,15 @@ import pytest
 
 from app.realtime.client import TavoloClient
 from tests.fuzzing import LONG
-from tests.realtime.conftest import World, started
+from tests.realtime.conftest import Doc, World, started
+from tests.realtime.helpers import TOKEN, settle, typing_tokens
 
-TOKEN = re.compile(r"⟦\d\.\d+⟧")
 
-
-def _type_tokens(
-    client: TavoloClient, section_id: int, number: int, stop: threading.Event
-) -> list[str]:
-    tokens: list[str] = []
-    while not stop.is_set():
-        tokens.append(f"⟦{number}.{len(tokens)}⟧")
-        with client.paused():
-            client.insert(section_id, len(client.text(section_id)), tokens[-1] + " è ")
-        time.sleep(0.03)
-    return tokens
+def _joined(world: World, doc: Doc, writers: tuple[int, ...]) -> list[TavoloClient]:
+    clients = [TavoloClient(world.links[f"writer{n}"]) for n in writers]
+    for client in clients:
+        client.join(doc.id)
+    return clients
 
 
 @pytest.fixture
@@ -38,31 +30,14 @@ def world(tmp_path) -> Iterator[World]:  # type: ignore[no-untyped-def]
 
 def test_nothing_typed_around_a_crash_is_lost_or_doubled(world: World) -> None:
     doc = world.document("Prima del guasto.\n")
-    clients = [TavoloClient(world.links[f"writer{n}"]) for n in (1, 2)]
-    for client in clients:
-        client.join(doc.id)
-    stop, typed = threading.Event(), {}
-
-    def run(number: int) -> None:
-        typed[number] = _type_tokens(clients[number], doc.section_id, number, stop)
-
-    typists = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
-    for thread in typists:
-        thread.start()
-    try:
+    clients = _joined(world, doc, (1, 2))
+    with typing_tokens(clients, doc.section_id) as typed:
         time.sleep(1)
         world.server.kill()
         time.sleep(0.5)
         world.server.start()
         time.sleep(1)
-    finally:
-        # A failed restart must fail the test, not leave it typing forever.
-        stop.set()
-        for thread in typists:
-            thread.join()
-    for _ in range(2):
-        for client in clients:
-            client.wait_synced(60)
+    settle(clients, 60)
 
     text = world.body(doc)
     assert [c.text(doc.section_id) for c in clients] == [text, text]
@@ -82,29 +57,13 @@ def test_many_kills_lose_and_double_nothing(world: World) -> None:
     plus log, the clients reconnect and send what was not acknowledged, and in the end
     every token is there once and the database file is sound."""
     doc = world.document("Prima dei guasti.\n")
-    clients = [TavoloClient(world.links[f"writer{n}"]) for n in (3, 4)]
-    for client in clients:
-        client.join(doc.id)
-    stop, typed = threading.Event(), {}
-
-    def run(number: int) -> None:
-        typed[number] = _type_tokens(clients[number], doc.section_id, number, stop)
-
-    typists = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
-    for thread in typists:
-        thread.start()
-    try:
+    clients = _joined(world, doc, (3, 4))
+    with typing_tokens(clients, doc.section_id) as typed:
         for _ in range(KILLS):
             time.sleep(0.4)
             world.server.kill()
             world.server.start()
-    finally:
-        stop.set()
-        for thread in typists:
-            thread.join()
-    for _ in range(2):
-        for client in clients:
-            client.wait_synced(60)
+    settle(clients, 60)
 
     text = world.body(doc)
     tokens = TOKEN.findall(text)
