@@ -281,8 +281,8 @@ def storable(text: str) -> str:
 
 @dataclass
 class TokenBucket:
-    """Per-connection rate limit: `burst` events at once, then `rate` per second. A
-    runaway browser tab must not be able to fill the update log or drown the room."""
+    """A rate limit: `burst` events at once, then `rate` per second. A runaway browser
+    tab must not be able to fill the update log or drown the room."""
 
     rate: float
     burst: float
@@ -301,6 +301,10 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
+
+    def give_back(self) -> None:
+        """Returns a token taken for an event that another budget then refused."""
+        self.tokens = min(self.burst, self.tokens + 1)
 
 
 def continues_burst(last_at: dt.datetime, now: dt.datetime, window: dt.timedelta) -> bool:

@@ -22,6 +22,9 @@ DEFAULTS: dict[str, int | float | bool] = {
     "LIVE_RATE_LIMIT": True,
     "LIVE_RATE_PER_SECOND": 60.0,
     "LIVE_RATE_BURST": 200.0,
+    # An address's budget, in persons' budgets: a room or an audience may share one
+    # address (a venue's NAT in front of a remote server), one attacker's sockets too.
+    "LIVE_ADDRESS_SHARE": 20,
     "LIVE_BATCH_SECONDS": 0.05,
     # How soon after typing a section's text and revisions are stored (see store.py).
     "LIVE_SETTLE_SECONDS": 1.0,

@@ -49,7 +49,11 @@ def on_connect(auth: object = None) -> None:
             "unauthenticated",
             {"message": _("Per entrare serve il tuo link di invito personale.")},
         )
-    services.connected(request.sid, current_user if current_user.is_authenticated else None)
+    services.connected(
+        request.sid,
+        current_user if current_user.is_authenticated else None,
+        request.remote_addr,
+    )
 
 
 def on_disconnect(reason: object = None) -> None:

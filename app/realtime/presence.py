@@ -37,27 +37,36 @@ class Connection:
     login_id: int | None
     person_id: int | None
     name: str
-    budget: Hashable
+    # Every budget an event of this connection draws on (see services.connected).
+    budgets: tuple[Hashable, ...]
     documents: dict[int, Spot] = field(default_factory=dict)
 
 
 class Registry:
-    """`new_bucket` makes one event budget, shared by the connections that name the same
-    budget (see services.connected). None: no limit."""
+    """`new_bucket` makes the event budget a key names; connections that name the same
+    key share it, and an event passes only if every budget of its connection has room.
+    None: no limit."""
 
-    def __init__(self, new_bucket: Callable[[], TokenBucket] | None = None) -> None:
+    def __init__(self, new_bucket: Callable[[Hashable], TokenBucket] | None = None) -> None:
         self._connections: dict[str, Connection] = {}
         self._new_bucket = new_bucket
         self._buckets: dict[Hashable, TokenBucket] = {}
         self._lock = threading.Lock()
 
     def open(
-        self, sid: str, login_id: int | None, person_id: int | None, name: str, budget: Hashable
+        self,
+        sid: str,
+        login_id: int | None,
+        person_id: int | None,
+        name: str,
+        budgets: tuple[Hashable, ...],
     ) -> None:
         with self._lock:
-            self._connections[sid] = Connection(login_id, person_id, name, budget)
-            if self._new_bucket is not None and budget not in self._buckets:
-                self._buckets[budget] = self._new_bucket()
+            self._connections[sid] = Connection(login_id, person_id, name, budgets)
+            if self._new_bucket is not None:
+                for budget in budgets:
+                    if budget not in self._buckets:
+                        self._buckets[budget] = self._new_bucket(budget)
 
     def login_id(self, sid: str) -> int | None:
         """The login this connection was opened with; None for a public reader (or a
@@ -82,15 +91,27 @@ class Registry:
             connection = self._connections.pop(sid, None)
             if connection is None:
                 return []
-            if all(c.budget != connection.budget for c in self._connections.values()):
-                self._buckets.pop(connection.budget, None)
+            shared = {b for c in self._connections.values() for b in c.budgets}
+            for budget in set(connection.budgets) - shared:
+                self._buckets.pop(budget, None)
         return list(connection.documents)
 
     def admit(self, sid: str, now: float) -> bool:
         with self._lock:
             connection = self._connections.get(sid)
-            bucket = self._buckets.get(connection.budget) if connection else None
-            return bucket is None or bucket.take(now)
+            if connection is None:
+                return True
+            taken: list[TokenBucket] = []
+            for budget in connection.budgets:
+                bucket = self._buckets.get(budget)
+                if bucket is None:
+                    continue
+                if not bucket.take(now):
+                    for earlier in taken:
+                        earlier.give_back()
+                    return False
+                taken.append(bucket)
+            return True
 
     def enter(self, sid: str, document_id: int) -> None:
         with self._lock:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -43,11 +43,14 @@ class Live:
 
 def install(app: Flask) -> None:
     config = app.config
-    registry = Registry(
-        (lambda: TokenBucket(config["LIVE_RATE_PER_SECOND"], config["LIVE_RATE_BURST"]))
-        if config["LIVE_RATE_LIMIT"]
-        else None
-    )
+
+    def new_bucket(budget: Hashable) -> TokenBucket:
+        share = config["LIVE_ADDRESS_SHARE"] if budget[0] == "address" else 1  # type: ignore[index]
+        return TokenBucket(
+            share * config["LIVE_RATE_PER_SECOND"], share * config["LIVE_RATE_BURST"]
+        )
+
+    registry = Registry(new_bucket if config["LIVE_RATE_LIMIT"] else None)
     batcher = Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"])
     store = Store(
         snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
@@ -72,15 +75,19 @@ def _burst_window(config: dict) -> dt.timedelta:
     return dt.timedelta(seconds=config["LIVE_BURST_SECONDS"])
 
 
-def connected(sid: str, login: Login | None) -> None:
+def connected(sid: str, login: Login | None, address: str | None) -> None:
     """A person's connections share one event budget: ten sockets do not buy ten times
-    the events. A public reader's budget is its connection's own: a whole audience may
-    reach the server through one address (the venue's NAT), and readers can only read."""
+    the events. A public reader's budget is its connection's own. Every connection also
+    draws on its address's budget, `LIVE_ADDRESS_SHARE` times a person's: enough for a
+    whole audience behind one venue's NAT, not for one machine opening a thousand
+    sockets."""
+    where = ("address", address)
     if login is None:
-        live().registry.open(sid, None, None, "", ("connection", sid))
+        live().registry.open(sid, None, None, "", (("connection", sid), where))
     else:
         person = login.person
-        live().registry.open(sid, login.id, person.id, person.name, ("person", person.id))
+        budgets = (("person", person.id), where)
+        live().registry.open(sid, login.id, person.id, person.name, budgets)
 
 
 def close_connections(login_id: int) -> None:

@@ -361,3 +361,26 @@ def test_a_link_of_another_workshop_reaches_nothing_here(world: World) -> None:
         assert refused.value.code == "not_found"
     finally:
         client.close()
+
+
+@pytest.fixture
+def tight_address_world(tmp_path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    # Five events per connection, five per address, no refill.
+    yield from started(
+        tmp_path, LIVE_RATE_PER_SECOND="0", LIVE_RATE_BURST="5", LIVE_ADDRESS_SHARE="1"
+    )
+
+
+def test_an_address_has_a_budget_of_its_own(tight_address_world: World) -> None:
+    """A thousand sockets from one machine do not buy a thousand budgets: anonymous
+    readers, who have no person to share one, share their address's."""
+    readers = [TavoloClient.reader(tight_address_world.base_url) for _ in range(2)]
+    try:
+        ask = {"document_id": tight_address_world.other_document.id}
+        first = [readers[0].request("leave", ask) for _ in range(3)]
+        second = [readers[1].request("leave", ask) for _ in range(3)]
+        assert all(r["error"]["code"] != "rate_limited" for r in first + second[:2])
+        assert second[2]["error"]["code"] == "rate_limited"
+    finally:
+        for reader in readers:
+            reader.close()
