@@ -25,6 +25,7 @@ from app.modules.exports.models import DocumentLogo, Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
 from app.modules.votes.models import VoteRound
+from app.web.labels import ROLE_LABELS
 
 PAGE_SIZE = 50
 REFUSED = "access.refused"
@@ -310,9 +311,15 @@ DETAILS = {
 }
 
 
+# Values stored as codes, shown by their names (roles: "participant" → "Partecipante").
+_VALUES = {role.value: label for role, label in ROLE_LABELS.items()}
+
+
 def _details(details: dict[str, Any]) -> str:
     return ", ".join(
-        f"{DETAILS.get(key, key)}: {value}" for key, value in details.items() if value is not None
+        f"{DETAILS.get(key, key)}: {_VALUES.get(value, value) if isinstance(value, str) else value}"
+        for key, value in details.items()
+        if value is not None
     )
 
 
