@@ -43,14 +43,14 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 
 from app.core.edits import edits, utf8_len
-from app.core.sync import covers, decode_state_vector, snapshot_due, storable
+from app.core.sync import covers, snapshot_due, storable
 from app.core.yjs_clients import MalformedUpdate, clocks
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import CrdtClient, SectionSnapshot, SectionUpdate
 from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
-from app.realtime.crdt import Waiting, absorb
+from app.realtime.crdt import Waiting, absorb, held
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ class Store:
 
     @staticmethod
     def _judge(live: LiveText, ticket: Ticket) -> Exception | None:
-        have = decode_state_vector(live.doc.get_state())
+        have = held(live.doc)
         if not covers(have, ticket.foreign):
             return ForeignClient(sorted(ticket.foreign))
         lacking = sorted(c for c, clock in ticket.needs.items() if have.get(c, 0) < clock)
