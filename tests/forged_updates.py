@@ -24,3 +24,11 @@ def deletion(ranges: dict[int, list[tuple[int, int]]]) -> bytes:
         for clock, length in pairs:
             out += uint(clock) + uint(length)
     return bytes(out)
+
+
+def text_group(client: int, origin: tuple[int, int], text: str) -> bytes:
+    """A struct group (without the update's count of groups): one string item at clock 0
+    of `client`, written to the right of the item `origin` (client, clock)."""
+    data = text.encode()
+    struct = bytes([0x84]) + uint(origin[0]) + uint(origin[1]) + uint(len(data)) + data
+    return uint(1) + uint(client) + uint(0) + struct

@@ -235,3 +235,31 @@ def test_updates_between_replicas_need_only_what_the_receiver_holds(
         docs[receiver].apply_update(update)
         assert covers(decode_state_vector(docs[receiver].get_state()), read.writes)
         assert clocks(docs[sender].get_update()).needs == {}
+
+
+@given(parts=st.lists(local_edits, min_size=3, max_size=3))
+def test_a_merged_update_with_a_hole_needs_what_fills_it(parts: list[list[tuple]]) -> None:
+    """A writer's first and third updates merged, without the second: the replica must
+    hold the second already, and one that does not is left waiting."""
+    writer = Doc(client_id=5)
+    updates, states = [], []
+    for changes in parts:
+        states.append(writer.get_state())
+        _typed(writer, [("insert", 0, "x"), *changes])
+        updates.append(writer.get_update(states[-1]))
+    merged = merge_updates(updates[0], updates[2])
+    read = clocks(merged)
+    assert read.needs[5] == decode_state_vector(states[2])[5]
+
+    holding_both = Doc()
+    for update in updates[:2]:
+        holding_both.apply_update(update)
+    assert covers(decode_state_vector(holding_both.get_state()), read.needs)
+    holding_both.apply_update(merged)
+    assert covers(decode_state_vector(holding_both.get_state()), read.writes)
+
+    holding_first = Doc()
+    holding_first.apply_update(updates[0])
+    assert not covers(decode_state_vector(holding_first.get_state()), read.needs)
+    holding_first.apply_update(merged)
+    assert not covers(decode_state_vector(holding_first.get_state()), read.writes)
