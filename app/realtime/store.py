@@ -105,7 +105,8 @@ class LiveText:
     owners: dict[int, int | None] = field(default_factory=dict)
     owners_loaded: bool = False
     # Updates applied whose items the document does not hold yet, each with the clocks
-    # it writes up to (see Store._absorb).
+    # it writes up to (see Store._absorb): rows of a log written before every accepted
+    # update had to take effect at once (see Store._refusal).
     waiting_updates: Waiting = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -600,7 +601,7 @@ class Store:
     @staticmethod
     def _snapshot_state(live: LiveText) -> bytes:
         """The document's state with the updates still waiting for changes it has not
-        received (sent out of order, by mistake or on purpose): its own encoding leaves
+        received (logged before updates had to take effect at once): its own encoding leaves
         those out, and every process loading the snapshot would then lack them for
         good, although they were acknowledged and relayed."""
         state = live.doc.get_update()
