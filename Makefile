@@ -9,7 +9,7 @@ JS_STAMP := node_modules/.installed
 BUILD_STAMP := static/build/.built
 MO_STAMP := app/translations/.compiled
 
-.PHONY: run test lint bench install clean translations
+.PHONY: run test fuzz lint bench install clean translations
 
 run: install
 	$(FLASK) db upgrade
@@ -27,6 +27,12 @@ ifeq ($(PYTEST_ARGS),)
 	@# The live server's other async mode (docs/deployment.md), against the same tests.
 	TAVOLO_ASYNC_MODE=threading $(BIN)/python -m pytest -q tests/realtime
 endif
+
+# The long variants of the hostile-input tests: many more generated files, thirty kills
+# of the live server instead of five (docs/security.md).
+fuzz: install
+	TAVOLO_LONG=1 $(BIN)/python -m pytest -q \
+		tests/modules/imports/test_fuzz.py tests/core/test_importing.py tests/realtime/test_crash.py
 
 bench: install
 	$(BIN)/python -m bench

@@ -10,9 +10,12 @@ if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE", "gevent") == "
     monkey.patch_all()
 
 from app import create_app
+from app.modules.backups import rotation
 from app.web.serving import serve
 
 app = create_app()
 
 if __name__ == "__main__":
+    # Backups while the workshop runs: only the server makes them, never a CLI command.
+    rotation.start(app)
     serve(app)

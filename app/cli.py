@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from app.core.invitations import parse_role, validate_invitee
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.backups.cli import backup_command, restore_command
 from app.modules.documents import services as documents
 from app.modules.exports.cli import export_command
 from app.modules.imports.cli import import_document
@@ -209,6 +210,8 @@ DEMO_PEOPLE = [
 
 tavolo.add_command(export_command)
 tavolo.add_command(import_document)
+tavolo.add_command(backup_command)
+tavolo.add_command(restore_command)
 
 
 def init_app(app: Flask) -> None:

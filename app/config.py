@@ -60,6 +60,20 @@ class Config:
     EXPORT_TIME_LIMIT = float(os.environ.get("EXPORT_TIME_LIMIT", "60"))
     EXPORT_MEMORY_LIMIT_MB = int(os.environ.get("EXPORT_MEMORY_LIMIT_MB", "1200"))
     EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
+    # The longest a section's text may be, in UTF-8 bytes, wherever it comes from (typing,
+    # a merged amendment, an import, a restore): three times the largest chapter of the
+    # 100-page national ICT plan (52 KB), about 70 pages of prose. Longer texts belong
+    # in several sections.
+    SECTION_MAX_BYTES = int(os.environ.get("SECTION_MAX_BYTES", str(150 * 1024)))
+    # Markdown rendered for pages (app/web/rendering.py): texts up to RENDER_INLINE_BYTES
+    # render at once (the worst 1 KB costs about 10 ms), longer ones in a pool of worker
+    # processes, each render with a time and a memory limit; results are kept by hash.
+    # A 150 KB section of ordinary prose renders in about 0.1 s.
+    RENDER_INLINE_BYTES = int(os.environ.get("RENDER_INLINE_BYTES", "1024"))
+    RENDER_POOL_SIZE = int(os.environ.get("RENDER_POOL_SIZE", "2"))
+    RENDER_TIME_LIMIT = float(os.environ.get("RENDER_TIME_LIMIT", "3"))
+    RENDER_MEMORY_MB = int(os.environ.get("RENDER_MEMORY_MB", "512"))
+    RENDER_CACHE_BYTES = int(os.environ.get("RENDER_CACHE_BYTES", str(64 * 1024 * 1024)))
     DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
     # "threading" or "gevent" (docs/deployment.md says when to choose which); wsgi.py
@@ -77,6 +91,9 @@ class Config:
     IMPORT_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_TIMEOUT_SECONDS", "4.5"))
     IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "512"))
     IMPORT_PENDING_SECONDS = 3600
+    # Automatic backups while the server runs (docs/deployment.md); 0 turns them off.
+    BACKUP_EVERY_MINUTES = float(os.environ.get("BACKUP_EVERY_MINUTES", "10"))
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "12"))
     SECRET_KEY: str = ""
 
     @classmethod
@@ -94,6 +111,9 @@ class TestConfig(Config):
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
     RATELIMIT_STORAGE_URI = "memory://"
+    # Said outright: Flask-Limiter takes an application's default from the one made before
+    # it, so a test that turned limits off would turn them off for every later one.
+    RATELIMIT_ENABLED = True
     SOCKETIO_MESSAGE_QUEUE = None
     SQLITE_SYNCHRONOUS = "NORMAL"
     # The application the tests build in their own process is not monkey-patched.

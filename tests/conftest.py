@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,6 +17,7 @@ from app.extensions import db
 from tests import factories
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 class FreshContextClient(FlaskClient):
@@ -24,16 +30,17 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(tmp_path) -> Flask:  # type: ignore[no-untyped-def]
-    """A fresh application on its own SQLite file: real database, no shared state."""
+@contextmanager
+def fresh_app(folder: Path, database_url: str | None = None) -> Iterator[Flask]:
+    """A fresh application with its tables created, inside its application context: its
+    files under `folder`, its database a SQLite file there unless another is named."""
     application = create_app(
         TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}",
-        EXPORTS_DIR=tmp_path / "exports",
+        SQLALCHEMY_DATABASE_URI=database_url or f"sqlite:///{folder / 'test.db'}",
+        EXPORTS_DIR=folder / "exports",
         WTF_CSRF_ENABLED=False,
     )
-    application.instance_path = str(tmp_path)
+    application.instance_path = str(folder)
     application.test_client_class = FreshContextClient
     with application.app_context():
         db.create_all()
@@ -43,8 +50,30 @@ def app(tmp_path) -> Flask:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """A fresh application on its own SQLite file: real database, no shared state."""
+    with fresh_app(tmp_path) as application:
+        yield application
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database of its own on the PostgreSQL server at 127.0.0.1:5432, dropped after
+    the test; the test is skipped where that server does not answer."""
+    name = f"tavolo_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL non raggiungibile su 127.0.0.1:5432: {error}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.close()
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@ must produce exactly the schema the models describe, on SQLite and on PostgreSQL
 
 from __future__ import annotations
 
-import uuid
-
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,8 +14,6 @@ from app.core.permissions import Role
 from app.extensions import db
 from tests import factories
 from tests.conftest import login
-
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _upgraded_app(url: str):  # type: ignore[no-untyped-def]
@@ -49,19 +44,6 @@ def test_sqlite_migrations_match_models(tmp_path) -> None:
     app = _upgraded_app(f"sqlite:///{tmp_path / 'migrated.db'}")
     assert _schema_differences(app) == []
     _invitation_flow_works(app)
-
-
-@pytest.fixture
-def postgres_url():  # type: ignore[no-untyped-def]
-    name = f"tavolo_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL non raggiungibile su 127.0.0.1:5432: {error}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
 
 
 @pytest.mark.postgres

@@ -248,7 +248,10 @@ def _outline(markdown: str) -> _Outline:
         elif token.type == "footnote_open":
             inside_note = True
             # A label defined twice: only the first definition counts, as when rendered.
-            note = token.meta["label"] if token.meta["label"] not in notes else None
+            # An inline note (`text^[note]`) has no label: it is written where it is used,
+            # so there is nothing to move.
+            label = token.meta.get("label")
+            note = label if label is not None and label not in notes else None
         elif token.type == "footnote_close":
             inside_note, note = False, None
         elif note is not None and token.map:
@@ -256,7 +259,7 @@ def _outline(markdown: str) -> _Outline:
             notes[note] = (min(start, token.map[0]), max(end, token.map[1]))
         if token.type == "inline" and token.map and not inside_note:
             for child in token.children or []:
-                if child.type == "footnote_ref":
+                if child.type == "footnote_ref" and "label" in child.meta:
                     first_use.setdefault(child.meta["label"], token.map[0])
     return _Outline(headings, notes, first_use)
 

@@ -15,7 +15,9 @@ from app.realtime import events, services
 
 # Each setting can also come from an environment variable of the same name.
 DEFAULTS: dict[str, int | float | bool] = {
-    # A pasted megabyte of text must go through; the Socket.IO buffer is larger still.
+    # A whole section pasted at once (SECTION_MAX_BYTES, a limit of the text, not of an
+    # update) and what a browser kept while offline must go through; the Socket.IO
+    # buffer is larger still.
     "LIVE_MAX_UPDATE_BYTES": 2 * 1024 * 1024,
     "LIVE_RATE_LIMIT": True,
     "LIVE_RATE_PER_SECOND": 60.0,

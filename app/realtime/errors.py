@@ -107,6 +107,21 @@ def from_payload(error: PayloadError, max_update_bytes: int) -> LiveError:
     )
 
 
+def text_too_long(max_bytes: int) -> LiveError:
+    return LiveError("text_too_long", section_too_long(max_bytes))
+
+
+def section_too_long(max_bytes: int) -> str:
+    """Shared by every way text enters a section (typing, amendments, imports, restores)."""
+    return _(
+        "Il testo della sezione supererebbe la lunghezza massima di %(kb)d KB (circa "
+        "%(pages)d pagine) e la modifica non è stata applicata. Dividi il testo in più "
+        "sezioni.",
+        kb=max_bytes // 1024,
+        pages=max(1, max_bytes // 2200),
+    )
+
+
 def section_locked(state: SectionState, status: DocumentStatus) -> LiveError:
     if status is not DocumentStatus.DRAFT:
         message = _("Il documento è stato congelato: il tuo testo è stato conservato come "

@@ -16,6 +16,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import SocketIO, disconnect, emit
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.sync import (
     PROTOCOL_VERSION,
@@ -27,9 +28,13 @@ from app.core.sync import (
     parse_update,
 )
 from app.extensions import db
+from app.modules.audit import services as audit
 from app.realtime import access, errors, services
 
 Handler = Callable[[Any], dict]
+# Refusals that say someone tried what their role or revoked access does not allow (not
+# the ones a well-behaved client meets, like a locked section).
+AUDITED_REFUSALS = frozenset({"forbidden", "revoked"})
 
 
 def on_connect(auth: object = None) -> None:
@@ -67,12 +72,31 @@ def _live(handler: Handler) -> Handler:
 
 def _refuse(error: errors.LiveError) -> dict:
     db.session.rollback()
+    if error.code in AUDITED_REFUSALS:
+        _audit_refusal(error.code)
     emit("error", {**error.as_dict(), "event": request.event["message"]})
     if error.code in ("revoked", "logged_out"):
         # The `error` event is queued before the disconnection and arrives; the
         # acknowledgement, sent after the handler returns, may not.
         disconnect()
     return {"ok": False, "error": error.as_dict()}
+
+
+def _audit_refusal(code: str) -> None:
+    """Into the workshop's audit log (aggregated per minute there, so a refused typist
+    costs no write per keystroke); failing to write it never fails the refusal."""
+    args = request.event.get("args") or ()
+    payload = args[0] if args and isinstance(args[0], dict) else {}
+    try:
+        workshop_id = audit.workshop_of(payload)
+        if workshop_id is None:
+            return
+        person_id = services.live().registry.person_id(request.sid)
+        audit.refused(person_id, workshop_id, f"{code}: {request.event['message']}")
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("live refusal not recorded")
 
 
 def on_unexpected(error: Exception) -> dict | bool:

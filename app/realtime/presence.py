@@ -66,6 +66,11 @@ class Registry:
             connection = self._connections.get(sid)
             return connection.login_id if connection else None
 
+    def person_id(self, sid: str) -> int | None:
+        with self._lock:
+            connection = self._connections.get(sid)
+            return connection.person_id if connection else None
+
     def connections_of(self, login_id: int) -> list[str]:
         with self._lock:
             return [sid for sid, c in self._connections.items() if c.login_id == login_id]

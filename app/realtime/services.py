@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import Flask, current_app
-from pycrdt import merge_updates
+from pycrdt import Doc, merge_updates
 
 from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
 from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update, to_wire
@@ -27,7 +27,7 @@ from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.settling import Settler
-from app.realtime.store import ForeignClient, InvalidUpdate, OutOfOrder, Store
+from app.realtime.store import ForeignClient, InvalidUpdate, OutOfOrder, Store, TextTooLong
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def install(app: Flask) -> None:
         burst_window=_burst_window(app.config),
         capacity=app.config["LIVE_CACHED_SECTIONS"],
         gather=batcher.before_next_tick,
+        max_text_bytes=app.config["SECTION_MAX_BYTES"],
     )
     app.extensions["tavolo.live"] = Live(
         store=store,
@@ -166,6 +167,8 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
         raise errors.foreign_client() from error
     except OutOfOrder as error:
         raise errors.out_of_order() from error
+    except TextTooLong as error:
+        raise errors.text_too_long(current_app.config["SECTION_MAX_BYTES"]) from error
     return {"ok": True, "seq": request.seq}
 
 
@@ -218,6 +221,11 @@ def update_presence(targets: list[tuple[int, int | None]], sid: str, request: Aw
     return {"ok": True}
 
 
+class SectionTooLong(Exception):
+    """A change decided by a person would make the section's text longer than the limit;
+    the message is for people."""
+
+
 def write_text(
     actor: Person,
     section: Section,
@@ -230,8 +238,14 @@ def write_text(
     sent to every open editor like any other edit. Commits; False when nothing changed.
     `text` may be a function of the current text (a merge): it is then computed under
     the section's lock, so that a keystroke stored a moment earlier is not undone. An
-    exception it raises writes nothing. The caller checks that `actor` may make it."""
-    update = live().store.write(section.id, actor.id, text, origin, source_id)
+    exception it raises writes nothing, as does a text above the section's limit
+    (`SectionTooLong`). The caller checks that `actor` may make it."""
+    try:
+        update = live().store.write(section.id, actor.id, text, origin, source_id)
+    except TextTooLong as error:
+        raise SectionTooLong(
+            errors.section_too_long(current_app.config["SECTION_MAX_BYTES"])
+        ) from error
     if update is None:
         return False
     live().batcher.update(section.document_id, section.id, update, None)
@@ -251,6 +265,13 @@ def current_text(section_id: int) -> str:
     not refresh loaded objects."""
     settle([section_id])
     return db.session.scalar(db.select(Section.body).where(Section.id == section_id)) or ""
+
+
+def open_text(section_id: int) -> None:
+    """Has the store hold the section's live text. Opening a section nobody has edited
+    yet commits (its stored text becomes the first row of its log): a caller about to
+    make changes that must commit with a `write_text`, or not at all, opens it first."""
+    live().store.sync(section_id, Doc().get_state())
 
 
 def settle_document(document_id: int) -> None:

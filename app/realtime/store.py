@@ -62,6 +62,12 @@ class InvalidUpdate(Exception):
     """Bytes pycrdt cannot apply, or changes outside the section's text."""
 
 
+class TextTooLong(Exception):
+    """The update would make the section's text longer than the limit: refused before
+    it is stored or acknowledged (an update that shortens a text already above the
+    limit, set lower since, goes through)."""
+
+
 class Raced(Exception):
     """Another process stored the section's text, or extended a revision of it, between
     reading and writing it."""
@@ -181,9 +187,12 @@ class Store:
         burst_window: dt.timedelta,
         capacity: int,
         gather: Callable[[], None] | None = None,
+        max_text_bytes: int | None = None,
     ) -> None:
         """`gather` is called by a thread about to write a section's waiting updates,
-        before it takes them: the longer it waits, the more updates one commit stores."""
+        before it takes them: the longer it waits, the more updates one commit stores.
+        `max_text_bytes` bounds a section's text (UTF-8), see `TextTooLong`."""
+        self.max_text_bytes = max_text_bytes
         self._snapshot_every = snapshot_every
         self._gather = gather
         self._burst_window = burst_window
@@ -286,6 +295,7 @@ class Store:
                 text = text(current)
             if current == text:
                 return None
+            self._check_length(utf8_len(current), utf8_len(text))
             before = live.doc.get_state()
             with live.doc.transaction():
                 for change in edits(current, text):
@@ -493,18 +503,25 @@ class Store:
             if refusal is not None:
                 ticket.finish(refusal)
                 continue
+            # Measured in UTF-8 bytes, as pycrdt counts them without copying the text.
+            before = len(live.text)
             try:
                 self._absorb(live, [ticket.update], integrate)
                 if any(update is ticket.update for update, _ in live.waiting_updates):
                     # Everything it names is held, yet items of it wait (items that name
                     # each other in a circle): no honest client writes that.
                     raise InvalidUpdate("items waiting for one another")
-            except InvalidUpdate as error:
+                self._check_length(before, len(live.text))
+            except (InvalidUpdate, TextTooLong) as error:
                 ticket.finish(error)
                 self._rebuild(live, section_id, accepted)
                 continue
             accepted.append(ticket)
         return accepted
+
+    def _check_length(self, before: int, after: int) -> None:
+        if self.max_text_bytes is not None and after > max(before, self.max_text_bytes):
+            raise TextTooLong(after)
 
     def _rebuild(self, live: LiveText, section_id: int, accepted: list[Ticket]) -> None:
         """A failed apply may have left traces in the document: start again from the log

@@ -1,23 +1,85 @@
-"""Work that computes for a second or more inside a request (a PDF), kept from stalling
-the live channel."""
+"""Work that computes for a second or more inside a request (a PDF, a long text's
+Markdown), kept from stalling the live channel, and from being started by one person
+faster than it finishes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import select
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import gettext as _
+
+from app.web.serving import CONNECTION
 
 T = TypeVar("T")
 
 
 def off_the_event_loop(work: Callable[[], T]) -> T:
-    """In gevent mode one operating-system thread serves every connection: a PDF rendered
-    there would stall every typist until it is done. gevent's thread pool runs it on a
-    thread of its own, which the interpreter interleaves with the event loop. In
-    threading mode each request already has its thread."""
+    """In gevent mode one operating-system thread serves every connection: a comparison
+    of two long texts computed there (up to 10 s per section) would stall every page
+    and socket until it is done. gevent's thread pool runs it on a thread of its own,
+    which the interpreter interleaves with the event loop. In threading mode each
+    request already has its thread. `work` must not need the application's context:
+    pure computation only."""
     if current_app.config["ASYNC_MODE"] != "gevent":
         return work()
     import gevent
 
     return gevent.get_hub().threadpool.apply(work)
+
+
+class Busy(Exception):
+    """The person already has an expensive render running; the message is for them."""
+
+
+_RUNNING: set[tuple[str, int]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@contextmanager
+def one_at_a_time(kind: str, person_id: int) -> Iterator[None]:
+    """At most one render of `kind` per person in this server process: a second one,
+    started before the first ends (another tab, a script), is refused at once instead of
+    taking a second worker from the people who are waiting for theirs."""
+    key = (kind, person_id)
+    with _RUNNING_LOCK:
+        if key in _RUNNING:
+            raise Busy(
+                _(
+                    "Attendi che finisca l'elaborazione che hai già avviato, poi riprova: "
+                    "se ne può avviare una alla volta."
+                )
+            )
+        _RUNNING.add(key)
+    try:
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(key)
+
+
+def client_gone() -> Callable[[], bool]:
+    """Whether the person who sent this request has closed its connection (closed the
+    page, cancelled the download): a render nobody waits for is stopped. A browser sends
+    nothing more on a connection before it has the answer, so a connection that can be
+    read from holds either the end of the stream (gone) or, rarely, a next request (not
+    gone: it is left for the server to read). Without the connection (a proxy's own, a
+    server that does not give it) the answer is always no: the time limit then bounds
+    the render."""
+    connection = request.environ.get(CONNECTION)
+    if connection is None or not hasattr(connection, "recv"):
+        return lambda: False
+
+    def gone() -> bool:
+        try:
+            readable, _writable, _failed = select.select([connection], [], [], 0)
+            return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    return gone

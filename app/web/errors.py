@@ -1,14 +1,18 @@
 """Every error reaches a person as a short Italian page (or JSON for API clients), never
-as a stack trace."""
+as a stack trace; every refusal on a workshop's pages reaches its audit log."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.modules.audit import services as audit
+from app.web.blocking import Busy
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -53,7 +57,29 @@ def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyp
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _audit_refusal(response: Response) -> Response:
+    """A refused request on a workshop's pages goes into its audit log, whether the
+    refusal was raised (abort) or answered by a view with its own page; failing to
+    write it must not turn the refusal into a server error."""
+    if response.status_code != 403:
+        return response
+    try:
+        db.session.rollback()
+        workshop_id = audit.workshop_of(request.view_args or {})
+        if workshop_id is None:
+            return response
+        person_id = current_user.person_id if current_user.is_authenticated else None
+        audit.refused(person_id, workshop_id, f"{request.method} {request.path}")
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("refusal on %s not recorded", request.path)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(_audit_refusal)
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(
@@ -63,6 +89,10 @@ def init_app(app: Flask) -> None:
                 "il testo che avevi scritto è ancora nella pagina precedente."
             ),
         )
+
+    @app.errorhandler(Busy)
+    def _busy(error: Busy):  # type: ignore[no-untyped-def]
+        return render_error(429, str(error))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

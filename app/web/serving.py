@@ -19,6 +19,10 @@ from werkzeug.serving import WSGIRequestHandler
 
 from app.extensions import socketio
 
+# Where the environment of a request holds its connection: Werkzeug's key, which its own
+# server sets and gevent's is made to set.
+CONNECTION = "werkzeug.socket"
+
 
 def serve(app: Flask) -> None:
     spare_collector()
@@ -60,5 +64,12 @@ def _gevent_handler() -> type:
         def handle(self) -> None:
             self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().handle()
+
+        def get_environ(self) -> dict[str, Any]:
+            # The connection, as Werkzeug's server gives it, so that a long render can
+            # notice that the person who asked has gone (app/web/blocking.py).
+            environ = super().get_environ()
+            environ[CONNECTION] = self.socket
+            return environ
 
     return ImmediateGeventHandler

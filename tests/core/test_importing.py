@@ -32,6 +32,7 @@ from app.core.importing import (
 )
 from app.core.invitations import Message
 from app.core.render import render_markdown
+from tests.fuzzing import budget
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 LIMITS = ArchiveLimits(max_entries=10, max_total=1000, max_ratio=10, ratio_floor=100)
@@ -226,6 +227,9 @@ _LINE = st.one_of(
             "[^b]: altra nota",
             "    continua la nota",
             "testo[^b] e[^a]",
+            "testo^[nota in linea]",
+            "^[nota in linea con [^a] dentro]",
+            "[^a]: nota con ^[una in linea]",
         ]
     ),
     st.builds(lambda n, t: "#" * n + " " + t, st.integers(1, 4), st.sampled_from(["A", "B"])),
@@ -242,6 +246,28 @@ def test_splitting_loses_no_line_and_respects_the_level(lines: list[str], level:
     headings = sum(1 for s in sections) - (1 if sections[0].title == "Premessa" else 0)
     source = [line for line in lines if line.strip()]
     assert len(kept) + headings == len(source)
+
+
+def test_inline_notes_stay_where_they_are_written() -> None:
+    markdown = "# A\n\nTesto^[in linea] e[^x].\n\n# B\n\nAltro.\n\n[^x]: La nota x.\n"
+    first, second = split_sections(markdown, 1, "Premessa", "Senza titolo")
+    assert first.body == "Testo^[in linea] e[^x].\n\n[^x]: La nota x."
+    assert second.body == "Altro."
+
+
+# Characters with a meaning in Markdown, and enough words to give them something to act on.
+_MARKDOWN = st.lists(
+    st.sampled_from([*"#*_`[]()!^:|->\\<&;\n \t1aè", "[^a]", "^[", "[^a]: ", "\n\n", "    "]),
+    max_size=120,
+).map("".join)
+
+
+@budget(quick=200, long=20000)
+@given(_MARKDOWN, st.integers(1, 4))
+def test_any_markdown_splits_without_error(markdown: str, level: int) -> None:
+    sections = split_sections(markdown, level, "Premessa", "Senza titolo")
+    assert sections
+    assert first_heading(markdown) is None or first_heading(markdown).strip()
 
 
 # --- images and excerpts ------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.render import render_markdown, slugify
+from app.core.render import MAX_NESTING, render_markdown, slugify
 from tests.core.test_urls import PNG_B64
 from tests.hostile_text import CASES, REFUSED, hostile_markdown
 
@@ -122,3 +122,17 @@ def test_no_markup_from_the_text_survives(text):
     assert "<script" not in html.lower()
     assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", html, re.IGNORECASE)
     assert "javascript:" not in re.sub(r">[^<]*<", "><", html).lower()
+
+
+@given(st.integers(min_value=1, max_value=MAX_NESTING // 2 - 1))
+def test_quotes_and_lists_nest_as_written_up_to_the_limit(depth: int) -> None:
+    quotes = render_markdown("> " * (2 * depth) + "fondo")
+    lists = render_markdown("".join("  " * level + "- voce\n" for level in range(depth)))
+    assert quotes.count("<blockquote>") == 2 * depth and "fondo" in quotes
+    assert lists.count("<ul>") == depth and lists.count("voce") == depth
+
+
+def test_nesting_stops_at_the_limit() -> None:
+    """The bound that keeps thousands of brackets from costing seconds each time the
+    inline parser skips back over them (see MAX_NESTING)."""
+    assert render_markdown("> " * 200 + "fondo").count("<blockquote>") == MAX_NESTING

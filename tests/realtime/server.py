@@ -90,6 +90,11 @@ class LiveServer:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log_tail()}")
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()

@@ -13,7 +13,7 @@ import requests
 
 from app.realtime.client import TavoloClient, enter
 from tests.realtime.conftest import Doc, World
-from tests.realtime.helpers import wait_until
+from tests.realtime.helpers import settle, wait_until
 
 TOKEN = re.compile(r"⟦w\d+\.\d+⟧")
 FILLER = ["è ", "perché ", "😀", "città ", "🇮🇹", "a", "\n", "«sì» ", "e\u0301", "👩‍👩‍👧 ", "ß"]
@@ -24,14 +24,6 @@ def _joined(world: World, persona: str, doc: Doc) -> TavoloClient:
     client = TavoloClient(world.links[persona])
     client.join(doc.id)
     return client
-
-
-def _settle(clients: list[TavoloClient]) -> None:
-    """Twice round: the first pass gets every client's changes confirmed, the second
-    brings everyone what the others sent during the first."""
-    for _ in range(2):
-        for client in clients:
-            client.wait_synced(30)
 
 
 def test_three_clients_converge_on_accented_and_emoji_text(world: World) -> None:
@@ -45,7 +37,7 @@ def test_three_clients_converge_on_accented_and_emoji_text(world: World) -> None
         second.delete(doc.section_id, 0, 10)
         with facilitator.paused():
             facilitator.insert(doc.section_id, len(facilitator.text(doc.section_id)), " 🇮🇹")
-        _settle(clients)
+        settle(clients)
         texts = {c.text(doc.section_id) for c in clients}
         assert texts == {"la città è 😀 «sì» nostra. 🇮🇹"}
         assert world.body(doc) == "la città è 😀 «sì» nostra. 🇮🇹"
@@ -65,7 +57,7 @@ def test_the_initial_text_is_seeded_once_for_everyone(world: World) -> None:
             thread.start()
         for thread in joins:
             thread.join()
-        _settle(clients)
+        settle(clients)
         assert {c.text(doc.section_id) for c in clients} == {"Una sola volta."}
         seeds = world.server.sql(
             "SELECT COUNT(*) FROM section_update WHERE section_id = ? AND person_id IS NULL",
@@ -135,7 +127,7 @@ def test_eight_clients_typing_at_once_converge_byte_for_byte(world: World) -> No
             thread.start()
         for thread in typists:
             thread.join()
-        _settle(clients)
+        settle(clients)
         final = world.body(doc)
         assert [c.text(doc.section_id) for c in clients] == [final] * 8
         sent = [token for number in tokens for token in tokens[number]]
@@ -157,10 +149,15 @@ def test_eight_clients_typing_at_once_converge_byte_for_byte(world: World) -> No
             client.close()
 
 
-def test_a_pasted_megabyte_goes_through(world: World) -> None:
+def test_a_paste_up_to_the_section_limit_goes_through(world: World) -> None:
+    """The longest text a section takes (SECTION_MAX_BYTES, 150 KiB of UTF-8, about 70
+    pages), pasted at once; one byte more is refused (tests/realtime/test_bounded_work.py)."""
     doc = world.document("Prima.")
     writer, reader = _joined(world, "writer5", doc), _joined(world, "observer", doc)
-    pasted = ("Un paragrafo lungo, con accenti: àèìòù, e un 😀. " * 20_000)[: 1_000_000]
+    room = 150 * 1024 - len(b"Prima.\n")
+    pasted = ("Un paragrafo lungo, con accenti: àèìòù, e un 😀. " * 4_000)[:room]
+    while len(pasted.encode()) > room:
+        pasted = pasted[:-1]
     try:
         writer.replace(doc.section_id, "Prima.\n" + pasted)
         writer.wait_synced(60)

@@ -13,7 +13,7 @@ from pycrdt import Doc, Map
 from app.core.sync import PROTOCOL_VERSION, to_wire
 from app.realtime.client import LiveError, SocketClient, TavoloClient, enter
 from tests.realtime.conftest import World, started
-from tests.realtime.helpers import wait_until
+from tests.realtime.helpers import csrf_token, wait_until
 
 
 def _joined(world: World, persona: str, doc_id: int) -> TavoloClient:
@@ -179,6 +179,16 @@ def test_a_revoked_person_is_refused_on_the_next_event_and_disconnected(world: W
             client.join(doc.id)
         assert again.value.code == "revoked"
         assert world.body(doc) == "Ancora io. Prima della revoca."
+        # Both attempts fall in at most two minutes: one audit row per minute, not per event.
+        refusals = world.server.sql(
+            "SELECT json_extract(details, '$.what') FROM audit_event JOIN person"
+            " ON person.id = audit_event.actor_id WHERE person.email = ?"
+            " AND action = 'access.refused' AND workshop_id = ?",
+            world.emails["leaving"],
+            world.workshop_id,
+        )
+        assert 1 <= len(refusals) <= 2
+        assert refusals[0][0].startswith("revoked: ")
     finally:
         client.close()
 
@@ -296,11 +306,6 @@ def test_a_persons_connections_share_one_budget(strict_world: World) -> None:
         second.close()
 
 
-def _csrf(client: TavoloClient, world: World) -> str:
-    page = client._http.get(f"{world.base_url}/workshops/{world.workshop_id}").text
-    return page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-
-
 def test_logging_out_closes_the_logins_sockets_and_its_cookie_opens_nothing(
     world: World,
 ) -> None:
@@ -309,8 +314,9 @@ def test_logging_out_closes_the_logins_sockets_and_its_cookie_opens_nothing(
     try:
         client.insert(doc.section_id, 0, "Salvato. ")
         client.wait_synced()
+        token = csrf_token(client._http, f"{world.base_url}/workshops/{world.workshop_id}")
         out = client._http.post(
-            f"{world.base_url}/esci", data={"csrf_token": _csrf(client, world)},
+            f"{world.base_url}/esci", data={"csrf_token": token},
             headers={"Referer": world.base_url}, allow_redirects=False,
         )
         assert out.status_code == 302

@@ -9,49 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
-import psycopg
 import pytest
 from flask import Flask
 
-from app import create_app
-from app.config import TestConfig
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.revisions.models import CrdtClient
 from app.realtime.client import Replica
 from app.realtime.store import ForeignClient, Store
 from tests import factories
+from tests.conftest import fresh_app
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ROUNDS = 12
 JOIN_TIMEOUT = 30.0
 
 
 @pytest.fixture
-def postgres_app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    name = f"tavolo_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL non raggiungibile su 127.0.0.1:5432: {error}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    application = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
-        EXPORTS_DIR=tmp_path / "exports",
-    )
-    try:
-        with application.app_context():
-            db.create_all()
-            yield application
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+def postgres_app(tmp_path: Path, postgres_url: str) -> Iterator[Flask]:
+    with fresh_app(tmp_path, postgres_url) as application:
+        yield application
 
 
 def _store() -> Store:

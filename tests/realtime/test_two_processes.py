@@ -4,7 +4,6 @@ people connected to different processes end with the same text."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -13,9 +12,8 @@ import pytest
 
 from app.realtime.client import TavoloClient
 from tests.realtime.conftest import World
+from tests.realtime.helpers import TOKEN, settle, typing_tokens
 from tests.realtime.server import LiveServer
-
-TOKEN = re.compile(r"⟦p\d\.\d+⟧")
 
 
 @pytest.fixture
@@ -44,26 +42,10 @@ def test_people_on_two_processes_share_one_history(world: World, second: LiveSer
         thread.start()
     for thread in joins:
         thread.join()
-    typed: dict[int, list[str]] = {0: [], 1: []}
-    stop_at = time.monotonic() + 4
-
-    def run(number: int) -> None:
-        client = clients[number]
-        while time.monotonic() < stop_at:
-            typed[number].append(f"⟦p{number}.{len(typed[number])}⟧")
-            with client.paused():
-                client.insert(doc.section_id, len(client.text(doc.section_id)), typed[number][-1])
-            time.sleep(0.02)
-
-    typists = [threading.Thread(target=run, args=(n,)) for n in (0, 1)]
     try:
-        for thread in typists:
-            thread.start()
-        for thread in typists:
-            thread.join()
-        for _ in range(2):
-            for client in clients:
-                client.wait_synced(30)
+        with typing_tokens(clients, doc.section_id) as typed:
+            time.sleep(4)
+        settle(clients)
         text = world.body(doc)
         assert [c.text(doc.section_id) for c in clients] == [text, text]
         assert text.startswith("Due processi, un testo.\n")

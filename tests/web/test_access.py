@@ -8,6 +8,7 @@ from app import create_app
 from app.config import TestConfig
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.audit.models import AuditEvent
 from app.modules.people import services as people
 from app.modules.people.models import Login
 from tests import factories
@@ -165,6 +166,11 @@ def test_expired_link_gets_an_italian_page(client, make):
     assert response.status_code == 404
     assert "scaduto" in response.text
     assert "Traceback" not in response.text
+    [refusal] = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.workshop_id == workshop.id,
+                                    AuditEvent.action == "access.refused")
+    )
+    assert refusal.actor_id == membership.person_id
 
 
 def test_new_link_invalidates_the_old_one(client, make):

@@ -10,6 +10,8 @@ from app import create_app
 from app.config import TestConfig
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.audit.models import AuditEvent
+from app.modules.audit.services import REFUSED
 from app.modules.people import services as people
 from tests import factories
 from tests.conftest import login
@@ -71,6 +73,14 @@ def _log_in(client, tokens: dict[str, str], persona: str) -> None:  # type: igno
     login(client, tokens[persona])
 
 
+def _refusals(world: World) -> int:
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.workshop_id == world.workshop.id, AuditEvent.action == REFUSED)
+    )
+
+
 def _denied(response) -> bool:  # type: ignore[no-untyped-def]
     if response.status_code in (401, 403, 404):
         return True
@@ -106,5 +116,7 @@ def test_matrix(tmp_path, rule: Rule, persona: str) -> None:
             assert not _denied(response), f"{persona} refused ({response.status_code})"
         else:
             assert _denied(response), f"{persona} let in ({response.status_code})"
+        if response.status_code == 403 and rule.url_args(world):
+            assert _refusals(world) == 1, "a refusal missing from the workshop's audit log"
         db.session.remove()
         db.engine.dispose()

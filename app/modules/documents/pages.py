@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from app.core import lifecycle, outline
 from app.core.permissions import DocumentStatus
-from app.core.render import render_markdown
 from app.core.words import limit_status
 from app.modules.documents.models import Document, Section
+from app.web import rendering
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def preview_html(section: Section, text: str) -> Markup:
     render it once saved: same renderer, same heading level under the section title."""
     sections = section.document.sections
     depth = outline.depths([s.level for s in sections])[sections.index(section)]
-    return Markup(
-        render_markdown(text, f"p{section.id}", min(6, depth + 1), document_id=section.document_id)
+    return rendering.markdown(
+        text, f"p{section.id}", min(6, depth + 1), document_id=section.document_id
     )
 
 
@@ -79,17 +79,13 @@ def _section_view(
         section=section,
         number=entry.number,
         heading_level=heading_level,
-        html=Markup(
-            render_markdown(
-                section.body, f"s{section.id}", heading_level, document_id=section.document_id
-            )
+        html=rendering.markdown(
+            section.body, f"s{section.id}", heading_level, document_id=section.document_id
         ),
-        guidance_html=Markup(
-            ""
-            if public or not section.guidance
-            else render_markdown(
-                section.guidance, f"g{section.id}", heading_level, section.document_id
-            )
+        guidance_html=Markup("")
+        if public or not section.guidance
+        else rendering.markdown(
+            section.guidance, f"g{section.id}", heading_level, document_id=section.document_id
         ),
         words=words,
         limit_status=limit_status(words, section.word_limit),

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -19,8 +29,11 @@ from app.modules.documents.forms import (
 )
 from app.modules.documents.models import Document, Section
 from app.modules.documents.pages import document_page, preview_html
+from app.realtime.errors import section_too_long
 from app.realtime.services import notify_section_state
 from app.web.access import Access, document_for, section_for, workshop_for
+from app.web.blocking import one_at_a_time
+from app.web.errors import render_error
 
 bp = Blueprint("documents", __name__)
 
@@ -172,7 +185,11 @@ def preview_section(section_id: int):  # type: ignore[no-untyped-def]
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("body"), str):
         abort(400)
-    return jsonify(html=str(preview_html(section, payload["body"])))
+    limit = current_app.config["SECTION_MAX_BYTES"]
+    if len(payload["body"].encode()) > limit:
+        return render_error(413, section_too_long(limit))
+    with one_at_a_time("preview", current_user.person_id):
+        return jsonify(html=str(preview_html(section, payload["body"])))
 
 
 @bp.get("/p/<ref>")

@@ -13,7 +13,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,18 @@ class ExportError(Exception):
     """An export that cannot be made; the message is for people."""
 
 
+class ExportsBusy(ExportError):
+    """Every slot is taken: the same request may simply be sent again later."""
+
+
+class ExportCancelled(ExportError):
+    """The person who asked went away (closed the page, cancelled the download)."""
+
+
+# How often a render asks whether the person still waits for it.
+CHECK = 0.5
+
+
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 
@@ -36,32 +50,41 @@ def _slots(concurrency: int) -> threading.BoundedSemaphore:
 
 
 def run(
-    job: dict[str, Any], output: Path, time_limit: float, memory_mb: int, concurrency: int = 2
+    job: dict[str, Any],
+    output: Path,
+    time_limit: float,
+    memory_mb: int,
+    concurrency: int = 2,
+    gone: Callable[[], bool] = lambda: False,
 ) -> list[str]:
     """Renders `job` into `output`; returns the addresses the renderer was refused.
     At most `concurrency` renders run at once in this server process: on a laptop with
-    two cores, a third export would only slow down the other two and the people typing."""
+    two cores, a third export would only slow down the other two and the people typing.
+    `gone` is asked every half second whether the person still waits for the file; when
+    they do not, the render is stopped (`ExportCancelled`)."""
     slots = _slots(concurrency)
     if not slots.acquire(blocking=False):
-        raise ExportError(_("Altre esportazioni sono in corso: riprova tra qualche secondo."))
+        raise ExportsBusy(_("Altre esportazioni sono in corso: riprova tra qualche secondo."))
     try:
-        return _run(job, output, time_limit, memory_mb)
+        return _run(job, output, time_limit, memory_mb, gone)
     finally:
         slots.release()
 
 
-def _run(job: dict[str, Any], output: Path, time_limit: float, memory_mb: int) -> list[str]:
+def _run(
+    job: dict[str, Any], output: Path, time_limit: float, memory_mb: int, gone: Callable[[], bool]
+) -> list[str]:
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.{uuid.uuid4().hex}.part")
     payload = {**job, "output": str(output), "partial": str(partial), "memory_mb": memory_mb}
     try:
-        returncode, stdout, stderr = _spawn(json.dumps(payload), time_limit)
+        returncode, stdout, stderr = _spawn(json.dumps(payload), time_limit, gone)
     finally:
         partial.unlink(missing_ok=True)
     return _outcome(returncode, stdout, stderr, memory_mb)
 
 
-def _spawn(payload: str, time_limit: float) -> tuple[int, str, str]:
+def _spawn(payload: str, time_limit: float, gone: Callable[[], bool]) -> tuple[int, str, str]:
     # -I: the worker sees neither the environment's PYTHON* variables nor the current
     # folder, only the installed packages.
     process = subprocess.Popen(
@@ -72,11 +95,22 @@ def _spawn(payload: str, time_limit: float) -> tuple[int, str, str]:
         text=True,
         start_new_session=True,
     )
-    try:
-        stdout, stderr = process.communicate(payload, timeout=time_limit)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+    deadline = time.monotonic() + time_limit
+    sending: str | None = payload
+    while True:
+        try:
+            # Input goes with the first call only; later calls go on where it stopped.
+            left = deadline - time.monotonic()
+            stdout, stderr = process.communicate(sending, timeout=max(0.0, min(CHECK, left)))
+            break
+        except subprocess.TimeoutExpired:
+            sending = None
+            if gone():
+                _kill(process)
+                raise ExportCancelled("the client went away") from None
+            if time.monotonic() < deadline:
+                continue
+        _kill(process)
         raise ExportError(
             _(
                 "L'esportazione ha superato il tempo massimo di %(seconds)d secondi ed è "
@@ -86,6 +120,11 @@ def _spawn(payload: str, time_limit: float) -> tuple[int, str, str]:
             )
         ) from None
     return process.returncode, stdout, stderr
+
+
+def _kill(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
 
 
 def _outcome(returncode: int, stdout: str, stderr: str, memory_mb: int) -> list[str]:

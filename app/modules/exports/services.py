@@ -8,7 +8,8 @@ looked up when it is installed, so exports work without it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -205,6 +206,37 @@ def render_to(source: ExportSource, options: ExportOptions, output: Path) -> Non
     )
     for url in refused:
         current_app.logger.warning("Export of document %s: refused %s", source.document_id, url)
+
+
+def page_pdf(html: str, gone: Callable[[], bool]) -> bytes:
+    """A standalone page (styles and images inline, nothing to fetch) as a PDF, made by
+    the exports' worker with their limits and sharing their slots: the comparison of two
+    versions and the invitation sheet ran WeasyPrint inside the server, with no limit (a
+    comparison ran for 25 minutes) and as many at once as were asked for. A page that
+    asks for anything (a file, an address) is refused whole; `gone` stops the render
+    when the person who asked has left (see `renderer.run`)."""
+    job = {"renderer": "weasyprint", "html": html, "roots": {}, "base_url": "http://pagina"}
+    folder = exports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".page-") as workdir:
+        output = Path(workdir) / "page.pdf"
+        refused = renderer.run(
+            {**job, "pdf_tags": True},
+            output,
+            time_limit=float(current_app.config["EXPORT_TIME_LIMIT"]),
+            memory_mb=int(current_app.config["EXPORT_MEMORY_LIMIT_MB"]),
+            concurrency=int(current_app.config["EXPORT_CONCURRENCY"]),
+            gone=gone,
+        )
+        if refused:
+            # Only a template of ours could ask: it must fail loudly, not print without it.
+            raise ExportError(
+                _(
+                    "La pagina richiede una risorsa esterna (%(url)s): PDF non prodotto.",
+                    url=refused[0],
+                )
+            )
+        return output.read_bytes()
 
 
 def _write_whole(output: Path, data: bytes) -> None:

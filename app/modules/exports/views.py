@@ -28,6 +28,7 @@ from app.modules.exports import logos, services
 from app.modules.exports.forms import ExportForm, LogoForm
 from app.modules.exports.models import DocumentLogo, Export
 from app.web.access import Access, document_for, get_or_404, require_member
+from app.web.blocking import one_at_a_time
 
 bp = Blueprint("exports", __name__)
 
@@ -56,7 +57,8 @@ def create(document_id: int):  # type: ignore[no-untyped-def]
             archival=form.pdf_archival.data,
             tagged=form.pdf_tagged.data,
         )
-        row = services.export(current_user.person, document, options, form.version.data)
+        with one_at_a_time("pdf", current_user.person_id):
+            row = services.export(current_user.person, document, options, form.version.data)
     except services.ExportError as error:
         db.session.rollback()
         form.form_errors.append(str(error))

@@ -20,11 +20,11 @@ import json
 import mimetypes
 import os
 import resource
+import runpy
 import signal
 import subprocess
 import sys
 import traceback
-import types
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -122,17 +122,10 @@ def _weasyprint(job: dict[str, Any], partial: Path) -> list[str]:
 
 def _filled(job: dict[str, Any]) -> str:
     """The sections' Markdown rendered into the page, by the application's pure core,
-    loaded alone: placeholder packages stand for `app` and `app.core`, so that their
-    modules import without the application package (Flask, the database) behind them."""
-    core = Path(__file__).resolve().parents[2] / "core"
-    for name, folder in (("app", core.parent), ("app.core", core)):
-        if name not in sys.modules:
-            package = types.ModuleType(name)
-            package.__path__ = [str(folder)]
-            sys.modules[name] = package
-    from app.core.export import TextPart, fill_parts
-
-    return fill_parts(job["html"], [TextPart(**part) for part in job.get("parts", [])])
+    loaded alone (app/core/standalone.py): no Flask, no database behind it."""
+    standalone = Path(__file__).resolve().parents[2] / "core" / "standalone.py"
+    export = runpy.run_path(str(standalone))["core_module"]("export")
+    return export.fill_parts(job["html"], [export.TextPart(**p) for p in job.get("parts", [])])
 
 
 def _local_file(url: str, origin: str, roots: dict[str, Path]) -> Path | None:

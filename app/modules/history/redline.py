@@ -4,29 +4,18 @@ deletions struck through, readable when printed in black and white."""
 
 from __future__ import annotations
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from collections.abc import Callable
 
 from app.core.render import slugify
 from app.modules.documents.models import Document
-from app.web.blocking import off_the_event_loop
+from app.modules.exports.services import page_pdf
 
 
-class NothingToFetch(URLFetcher):
-    """The page carries its styles inline and shows the text as typed, with no images:
-    refusing every URL keeps a link typed into a section from ever making the renderer
-    read a local file or call out."""
-
-    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
-        raise ValueError(f"The comparison fetches nothing: {url}")
-
-
-def render_pdf(html: str) -> bytes:
-    return off_the_event_loop(
-        lambda: HTML(string=html, url_fetcher=NothingToFetch(fail_on_errors=True)).write_pdf(
-            pdf_tags=True
-        )
-    )
+def render_pdf(html: str, gone: Callable[[], bool] = lambda: False) -> bytes:
+    """By the exports' worker (time, memory and concurrency limits), which fetches
+    nothing: the page carries its styles inline and shows the text as typed, so a link
+    typed into a section can never make the renderer read a local file or call out."""
+    return page_pdf(html, gone)
 
 
 def file_name(document: Document, fmt: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from pycrdt import Doc, Text
 from sqlalchemy import event, func, or_
@@ -27,9 +28,17 @@ from app.modules.documents.models import Document, Section
 from app.modules.history.models import Version, VersionReason, VersionSection
 from app.modules.people.models import Membership, Person
 from app.modules.revisions.models import Revision, SectionUpdate
+from app.realtime.errors import section_too_long
 from app.realtime.presence import colour_for
-from app.realtime.services import current_text, notify_document, settle_document, write_text
+from app.realtime.services import (
+    SectionTooLong,
+    current_text,
+    notify_document,
+    settle_document,
+    write_text,
+)
 from app.realtime.store import TEXT_NAME
+from app.web.blocking import off_the_event_loop
 
 NAME_MAX = 200
 # Documents with a version saved in the session's transaction, announced at its commit.
@@ -278,7 +287,7 @@ def point(document: Document, version_id: int | None) -> Point:
 def compare(old: Point, new: Point) -> Comparison:
     """Sections whose text is the same on both sides cost one comparison of strings;
     the authors of insertions are looked up in one query for all changed sections."""
-    diff = compare_documents(old.texts, new.texts)
+    diff = off_the_event_loop(lambda: compare_documents(old.texts, new.texts))
     edited = {
         s.id: s
         for s in diff.sections
@@ -493,12 +502,25 @@ def _people(workshop_id: int) -> dict[int | None, tuple[str, str]]:
 # -- Restore ----------------------------------------------------------------------------
 
 
+def _require_storable(wanted: Sequence[VersionSection], current: dict[int, Section]) -> None:
+    """A version saved before the section limit was lowered may hold a longer text: the
+    whole restore is refused before any section is written."""
+    limit = current_app.config["SECTION_MAX_BYTES"]
+    for saved in wanted:
+        size = len(saved.body.encode())
+        if size > limit and size > len(current[saved.section_id].body.encode()):
+            raise HistoryError(f"«{current[saved.section_id].title}»: " + section_too_long(limit))
+
+
 def restore_revision(actor: Person, section: Section, revision: Revision) -> bool:
     """Writes the revision's text as a new change of the section: the history keeps
     everything in between, and restoring the revision before this one undoes it.
     Commits (through `write_text`); False when the text already was that."""
     _require_writable(section)
-    changed = write_text(actor, section, revision.text, RESTORED, revision.id)
+    try:
+        changed = write_text(actor, section, revision.text, RESTORED, revision.id)
+    except SectionTooLong as error:
+        raise HistoryError(str(error)) from error
     if changed:
         record(
             actor.id,
@@ -535,6 +557,7 @@ def restore_version(actor: Person, document: Document, version: Version) -> list
                 titles=", ".join(f"«{t}»" for t in blocked),
             )
         )
+    _require_storable(wanted, current)
     restored = []
     for saved in wanted:
         section = current[saved.section_id]

@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 from app.core.permissions import Capability
 from app.extensions import db
 from app.modules.documents.models import Document
+from app.modules.exports.renderer import ExportError, ExportsBusy
 from app.modules.history import marking, redline, services
 from app.modules.history.forms import RestoreRevisionForm, RestoreVersionForm, SaveVersionForm
 from app.web.access import document_for, section_for
+from app.web.blocking import client_gone, one_at_a_time
 from app.web.errors import render_error
 
 bp = Blueprint("history", __name__)
@@ -113,7 +115,11 @@ def export_redline(document_id: int, fmt: str):  # type: ignore[no-untyped-def]
     if fmt == "html":
         body, mimetype = html.encode(), "text/html; charset=utf-8"
     else:
-        body, mimetype = redline.render_pdf(html), "application/pdf"
+        try:
+            with one_at_a_time("pdf", current_user.person_id):
+                body, mimetype = redline.render_pdf(html, client_gone()), "application/pdf"
+        except ExportError as error:
+            return render_error(429 if isinstance(error, ExportsBusy) else 503, str(error))
     return Response(
         body,
         mimetype=mimetype,
@@ -238,8 +244,12 @@ def _versions_page(document: Document, may_manage: bool, form: SaveVersionForm) 
 
 
 def _comparison(document: Document) -> services.Comparison:
+    """One at a time per person: two long versions take seconds to compare."""
     old_ref, new_ref = _refs(document)
-    return services.compare(services.point(document, old_ref), services.point(document, new_ref))
+    with one_at_a_time("compare", current_user.person_id):
+        return services.compare(
+            services.point(document, old_ref), services.point(document, new_ref)
+        )
 
 
 def _refs(document: Document) -> tuple[int | None, int | None]:

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.core.importing import excerpt, rewrite_images
-from app.core.render import render_markdown
 from app.core.words import count_words
 from app.modules.imports.conversion import MEDIA_REF
 from app.modules.imports.services import LEVELS, plan
+from app.web import rendering
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def preview_sections(markdown: str, level: int) -> list[PreviewSection]:
                 title=part.title,
                 level=part.level,
                 words=count_words(part.body),
-                html=Markup(render_markdown(text, prefix=f"anteprima{index}", heading_level=3)),
+                html=rendering.markdown(text, prefix=f"anteprima{index}", heading_level=3),
                 more=more,
             )
         )

@@ -147,6 +147,22 @@ def import_file(
         )
 
 
+def _require_short_sections(parts: list[SplitSection]) -> None:
+    limit = current_app.config["SECTION_MAX_BYTES"]
+    for part in parts:
+        if len(part.body.encode()) > limit:
+            raise ImportRefused(
+                Message(
+                    N_(
+                        "La sezione «%(title)s» supera la lunghezza massima di una sezione "
+                        "(%(kb)d KB): scegli un livello di titoli più basso per dividere "
+                        "il documento in sezioni più brevi."
+                    ),
+                    {"title": part.title, "kb": limit // 1024},
+                )
+            )
+
+
 def create_document(
     actor: Person | None,
     workshop: Workshop,
@@ -168,9 +184,11 @@ def create_document(
         raise ImportRefused(Message(N_("Il titolo supera i %(n)d caratteri."), {"n": TITLE_MAX}))
     if level not in LEVELS:
         raise ImportRefused(Message(N_("Il livello va da 1 a %(n)d."), {"n": MAX_LEVEL}))
+    parts = plan(markdown, level)
+    _require_short_sections(parts)
     document = Document(workshop=workshop, title=title, language="it")
     db.session.add(document)
-    for position, part in enumerate(plan(markdown, level)):
+    for position, part in enumerate(parts):
         document.sections.append(
             Section(position=position, title=part.title, level=part.level, body=part.body)
         )

@@ -22,7 +22,7 @@ from app.core.invitations import (
 from app.core.permissions import Role
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
-from app.modules.audit.services import record
+from app.modules.audit.services import record, refused
 from app.modules.people.models import Login, Membership, Person, login_membership
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
@@ -31,7 +31,12 @@ __all__ = ["Invitee"]
 
 
 class InvitationError(Exception):
-    """An invitation link that cannot be used; the message is shown to the person."""
+    """An invitation link that cannot be used; the message is shown to the person.
+    `membership` is the one the link was made for, when it is known (revoked, expired)."""
+
+    def __init__(self, message: str, membership: Membership | None = None) -> None:
+        super().__init__(message)
+        self.membership = membership
 
 
 class MembershipError(Exception):
@@ -264,12 +269,23 @@ def membership_for_token(token: str) -> Membership:
         db.select(Membership).where(Membership.token_hash == hash_token(token))
     ).scalar_one_or_none()
     if membership is None or membership.revoked_at is not None:
-        raise InvitationError(_("Questo link di invito non è valido o è stato revocato."))
+        raise InvitationError(
+            _("Questo link di invito non è valido o è stato revocato."), membership
+        )
     if membership.token_expires_at is not None and membership.token_expires_at < utcnow():
         raise InvitationError(
-            _("Questo link di invito è scaduto. Chiedi ai facilitatori un nuovo link.")
+            _("Questo link di invito è scaduto. Chiedi ai facilitatori un nuovo link."),
+            membership,
         )
     return membership
+
+
+def record_refused_link(error: InvitationError) -> None:
+    """A revoked or expired link that was tried goes into its workshop's audit log (an
+    unknown one has no workshop to go to; the rate limit answers those)."""
+    membership = error.membership
+    if membership is not None:
+        refused(membership.person_id, membership.workshop_id, "link: " + str(error))
 
 
 def enter_with_token(token: str, current: Login | None) -> tuple[Login, Membership]:

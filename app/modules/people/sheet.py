@@ -3,21 +3,12 @@ QR code, because the venue often has no e-mail and phones can read a printed cod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
-from app.web.blocking import off_the_event_loop
-
-
-class NothingToFetch(URLFetcher):
-    """The sheet carries its styles and codes inline. Refusing every URL keeps a name
-    typed into a list from ever making the renderer read a local file or call out,
-    and makes a template that grows an external reference fail loudly."""
-
-    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
-        raise ValueError(f"The invitation sheet fetches nothing: {url}")
+from app.modules.exports.services import page_pdf
 
 
 def qr_svg(url: str) -> Markup:
@@ -27,9 +18,8 @@ def qr_svg(url: str) -> Markup:
     return Markup(code.svg_inline(border=2, omitsize=True, svgclass="qr", lineclass=None))
 
 
-def render_pdf(html: str) -> bytes:
-    return off_the_event_loop(
-        lambda: HTML(string=html, url_fetcher=NothingToFetch(fail_on_errors=True)).write_pdf(
-            pdf_tags=True
-        )
-    )
+def render_pdf(html: str, gone: Callable[[], bool] = lambda: False) -> bytes:
+    """By the exports' worker (time, memory and concurrency limits), which fetches
+    nothing: the sheet carries its styles and codes inline, so a name typed into a list
+    can never make the renderer read a local file or call out."""
+    return page_pdf(html, gone)

@@ -19,11 +19,14 @@ from markupsafe import Markup
 from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
 from app.extensions import db, limiter, login_manager
+from app.modules.exports.renderer import ExportError, ExportsBusy
 from app.modules.people import services, sheet
 from app.modules.people.forms import MAX_ID, EnterForm, ImportForm, RoleForm, SheetForm
 from app.modules.people.models import Login, Membership
 from app.modules.workshops.models import Workshop
 from app.web.access import Access, workshop_for
+from app.web.blocking import client_gone, one_at_a_time
+from app.web.errors import render_error
 
 bp = Blueprint("people", __name__)
 
@@ -53,6 +56,8 @@ def _someone_else(membership: Membership) -> Login | None:
 
 
 def _invalid(error: services.InvitationError):  # type: ignore[no-untyped-def]
+    services.record_refused_link(error)
+    db.session.commit()
     return render_template("people/invalid_link.html", message=str(error)), 404
 
 
@@ -284,9 +289,15 @@ def invitation_sheet(workshop_id: int):  # type: ignore[no-untyped-def]
             workshop, access, status=409, error=_text(error.message), sheet_form=form
         )
     if form.format.data == "pdf":
-        pdf = sheet.render_pdf(
-            render_template("people/sheet_print.html", workshop=workshop, links=links)
-        )
+        try:
+            with one_at_a_time("pdf", access.person.id):
+                pdf = sheet.render_pdf(
+                    render_template("people/sheet_print.html", workshop=workshop, links=links),
+                    client_gone(),
+                )
+        except ExportError as error:
+            db.session.rollback()
+            return render_error(429 if isinstance(error, ExportsBusy) else 503, str(error))
         response = _secret(pdf)
         response.mimetype = "application/pdf"
         response.headers["Content-Disposition"] = (

@@ -152,3 +152,14 @@ def test_the_passage_is_found_again_near_where_it_was_selected(table: Table) -> 
     assert found is not None and text[found.start : found.end] == "la casa"
     assert found.start == BODY.index("la casa") + len("la casa. ")
     assert services.locate_passage(text, services.Passage(0, 3, "nulla")) is None
+
+
+def test_an_amendment_that_would_make_the_section_too_long_is_refused(app, table: Table) -> None:  # type: ignore[no-untyped-def]
+    amendment = _on_passage(table, "la casa e il lavoro", "la casa e il lavoro " * 20)
+    db.session.commit()
+    limit = len(BODY.encode()) + 100
+    app.config["SECTION_MAX_BYTES"] = app.extensions["tavolo.live"].store.max_text_bytes = limit
+    with pytest.raises(services.AmendmentError, match="Dividi il testo in più sezioni"):
+        services.accept(table.people["facilitator"], amendment)
+    db.session.expire_all()
+    assert table.section.body == BODY and amendment.is_pending

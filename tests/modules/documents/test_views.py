@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from app.core.permissions import DocumentStatus, SectionState
+from app.core.permissions import DocumentStatus, Role, SectionState
 from app.extensions import db
 from app.modules.audit.models import AuditEvent
 from app.modules.documents import services
 from app.modules.documents.models import Document, Section
+from app.web.blocking import one_at_a_time
 
 
 def _document(
@@ -359,3 +360,23 @@ def test_preview_refuses_a_malformed_request(room, make):
     )
     assert response.status_code == 400
     assert response.json["error"]["code"] == 400
+
+
+def test_preview_refuses_a_text_beyond_the_section_limit(room, app):
+    document = _document(room)
+    url = f"/sections/{document.sections[0].id}/preview"
+    limit = app.config["SECTION_MAX_BYTES"]
+    assert room.participant.post(url, json={"body": "à" * (limit // 2)}).status_code == 200
+    response = room.participant.post(url, json={"body": "[" * (limit + 1)})
+    assert response.status_code == 413
+    assert "lunghezza massima di 150 KB" in response.json["error"]["message"]
+
+
+def test_preview_runs_one_at_a_time_per_person(room):
+    document = _document(room)
+    url = f"/sections/{document.sections[0].id}/preview"
+    with one_at_a_time("preview", room.people[Role.PARTICIPANT].id):
+        refused = room.participant.post(url, json={"body": "Testo."})
+    assert refused.status_code == 429
+    assert "Attendi che finisca" in refused.json["error"]["message"]
+    assert room.participant.post(url, json={"body": "Testo."}).status_code == 200

@@ -207,7 +207,14 @@ PARITY = (
 
 def test_the_pandoc_filter_judges_links_as_the_core_rule() -> None:
     markdown = "\n\n".join(f"[L{i}]({url})" for i, url in enumerate(PARITY))
-    tree = json.loads(
+    tree = _filtered(markdown)
+    kept = {PARITY[int(label[1:])] for label in _labels(tree)}
+    assert kept == {url for url in PARITY if urls.link_allowed(url, site_paths=False)}
+
+
+def _filtered(markdown: str) -> object:
+    """Pandoc's JSON tree of `markdown`, read as exports read it, through the filter."""
+    return json.loads(
         pypandoc.convert_text(
             markdown,
             "json",
@@ -215,8 +222,6 @@ def test_the_pandoc_filter_judges_links_as_the_core_rule() -> None:
             extra_args=["--sandbox", f"--lua-filter={assembly.MODULE_DIR / 'filter.lua'}"],
         )
     )
-    kept = {PARITY[int(label[1:])] for label in _labels(tree)}
-    assert kept == {url for url in PARITY if urls.link_allowed(url, site_paths=False)}
 
 
 def _labels(node: object, kind: str = "Link") -> list[str]:
@@ -247,14 +252,7 @@ def test_the_pandoc_filter_keeps_only_raster_data_images_as_the_core_rule() -> N
         "/i/gettone",
     )
     markdown = "\n\n".join(f"![I{i}]({src})" for i, src in enumerate(sources))
-    tree = json.loads(
-        pypandoc.convert_text(
-            markdown,
-            "json",
-            format=assembly.PANDOC_FROM,
-            extra_args=["--sandbox", f"--lua-filter={assembly.MODULE_DIR / 'filter.lua'}"],
-        )
-    )
+    tree = _filtered(markdown)
     kept = {sources[int(label[1:])] for label in _labels(tree, "Image")}
     assert kept == {src for src in sources if urls.raster_data(src)}
 

@@ -9,6 +9,7 @@ from app.modules.documents import services as documents
 from app.modules.exports import services
 from app.modules.exports.models import Export
 from app.modules.history import services as history
+from app.web.blocking import one_at_a_time
 from tests.modules.exports.conftest import client_for, exported_files
 
 
@@ -139,3 +140,14 @@ def test_a_draft_export_never_reaches_the_public_page(app, policy) -> None:
     db.session.commit()
     assert public.get(f"/p/{policy.document.id}/download/pdf").status_code == 404
     assert "/download/pdf" not in public.get(f"/p/{policy.document.id}").get_data(as_text=True)
+
+
+def test_one_export_at_a_time_per_person(app, policy) -> None:
+    participant = client_for(app, policy, Role.PARTICIPANT)
+    url = f"/documents/{policy.document.id}/exports"
+    with one_at_a_time("pdf", policy.participant.id):
+        refused = participant.post(url, data={"format": "md"})
+    assert refused.status_code == 429
+    assert "Attendi che finisca" in refused.get_data(as_text=True)
+    assert db.session.execute(db.select(Export)).first() is None
+    assert participant.post(url, data={"format": "md"}).status_code == 302

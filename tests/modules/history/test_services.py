@@ -238,3 +238,21 @@ def test_comparisons_show_each_change_with_a_paragraph_around_it(app) -> None:  
     assert [c.skipped for c in shown if c.skipped] == [8, 9]
     # Nothing of the change itself is left out.
     assert [c for c in shown if c.op is not Op.EQUAL] == [c for c in chunks if c.op is not Op.EQUAL]
+
+
+def test_a_restore_beyond_the_section_limit_is_refused_and_writes_nothing(app, world) -> None:  # type: ignore[no-untyped-def]
+    """A revision written before the limit was lowered is too long to come back."""
+    document, people = world
+    first, second = document.sections
+    type_text(people["niccolò"], first, "Una stesura lunga. " * 10)
+    long_revision = db.session.scalars(db.select(Revision)).one()
+    version = history.save_version(people["giovanna"], document, "lunga")
+    db.session.commit()
+    type_text(people["anna"], first, "Breve.")
+    type_text(people["anna"], second, "Anche questa.")
+    app.config["SECTION_MAX_BYTES"] = app.extensions["tavolo.live"].store.max_text_bytes = 100
+    with pytest.raises(history.HistoryError, match="lunghezza massima di 0 KB"):
+        history.restore_revision(people["giovanna"], first, long_revision)
+    with pytest.raises(history.HistoryError, match="«Sezione 1»: Il testo della sezione"):
+        history.restore_version(people["giovanna"], document, version)
+    assert (_body(first), _body(second)) == ("Breve.", "Anche questa.")

@@ -14,6 +14,7 @@ from app.modules.documents import services as documents
 from app.modules.history import services as history
 from app.modules.history.models import Version
 from app.modules.revisions.models import Revision
+from app.web.blocking import one_at_a_time
 from tests import factories
 from tests.conftest import login
 from tests.modules.history.helpers import type_text
@@ -247,3 +248,25 @@ def test_a_version_rolled_back_is_not_announced(app, room) -> None:  # type: ign
     assert not [e for e in reader.get_received() if e["name"] == "changed"]
     assert history.version_count(document) == 0
     reader.disconnect()
+
+
+def test_the_redline_pdf_is_stopped_at_the_time_limit(room, app) -> None:  # type: ignore[no-untyped-def]
+    """It ran in the server with no limit (one comparison ran for 25 minutes); now in the
+    exports' worker, killed at EXPORT_TIME_LIMIT, with a message instead of a file."""
+    document, clients, _people = room
+    app.config["EXPORT_TIME_LIMIT"] = 0.05
+    response = clients[Role.OBSERVER].get(f"/documents/{document.id}/compare/redline.pdf")
+    assert response.status_code == 503
+    assert "ha superato il tempo massimo" in response.text
+    assert not any(app.config["EXPORTS_DIR"].iterdir())
+
+
+def test_one_redline_pdf_at_a_time_per_person(room) -> None:  # type: ignore[no-untyped-def]
+    document, clients, people = room
+    url = f"/documents/{document.id}/compare/redline.pdf"
+    with one_at_a_time("pdf", people[Role.OBSERVER].id):
+        refused = clients[Role.OBSERVER].get(url)
+        assert clients[Role.PARTICIPANT].get(url).status_code == 200
+    assert refused.status_code == 429
+    assert "Attendi che finisca" in refused.text
+    assert clients[Role.OBSERVER].get(url).status_code == 200

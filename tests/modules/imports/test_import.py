@@ -156,3 +156,22 @@ def test_an_expired_draft_is_swept(app: Flask, desk: Desk) -> None:
     app.config["IMPORT_PENDING_SECONDS"] = -1
     assert desk.client.get(sent.headers["Location"]).status_code == 302
     assert files_under(Path(app.instance_path) / "imports") == []
+
+
+def test_a_section_beyond_the_limit_is_refused_and_a_finer_level_fits(
+    app: Flask, desk: Desk
+) -> None:
+    app.config["SECTION_MAX_BYTES"] = 1024
+    chapter = "Una frase del capitolo. " * 30
+    text = f"# Primo\n\nUno.\n\n## Lungo\n\n{chapter}\n\n## Ancora\n\n{chapter}\n"
+    sent = upload(desk, text.encode(), "appunti.md")
+    url = sent.headers["Location"].split("?")[0]
+    refused = desk.client.post(url, data={"title": "Appunti", "level": "1"})
+    assert refused.status_code == 422
+    assert "La sezione «Primo» supera la lunghezza massima di una sezione (1 KB)" in unescape(
+        refused.text
+    )
+    assert _documents(desk) == []
+    desk.client.post(url, data={"title": "Appunti", "level": "2"})
+    [document] = _documents(desk)
+    assert [s.title for s in document.sections] == ["Primo", "Lungo", "Ancora"]

@@ -8,11 +8,11 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from weasyprint.urls import FatalURLFetchingError
 
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.audit.models import AuditEvent
+from app.modules.exports.renderer import ExportError
 from app.modules.people import services as people
 from app.modules.people.sheet import render_pdf
 from tests.conftest import login
@@ -69,9 +69,9 @@ def test_pdf_sheet_is_a_real_pdf_with_six_cards_a_page(app, make):
 
 
 def test_the_sheet_fetches_nothing_from_disk_or_network(app):
-    with pytest.raises(FatalURLFetchingError):
+    with pytest.raises(ExportError, match="risorsa esterna"):
         render_pdf('<p>x</p><img src="file:///etc/hostname">')
-    with pytest.raises(FatalURLFetchingError):
+    with pytest.raises(ExportError, match="risorsa esterna"):
         render_pdf('<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>x</p>')
 
 
