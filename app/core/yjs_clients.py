@@ -9,13 +9,22 @@ becomes on the server, while the person's own editor keeps its own version. So t
 server must know which client ids an update writes under before it applies it.
 
 The delete set names client ids too, those of the items being deleted: deleting
-someone else's text is an ordinary edit and is not reported here.
+someone else's text is an ordinary edit and does not make its author. But a replica keeps
+a deletion of items it does not hold yet and applies it when they arrive: deleting under
+someone else's id at clocks they have not reached deletes their next keystroke on the
+server and everywhere, once acknowledged. Likewise an item that starts beyond its
+writer's clock, or next to an item the replica lacks, waits. So the reader also reports
+what an update needs the replica to hold already for it to take effect entirely (`needs`):
+the start of each writer's items and of each hole in them, and every item named as a
+neighbour, parent or deletion that the update does not bring itself.
 
 Pure and strict: the reader walks every field of the format and refuses anything it
 cannot account for, so that what is reported covers every item the update creates. Every
 count read is paid for by at least one byte, so the work is linear in the update's size."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 # Largest identifier or clock a browser represents exactly.
 MAX_NUMBER = 2**53 - 1
@@ -129,26 +138,54 @@ class _Reader:
         return self.position == len(self.data)
 
 
-def authored(update: bytes) -> dict[int, int]:
-    """Each client id that creates structs in the update, with the clock right after its
-    last one: the update writes nothing new under a client id whose clock on the server
-    has already reached that value. Raises MalformedUpdate for anything that is not
-    exactly one Yjs v1 update."""
+@dataclass(frozen=True)
+class Clocks:
+    """What an update writes and what it builds on, as clocks by client id: `writes`, the
+    clock right after the last struct it creates under each id (nothing new under an id
+    whose clock has reached that value); `needs`, how far the replica must hold each
+    id's items before the update arrives for all of it to take effect at once."""
+
+    writes: dict[int, int]
+    needs: dict[int, int]
+
+
+def clocks(update: bytes) -> Clocks:
+    """Raises MalformedUpdate for anything that is not exactly one Yjs v1 update."""
     reader = _Reader(update)
-    ends: dict[int, int] = {}
+    writes: dict[int, int] = {}
+    # Holes in the update's own items (where each writer's items start, skipped ranges).
+    holes: dict[int, int] = {}
+    # Items named by the update, whoever wrote them: clock after the last one named.
+    named: dict[int, int] = {}
     for _ in range(reader.uint()):
         structs = reader.uint()
         client = reader.uint()
         clock = reader.uint()
+        _raise(holes, client, clock)
         for _ in range(structs):
-            clock += _struct_length(reader)
+            length = _struct_length(reader, named)
+            if length < 0:
+                clock -= length
+                _raise(holes, client, clock)
+            else:
+                clock += length
             if clock > MAX_NUMBER:
                 raise MalformedUpdate("clock out of range")
-        ends[client] = max(clock, ends.get(client, 0))
-    _skip_delete_set(reader)
+        writes[client] = max(clock, writes.get(client, 0))
+    _read_delete_set(reader, named)
     if not reader.at_end():
         raise MalformedUpdate("trailing bytes")
-    return ends
+    # Whatever the update names within its own items' range needs only their holes.
+    for client, end in named.items():
+        if end > writes.get(client, 0):
+            _raise(holes, client, end)
+    return Clocks(writes, holes)
+
+
+def authored(update: bytes) -> dict[int, int]:
+    """Each client id that creates structs in the update, with the clock right after its
+    last one (`Clocks.writes`)."""
+    return clocks(update).writes
 
 
 def authors(update: bytes) -> set[int]:
@@ -156,24 +193,36 @@ def authors(update: bytes) -> set[int]:
     return set(authored(update))
 
 
-def _struct_length(reader: _Reader) -> int:
+def _raise(clocks: dict[int, int], client: int, clock: int) -> None:
+    if clock > clocks.get(client, 0):
+        clocks[client] = clock
+
+
+def _name(reader: _Reader, named: dict[int, int]) -> None:
+    """Reads an item id (client, clock) the update builds on."""
+    client = reader.uint()
+    _raise(named, client, reader.uint() + 1)
+
+
+def _struct_length(reader: _Reader, named: dict[int, int]) -> int:
+    """How many clock ticks the struct takes; negative for a skipped range (a hole the
+    update does not fill), whose items the replica must hold already."""
     info = reader.byte()
     kind = info & 0x1F
-    if kind in (_GC, _SKIP):
+    if kind == _GC:
         return reader.uint()
+    if kind == _SKIP:
+        return -reader.uint()
     if info & _HAS_ORIGIN:
-        reader.uint()
-        reader.uint()
+        _name(reader, named)
     if info & _HAS_RIGHT_ORIGIN:
-        reader.uint()
-        reader.uint()
+        _name(reader, named)
     if not info & (_HAS_ORIGIN | _HAS_RIGHT_ORIGIN):
         # Without neighbours an item names its parent: a root type by name, or an item.
         if reader.uint() == 1:
             reader.string()
         else:
-            reader.uint()
-            reader.uint()
+            _name(reader, named)
         if info & _HAS_PARENT_SUB:
             reader.string()
     return _content_length(reader, kind)
@@ -215,9 +264,13 @@ def _content_length(reader: _Reader, kind: int) -> int:
     return 1
 
 
-def _skip_delete_set(reader: _Reader) -> None:
+def _read_delete_set(reader: _Reader, named: dict[int, int]) -> None:
     for _ in range(reader.uint()):
-        reader.uint()
+        client = reader.uint()
         for _ in range(reader.uint()):
-            reader.uint()
-            reader.uint()
+            clock = reader.uint()
+            length = reader.uint()
+            if clock + length > MAX_NUMBER:
+                raise MalformedUpdate("clock out of range")
+            if length:
+                _raise(named, client, clock + length)

@@ -42,7 +42,7 @@ from app.realtime.crdt import Waiting, absorb
 TEXT_NAME = "body"
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # Refusals after which the same update is simply sent again later (docs/protocol.md).
-TRANSIENT = frozenset({"rate_limited", "server_error"})
+TRANSIENT = frozenset({"rate_limited", "server_error", "out_of_order"})
 RETRY_PAUSE = 0.2
 
 

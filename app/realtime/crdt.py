@@ -8,7 +8,9 @@ one until the document holds them: a merged update waits as a whole."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from pycrdt import Doc, merge_updates
 
@@ -29,8 +31,21 @@ def absorb(
     pending = [*waiting, *((update, _ends(update)) for update in updates)]
     merged = [update for update, _ in pending]
     apply(doc, merged[0] if len(merged) == 1 else merge_updates(*merged))
-    have = decode_state_vector(doc.get_state())
+    have = held(doc)
     return [(update, ends) for update, ends in pending if not covers(have, ends)]
+
+
+def held(doc: Doc) -> Mapping[int, int]:
+    """The document's state vector: each client id with the clock after its last item
+    the document holds."""
+    return _decoded(doc.get_state())
+
+
+@lru_cache(maxsize=256)
+def _decoded(state: bytes) -> Mapping[int, int]:
+    # Decoding takes 17 µs for forty writers, and the store reads the vector again for
+    # the next keystroke's checks: by then the state is usually the one `absorb` left.
+    return MappingProxyType(decode_state_vector(state))
 
 
 def _ends(update: bytes) -> dict[int, int]:

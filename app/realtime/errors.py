@@ -9,7 +9,7 @@ from app.core.permissions import DocumentStatus, SectionState
 from app.core.sync import PayloadError
 
 # Refusals after which the client should simply send the same update again later.
-TRANSIENT = frozenset({"rate_limited", "server_error"})
+TRANSIENT = frozenset({"rate_limited", "server_error", "out_of_order"})
 
 
 class LiveError(Exception):
@@ -81,8 +81,16 @@ def invalid_update() -> LiveError:
 def foreign_client() -> LiveError:
     return LiveError(
         "foreign_client",
-        _("La modifica contiene testo scritto a nome di un'altra persona e non è stata "
-          "applicata: ricarica la pagina."),
+        _("La modifica contiene testo scritto a nome di un'altra persona, o cancella suo "
+          "testo che il server non ha ancora, e non è stata applicata: ricarica la pagina."),
+    )
+
+
+def out_of_order() -> LiveError:
+    return LiveError(
+        "out_of_order",
+        _("La modifica dipende da tue modifiche precedenti che il server non ha ancora "
+          "ricevuto: il testo non è perso, verrà inviato di nuovo tra un momento."),
     )
 
 

@@ -27,7 +27,7 @@ from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.settling import Settler
-from app.realtime.store import ForeignClient, InvalidUpdate, Store, TextTooLong
+from app.realtime.store import ForeignClient, InvalidUpdate, OutOfOrder, Store, TextTooLong
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,8 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
         raise errors.invalid_update() from error
     except ForeignClient as error:
         raise errors.foreign_client() from error
+    except OutOfOrder as error:
+        raise errors.out_of_order() from error
     except TextTooLong as error:
         raise errors.text_too_long(current_app.config["SECTION_MAX_BYTES"]) from error
     return {"ok": True, "seq": request.seq}

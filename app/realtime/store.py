@@ -43,14 +43,14 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 
 from app.core.edits import edits, utf8_len
-from app.core.sync import covers, decode_state_vector, snapshot_due, storable
-from app.core.yjs_clients import MalformedUpdate, authored
+from app.core.sync import covers, snapshot_due, storable
+from app.core.yjs_clients import MalformedUpdate, clocks
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import CrdtClient, SectionSnapshot, SectionUpdate
 from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
-from app.realtime.crdt import Waiting, absorb
+from app.realtime.crdt import Waiting, absorb, held
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,12 @@ class Raced(Exception):
 class ForeignClient(Exception):
     """The update writes new items under a Yjs client id that another person (or the
     server) wrote with first in this section."""
+
+
+class OutOfOrder(Exception):
+    """The update builds on changes of its sender's own client ids the server has not
+    received: sent before an earlier one of theirs that is still to come. Kept waiting,
+    it could never be told apart from an update that waits forever."""
 
 
 class NotStored(Exception):
@@ -105,7 +111,8 @@ class LiveText:
     owners: dict[int, int | None] = field(default_factory=dict)
     owners_loaded: bool = False
     # Updates applied whose items the document does not hold yet, each with the clocks
-    # it writes up to (see Store._absorb).
+    # it writes up to (see Store._absorb): rows of a log written before every accepted
+    # update had to take effect at once (see Store._refusal).
     waiting_updates: Waiting = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -136,8 +143,11 @@ class Ticket:
     written: Callable[[], None] | None = None
     # The client ids, bound to someone else, the update holds items of, each with the
     # clock after its last one: accepted only when the server has all those items
-    # already (see Store._authentic).
+    # already (see Store._refusal).
     foreign: dict[int, int] = field(default_factory=dict)
+    # How far the server must hold each client id's items for the update to take effect
+    # entirely (see app.core.yjs_clients.Clocks): it is refused otherwise.
+    needs: dict[int, int] = field(default_factory=dict)
     done: bool = False
     error: BaseException | None = None
     woken: threading.Event = field(default_factory=threading.Event)
@@ -204,18 +214,20 @@ class Store:
     ) -> None:
         """Applies and durably stores one update; returns once it is committed, after
         `written` was called. Every accepted update is logged, even one that changes
-        nothing visible: it may hold changes waiting for others the server has not seen
-        yet, and logging a duplicate costs less than losing those. Raises ForeignClient
-        for new items under a client id someone else wrote with first."""
+        nothing visible: telling a duplicate apart costs more than logging it, and an
+        update takes effect entirely when it is accepted (see _refusal). Raises ForeignClient
+        for new items under a client id someone else wrote with first, or for deleting
+        items of theirs the server does not hold; OutOfOrder when the update builds on
+        the sender's own changes the server has not received yet."""
         # Unreadable bytes are refused here, alone, before they can share a batch.
         try:
-            ends = authored(update)
+            read = clocks(update)
         except MalformedUpdate as error:
             raise InvalidUpdate(str(error)) from error
         integrate(LiveText().doc, update)
         live = self._entry(section_id)
-        foreign = self._claim(live, section_id, person_id, ends)
-        ticket = Ticket(person_id, update, written=written, foreign=foreign)
+        foreign = self._claim(live, section_id, person_id, read.writes)
+        ticket = Ticket(person_id, update, written=written, foreign=foreign, needs=read.needs)
         with live.waiting_lock:
             live.waiting.append(ticket)
             leading, live.writing = not live.writing, True
@@ -348,20 +360,34 @@ class Store:
             _OWNER, {"section": section_id, "client": client_id}
         ).scalar_one()
 
-    def _authentic(self, live: LiveText, section_id: int, ticket: Ticket) -> bool:
-        """Whether every item the update holds under someone else's client id is one the
-        server has already, which applying again leaves as it is: a client that sends
-        what the server lacked, computed against a state vector that was already a
-        little old, repeats others' items the server sent it meanwhile. Those may
-        also be in rows another process wrote, which are read before refusing."""
-        if not ticket.foreign or self._covered(live, ticket.foreign):
-            return True
-        self._catch_up(live, section_id)
-        return self._covered(live, ticket.foreign)
+    def _refusal(self, live: LiveText, section_id: int, ticket: Ticket) -> Exception | None:
+        """Why the update may not be applied, None when it may. Every item it holds under
+        someone else's client id must be one the server has already, which applying
+        again leaves as it is: a client that sends what the server lacked, computed
+        against a state vector that was already a little old, repeats others' items the
+        server sent it meanwhile. And the update must take effect at once, entirely: a
+        part kept waiting for changes the server lacks would take effect whenever they
+        came (a deletion of someone's next keystroke, forged ahead of it), or never,
+        and then travel in every browser's sync as items nobody may send. What the
+        server lacks may be in rows another process wrote, read before refusing."""
+        refusal = self._judge(live, ticket)
+        if refusal is not None:
+            self._catch_up(live, section_id)
+            refusal = self._judge(live, ticket)
+        return refusal
 
     @staticmethod
-    def _covered(live: LiveText, ends: dict[int, int]) -> bool:
-        return covers(decode_state_vector(live.doc.get_state()), ends)
+    def _judge(live: LiveText, ticket: Ticket) -> Exception | None:
+        have = held(live.doc)
+        if not covers(have, ticket.foreign):
+            return ForeignClient(sorted(ticket.foreign))
+        lacking = sorted(c for c, clock in ticket.needs.items() if have.get(c, 0) < clock)
+        if not lacking:
+            return None
+        # An id nobody wrote with yet may be the sender's own, refused for a moment
+        # before its first items were stored: the sender sends again in order.
+        theirs = [c for c in lacking if live.owners.get(c, ticket.person_id) != ticket.person_id]
+        return ForeignClient(theirs) if theirs else OutOfOrder(lacking)
 
     def _forget(self, section_id: int, live: LiveText) -> None:
         with self._guard:
@@ -473,13 +499,18 @@ class Store:
     def _integrate_all(self, live: LiveText, section_id: int, batch: list[Ticket]) -> list[Ticket]:
         accepted: list[Ticket] = []
         for ticket in batch:
-            if not self._authentic(live, section_id, ticket):
-                ticket.finish(ForeignClient(sorted(ticket.foreign)))
+            refusal = self._refusal(live, section_id, ticket)
+            if refusal is not None:
+                ticket.finish(refusal)
                 continue
             # Measured in UTF-8 bytes, as pycrdt counts them without copying the text.
             before = len(live.text)
             try:
                 self._absorb(live, [ticket.update], integrate)
+                if any(update is ticket.update for update, _ in live.waiting_updates):
+                    # Everything it names is held, yet items of it wait (items that name
+                    # each other in a circle): no honest client writes that.
+                    raise InvalidUpdate("items waiting for one another")
                 self._check_length(before, len(live.text))
             except (InvalidUpdate, TextTooLong) as error:
                 ticket.finish(error)
@@ -587,7 +618,7 @@ class Store:
     @staticmethod
     def _snapshot_state(live: LiveText) -> bytes:
         """The document's state with the updates still waiting for changes it has not
-        received (sent out of order, by mistake or on purpose): its own encoding leaves
+        received (logged before updates had to take effect at once): its own encoding leaves
         those out, and every process loading the snapshot would then lack them for
         good, although they were acknowledged and relayed."""
         state = live.doc.get_update()

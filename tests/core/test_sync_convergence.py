@@ -1,6 +1,8 @@
 """Five replicas (the client's own Replica class) and the real store on a real SQLite
 database, over a simulated network that delivers messages late, out of order and twice,
-loses the server's replies and drops connections. Two store instances share the database
+loses the server's replies and drops connections. An update that arrives before an
+earlier one of its replica is refused for a moment (`out_of_order`) and stays unconfirmed,
+to be sent again, as the client does. Two store instances share the database
 as two server processes would, and either may crash and start again from the log.
 
 At the end every replica, the store and Section.body hold the same text, every
@@ -24,7 +26,7 @@ from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.revisions.models import Revision, SectionUpdate
 from app.realtime.client import Replica
-from app.realtime.store import Store
+from app.realtime.store import OutOfOrder, Store
 from tests import factories
 
 REPLICAS = 5
@@ -94,7 +96,10 @@ class Network:
     def deliver(self, message: Message, store: Store) -> None:
         self.wire.remove(message)
         if message.kind == "update":
-            store.apply(self.section.id, self.people[message.replica], message.update)
+            try:
+                store.apply(self.section.id, self.people[message.replica], message.update)
+            except OutOfOrder:
+                return
             self.wire.append(Message("ack", message.replica, message.seq))
             for other in range(REPLICAS):
                 if other != message.replica and self.online[other]:

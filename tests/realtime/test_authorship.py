@@ -4,8 +4,11 @@ own editor kept it."""
 
 from __future__ import annotations
 
-from app.core.sync import from_wire, to_wire
+from pycrdt import merge_updates
+
+from app.core.sync import decode_state_vector, from_wire, to_wire
 from app.realtime.client import Replica, TavoloClient
+from tests.forged_updates import deletion
 from tests.realtime.conftest import World
 
 
@@ -83,3 +86,111 @@ def test_a_replay_of_anothers_stored_update_changes_nothing(world: World) -> Non
     finally:
         author.close()
         other.close()
+
+
+def _send(client: TavoloClient, section_id: int, update: bytes) -> dict:
+    return client.request(
+        "update", {"section_id": section_id, "update": to_wire(update), "client_id": "z", "seq": 1}
+    )
+
+
+def _server_clock(client: TavoloClient, section_id: int, client_id: int) -> int:
+    reply = client.request("sync", {"section_id": section_id, "state_vector": to_wire(b"\x00")})
+    return decode_state_vector(from_wire(reply["state_vector"])).get(client_id, 0)
+
+
+def test_deleting_anothers_text_before_they_write_it_is_refused_and_theirs_survives(
+    world: World,
+) -> None:
+    """A replica keeps a deletion of items it does not hold yet and applies it when they
+    arrive: a deletion under the victim's id, at clocks beyond what they wrote, would
+    delete their next keystroke once it was acknowledged."""
+    doc = world.document("Testo comune.")
+    section = doc.section_id
+    victim = _joined(world, "writer5", doc.id)
+    attacker = _joined(world, "writer6", doc.id)
+    try:
+        victim.insert(section, 0, "Prima. ")
+        victim.wait_synced()
+        client_id = victim._replica(section).doc.client_id
+        clock = _server_clock(attacker, section, client_id)
+        reply = _send(attacker, section, deletion({client_id: [(clock, 1000)]}))
+        attacker.wait_synced()
+        victim.insert(section, len(victim.text(section)), " Vittima.")
+        victim.wait_synced()
+        attacker.wait_synced()
+
+        assert world.body(doc) == "Prima. Testo comune. Vittima."
+        assert victim.text(section) == attacker.text(section) == world.body(doc)
+        assert reply["ok"] is False
+        assert reply["error"]["code"] == "foreign_client"
+        assert victim.connected and attacker.connected
+    finally:
+        victim.close()
+        attacker.close()
+
+
+def test_items_left_waiting_under_ones_own_id_never_reach_others_sync(world: World) -> None:
+    """Yjs in the browser puts the updates it holds that still wait for missing changes
+    into what its sync step sends (`Y.encodeStateAsUpdate`). Items an attacker leaves
+    waiting under their own id for good, past a hole they never fill, would travel in
+    every browser's sync as items under someone else's id, and be refused: the browser
+    then reloads and loses the changes it kept offline. They are refused instead."""
+    doc = world.document("Base.")
+    section = doc.section_id
+    victim = _joined(world, "writer7", doc.id)
+    attacker = _joined(world, "writer8", doc.id)
+    try:
+        own = attacker._replica(section)
+        with attacker.paused():
+            own.insert(0, "[prima] ")
+            after_hole = own.insert(0, "[dopo il buco] ")
+        assert after_hole is not None
+        reply = _send(attacker, section, after_hole)
+        victim.wait_synced()
+
+        # Offline, the victim writes; back online, its browser sends what the server's
+        # state vector lacks, with whatever it holds still waiting.
+        replica = victim._replica(section)
+        with victim.paused():
+            replica.insert(len(replica.text()), " Scritto offline.")
+            state_vector = replica.state_vector()
+        vector = victim.request(
+            "sync", {"section_id": section, "state_vector": to_wire(state_vector)}
+        )["state_vector"]
+        with victim.paused():
+            waiting = [update for update, _ in replica._waiting]
+            diff = merge_updates(replica.doc.get_update(from_wire(vector)), *waiting)
+        synced = _send(victim, section, diff)
+
+        assert synced == {"ok": True, "seq": 1}
+        assert reply["ok"] is False
+        assert reply["error"]["code"] == "out_of_order"
+        assert world.body(doc) == "Base. Scritto offline."
+    finally:
+        victim.close()
+        attacker.close()
+
+
+def test_an_update_sent_before_an_earlier_one_waits_for_it(world: World) -> None:
+    """An earlier update refused for a passing reason (rate limit, server error) is sent
+    again after a later one went through: the later one is refused for a moment, and
+    both are stored once sent again in order."""
+    doc = world.document("Base.")
+    section = doc.section_id
+    writer = _joined(world, "writer1", doc.id)
+    try:
+        replica = Replica()
+        reply = writer.request("sync", {"section_id": section, "state_vector": to_wire(b"\x00")})
+        replica.apply(from_wire(reply["update"]))
+        first = replica.insert(len(replica.text()), " Uno")
+        second = replica.delete(len(replica.text()) - 3, 3)
+        assert first is not None and second is not None
+        early = _send(writer, section, second)
+        assert early["ok"] is False
+        assert early["error"]["code"] == "out_of_order"
+        assert _send(writer, section, first)["ok"] is True
+        assert _send(writer, section, second)["ok"] is True
+        assert world.body(doc) == "Base. "
+    finally:
+        writer.close()

@@ -1,7 +1,9 @@
 """Honest writers and one attacker on the real store, two processes sharing a real
 SQLite database. The attacker replays the updates relayed to it, in any order, forges
-updates under the client ids it saw in them (new text, or text ahead of the victim's
-clock), and writes under its own id out of order. Honest updates are never refused,
+updates under the client ids it saw in them (new text, text ahead of the victim's clock,
+or deletions of text the victim has not written yet), and writes under its own id out of
+order. Honest writers sync as the browser does, sending with what the server lacks the
+updates they hold that still wait for missing changes. Honest updates are never refused,
 every acknowledged honest insertion is in the final text, and after a full sync every
 honest replica holds exactly the server's text."""
 
@@ -13,14 +15,17 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pycrdt import merge_updates
 
 from app.core.permissions import Role
+from app.core.sync import decode_state_vector
 from app.core.yjs_clients import authors
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.realtime.client import Replica
-from app.realtime.store import ForeignClient, Store
+from app.realtime.store import ForeignClient, OutOfOrder, Store
 from tests import factories
+from tests.forged_updates import deletion
 
 HONEST = 3
 ATTACKER_CLIENT = 99
@@ -72,7 +77,7 @@ class Room:
         """Sends an update as the attacker; whether it was accepted."""
         try:
             store.apply(self.section_id, self.attacker_id, update)
-        except ForeignClient:
+        except (ForeignClient, OutOfOrder):
             return False
         self.relay(update)
         return True
@@ -84,9 +89,11 @@ class Room:
         update, vector = store.sync(self.section_id, peer.replica.state_vector())
         peer.replica.apply(update)
         self.receive(peer)
-        missing = peer.replica.missing(vector)
-        if missing is not None:
-            peer.outbox.append((missing, None))
+        # As Y.encodeStateAsUpdate does in the browser: the updates still waiting too.
+        sent = [peer.replica.missing(vector), *(u for u, _ in peer.replica._waiting)]
+        present = [update for update in sent if update is not None]
+        if present:
+            peer.outbox.append((merge_updates(*present), None))
 
     @staticmethod
     def receive(peer: Peer) -> None:
@@ -134,6 +141,17 @@ def _forge(room: Room, store: Store, where: int, ahead: bool) -> None:
     assert not room.attack(forged, store)
 
 
+def _forge_deletion(room: Room, store: Store, where: int) -> None:
+    """A deletion under a client id seen in a relayed update, of clocks the victim has
+    not reached: a replica keeps it until the victim's next keystroke arrives."""
+    seen = sorted({c for u in room.relayed for c in authors(u)} - {ATTACKER_CLIENT})
+    if not seen:
+        return
+    victim = seen[where % len(seen)]
+    clock = decode_state_vector(store.sync(room.section_id, b"\x00")[1]).get(victim, 0)
+    assert not room.attack(deletion({victim: [(clock + where % 3, 1 + where % 40)]}), store)
+
+
 def _own(room: Room, store: Store, where: int) -> None:
     attacker = room.attacker
     attacker.apply(store.sync(room.section_id, attacker.state_vector())[0])
@@ -146,7 +164,7 @@ def _step(room: Room, data: st.DataObject) -> None:
     action = data.draw(
         st.sampled_from(
             ["type", "type", "deliver", "deliver", "receive", "sync", "replay", "forge",
-             "forge ahead", "own", "send own", "restart"]
+             "forge ahead", "forge deletion", "own", "send own", "restart"]
         )
     )
     index = data.draw(st.integers(0, HONEST - 1))
@@ -165,6 +183,8 @@ def _step(room: Room, data: st.DataObject) -> None:
         room.attack(room.relayed[where % len(room.relayed)], store)
     elif action in ("forge", "forge ahead"):
         _forge(room, store, where, action == "forge ahead")
+    elif action == "forge deletion":
+        _forge_deletion(room, store, where)
     elif action == "own":
         _own(room, store, where)
     elif action == "send own" and room.held:
@@ -174,12 +194,11 @@ def _step(room: Room, data: st.DataObject) -> None:
 
 
 def _settle(room: Room) -> None:
-    """The attacker's updates held back arrive at last (an update under its own id that
-    never gets what it builds on is never shown by anyone: how each replica keeps it
-    meanwhile is up to yrs), then every honest client reconnects: sends what it holds,
-    syncs, sends the rest."""
+    """The attacker's updates held back arrive at last, in the order they were made:
+    those after one it sent out of order, which was refused, are refused too. Then every
+    honest client reconnects: sends what it holds, syncs, sends the rest."""
     while room.held:
-        assert room.attack(room.held.pop(), room.stores[0])
+        room.attack(room.held.pop(0), room.stores[0])
     for round_ in range(2):
         for index, peer in enumerate(room.peers):
             store = room.stores[(index + round_) % 2]

@@ -290,7 +290,9 @@ export class SectionReplica {
 
   _refused (error) {
     const code = error && error.code
-    if (code === 'rate_limited' || code === 'server_error') {
+    // out_of_order: an earlier change of this replica was refused for a passing reason
+    // and is still to be sent; sending both again, in order, stores them.
+    if (code === 'rate_limited' || code === 'server_error' || code === 'out_of_order') {
       clearTimeout(this.retryTimer)
       this.retryTimer = setTimeout(() => this._send(), RETRY_MS)
       return
