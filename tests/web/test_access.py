@@ -40,6 +40,25 @@ def test_opening_the_link_logs_nobody_in(client, make):
     assert client.get(f"/workshops/{workshop.id}").status_code == 302  # to the help page
 
 
+def test_a_stale_form_asks_again_instead_of_failing(tmp_path):
+    """A logout in another tab clears the session that held the form's token: the page
+    comes back with a fresh one and a button, and is not sent again by itself."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'c.db'}")
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        db.create_all()
+        workshop = factories.workshop()
+        _, token = factories.member(workshop)
+        client = app.test_client()
+        client.get(f"/i/{token}")
+        stale = client.post(f"/i/{token}", data={"csrf_token": "scaduto"})
+        assert stale.status_code == 400
+        assert "La richiesta è scaduta" in stale.text and "data-auto-submit" not in stale.text
+        assert client.get(f"/workshops/{workshop.id}").status_code == 302  # not entered
+        assert enters(client, token)
+        db.engine.dispose()
+
+
 def test_another_person_is_asked_before_switching(app, make):
     workshop = make.workshop()
     _, mine = make.member(workshop, Role.FACILITATOR, name="Franca Fanti")

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
-from app.extensions import db, limiter, login_manager
+from app.extensions import csrf, db, limiter, login_manager
 from app.modules.exports.renderer import ExportError, ExportsBusy
 from app.modules.people import services, sheet
 from app.modules.people.forms import MAX_ID, EnterForm, ImportForm, RoleForm, SheetForm
@@ -84,6 +84,7 @@ def enter(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/i/<token>")
+@csrf.exempt  # checked by the form below, so that a stale token asks again instead of failing
 @limiter.limit("20 per minute", deduct_when=_failed)
 def enter_confirm(token: str):  # type: ignore[no-untyped-def]
     try:
@@ -92,7 +93,8 @@ def enter_confirm(token: str):  # type: ignore[no-untyped-def]
         return _invalid(error)
     form = EnterForm()
     if not form.validate_on_submit():
-        # Asked again, never sent again by the script: a refused form must not loop.
+        # The session that held the token changed (a logout in another tab, a restart
+        # with a new key): asked again, never sent again by the script, so it cannot loop.
         return _secret(render_template(
             "people/enter.html", membership=membership, other=_someone_else(membership),
             form=form, expired=True,
