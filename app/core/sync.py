@@ -28,6 +28,12 @@ SECTION_TEXT = "body"
 # Yjs stores a relative position's association in a signed 32-bit integer.
 MAX_ASSOC = 2**31 - 1
 
+# Yjs client ids a person may bring into a section: one per browser session (a reload is
+# a new one), so an update with a few new ids is someone's offline work, and one with
+# dozens, or a person with hundreds, is someone filling the server's table of owners.
+MAX_NEW_CLIENT_IDS = 16
+MAX_CLIENT_IDS_PER_PERSON = 500
+
 BAD_REQUEST = "bad_request"
 TOO_LARGE = "too_large"
 

@@ -43,7 +43,13 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 
 from app.core.edits import edits, utf8_len
-from app.core.sync import covers, snapshot_due, storable
+from app.core.sync import (
+    MAX_CLIENT_IDS_PER_PERSON,
+    MAX_NEW_CLIENT_IDS,
+    covers,
+    snapshot_due,
+    storable,
+)
 from app.core.yjs_clients import MalformedUpdate, clocks
 from app.extensions import db
 from app.modules.documents.models import Section
@@ -334,7 +340,15 @@ class Store:
         those bound to someone else. Only ids not seen before cost a query: a keystroke
         under the typist's own id is checked in memory."""
         owners = self._owners(live, section_id)
-        for client_id in ends.keys() - owners.keys():
+        new = ends.keys() - owners.keys()
+        if new and (
+            len(new) > MAX_NEW_CLIENT_IDS
+            or sum(1 for owner in owners.values() if owner == person_id) + len(new)
+            > MAX_CLIENT_IDS_PER_PERSON
+        ):
+            # Each new id costs a commit of its own: a flood of them would hold the disk.
+            raise InvalidUpdate(f"too many new client ids: {len(new)}")
+        for client_id in new:
             owners[client_id] = self._bind(section_id, client_id, person_id)
         return {c: end for c, end in ends.items() if owners[c] != person_id}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pycrdt import merge_updates
 
-from app.core.sync import decode_state_vector, from_wire, to_wire
+from app.core.sync import MAX_NEW_CLIENT_IDS, decode_state_vector, from_wire, to_wire
 from app.realtime.client import Replica, TavoloClient
 from tests.forged_updates import deletion
 from tests.realtime.conftest import World
@@ -192,5 +192,34 @@ def test_an_update_sent_before_an_earlier_one_waits_for_it(world: World) -> None
         assert _send(writer, section, first)["ok"] is True
         assert _send(writer, section, second)["ok"] is True
         assert world.body(doc) == "Base. "
+    finally:
+        writer.close()
+
+
+def _from_new_writers(count: int) -> bytes:
+    """Insertions at the start of the text, each under a client id never seen before."""
+    return merge_updates(*(Replica().insert(0, "x") for _ in range(count)))
+
+
+def test_an_update_bringing_dozens_of_new_client_ids_is_refused(world: World) -> None:
+    """Each new id is bound with a commit of its own: one update naming thousands would
+    hold the disk for seconds. A few new ids (offline work of several browser sessions)
+    still go through."""
+    doc = world.document("Testo.")
+    writer = _joined(world, "writer3", doc.id)
+    try:
+        too_many = _from_new_writers(MAX_NEW_CLIENT_IDS + 1)
+        flood = writer.request("update", {
+            "section_id": doc.section_id, "update": to_wire(too_many), "client_id": "x", "seq": 1,
+        })
+        assert flood["error"]["code"] == "bad_request"
+        assert world.body(doc) == "Testo."
+        few = writer.request("update", {
+            "section_id": doc.section_id, "update": to_wire(_from_new_writers(3)),
+            "client_id": "x", "seq": 2,
+        })
+        assert few["ok"] is True
+        body = world.body(doc)  # where unanchored insertions land is Yjs's to decide
+        assert body.count("x") == 3 and body.replace("x", "") == "Testo."
     finally:
         writer.close()

@@ -34,7 +34,7 @@ from app.modules.revisions import services as revisions
 from app.modules.revisions.models import Revision
 from app.modules.timeutil import utcnow
 from tests import factories
-from tests.test_migrations import POSTGRES_ADMIN
+from tests.conftest import POSTGRES_ADMIN
 
 IMAGE = b"\x89PNG\r\n\x1a\n immagine di prova"
 
