@@ -3,15 +3,7 @@ accepts."""
 
 from __future__ import annotations
 
-
-def uint(value: int) -> bytes:
-    """lib0's variable-length unsigned integer."""
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
+from app.core.sync import var_uint as uint
 
 
 def deletion(ranges: dict[int, list[tuple[int, int]]]) -> bytes:

@@ -258,13 +258,14 @@ def decode_state_vector(data: bytes) -> dict[int, int]:
 
 
 def encode_state_vector(clocks: Mapping[int, int]) -> bytes:
-    out = bytearray(_var_uint(len(clocks)))
+    out = bytearray(var_uint(len(clocks)))
     for client, clock in sorted(clocks.items()):
-        out += _var_uint(client) + _var_uint(clock)
+        out += var_uint(client) + var_uint(clock)
     return bytes(out)
 
 
-def _var_uint(value: int) -> bytes:
+def var_uint(value: int) -> bytes:
+    """lib0's variable-length unsigned integer, as Yjs writes every count and clock."""
     out = bytearray()
     while value >= 0x80:
         out.append((value & 0x7F) | 0x80)
