@@ -4,6 +4,9 @@ own editor kept it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pycrdt import merge_updates
 
 from app.core.sync import MAX_NEW_CLIENT_IDS, decode_state_vector, from_wire, to_wire
@@ -12,10 +15,18 @@ from tests.forged_updates import deletion
 from tests.realtime.conftest import World
 
 
-def _joined(world: World, persona: str, doc_id: int) -> TavoloClient:
-    client = TavoloClient(world.links[persona])
-    client.join(doc_id)
-    return client
+@contextmanager
+def _writers(world: World, doc_id: int, *personas: str) -> Iterator[list[TavoloClient]]:
+    """The personas, each joined to the document, closed whatever the test does."""
+    clients: list[TavoloClient] = []
+    try:
+        for persona in personas:
+            clients.append(TavoloClient(world.links[persona]))
+            clients[-1].join(doc_id)
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
 
 
 def _forged(attacker: TavoloClient, section_id: int, client_id: int, text: str) -> bytes:
@@ -34,9 +45,7 @@ def test_an_update_under_anothers_client_id_is_refused_and_theirs_survives(
 ) -> None:
     doc = world.document("Testo comune.")
     section = doc.section_id
-    victim = _joined(world, "writer1", doc.id)
-    attacker = _joined(world, "writer2", doc.id)
-    try:
+    with _writers(world, doc.id, "writer1", "writer2") as (victim, attacker):
         victim.insert(section, 0, "Prima. ")
         victim.wait_synced()
         # The victim's next keystroke is made but not sent yet; the attacker, who saw
@@ -60,9 +69,6 @@ def test_an_update_under_anothers_client_id_is_refused_and_theirs_survives(
         assert reply["error"]["code"] == "foreign_client"
         assert "altra persona" in reply["error"]["message"]
         assert victim.connected and attacker.connected
-    finally:
-        victim.close()
-        attacker.close()
 
 
 def test_a_replay_of_anothers_stored_update_changes_nothing(world: World) -> None:
@@ -70,9 +76,7 @@ def test_a_replay_of_anothers_stored_update_changes_nothing(world: World) -> Non
     server lacked, computed against a state vector already a little old, repeats them."""
     doc = world.document("Base.")
     section = doc.section_id
-    author = _joined(world, "writer3", doc.id)
-    other = _joined(world, "writer4", doc.id)
-    try:
+    with _writers(world, doc.id, "writer3", "writer4") as (author, other):
         author.insert(section, 0, "Mio. ")
         author.wait_synced()
         stored = author._replica(section).doc.get_update()
@@ -83,9 +87,6 @@ def test_a_replay_of_anothers_stored_update_changes_nothing(world: World) -> Non
         assert reply == {"ok": True, "seq": 1}
         assert world.body(doc) == "Mio. Base."
         assert author.text(section) == other.text(section) == world.body(doc)
-    finally:
-        author.close()
-        other.close()
 
 
 def _send(client: TavoloClient, section_id: int, update: bytes) -> dict:
@@ -107,9 +108,7 @@ def test_deleting_anothers_text_before_they_write_it_is_refused_and_theirs_survi
     delete their next keystroke once it was acknowledged."""
     doc = world.document("Testo comune.")
     section = doc.section_id
-    victim = _joined(world, "writer5", doc.id)
-    attacker = _joined(world, "writer6", doc.id)
-    try:
+    with _writers(world, doc.id, "writer5", "writer6") as (victim, attacker):
         victim.insert(section, 0, "Prima. ")
         victim.wait_synced()
         client_id = victim._replica(section).doc.client_id
@@ -125,9 +124,6 @@ def test_deleting_anothers_text_before_they_write_it_is_refused_and_theirs_survi
         assert reply["ok"] is False
         assert reply["error"]["code"] == "foreign_client"
         assert victim.connected and attacker.connected
-    finally:
-        victim.close()
-        attacker.close()
 
 
 def test_items_left_waiting_under_ones_own_id_never_reach_others_sync(world: World) -> None:
@@ -138,9 +134,7 @@ def test_items_left_waiting_under_ones_own_id_never_reach_others_sync(world: Wor
     then reloads and loses the changes it kept offline. They are refused instead."""
     doc = world.document("Base.")
     section = doc.section_id
-    victim = _joined(world, "writer7", doc.id)
-    attacker = _joined(world, "writer8", doc.id)
-    try:
+    with _writers(world, doc.id, "writer7", "writer8") as (victim, attacker):
         own = attacker._replica(section)
         with attacker.paused():
             own.insert(0, "[prima] ")
@@ -167,9 +161,6 @@ def test_items_left_waiting_under_ones_own_id_never_reach_others_sync(world: Wor
         assert reply["ok"] is False
         assert reply["error"]["code"] == "out_of_order"
         assert world.body(doc) == "Base. Scritto offline."
-    finally:
-        victim.close()
-        attacker.close()
 
 
 def test_an_update_sent_before_an_earlier_one_waits_for_it(world: World) -> None:
@@ -178,8 +169,7 @@ def test_an_update_sent_before_an_earlier_one_waits_for_it(world: World) -> None
     both are stored once sent again in order."""
     doc = world.document("Base.")
     section = doc.section_id
-    writer = _joined(world, "writer1", doc.id)
-    try:
+    with _writers(world, doc.id, "writer1") as (writer,):
         replica = Replica()
         reply = writer.request("sync", {"section_id": section, "state_vector": to_wire(b"\x00")})
         replica.apply(from_wire(reply["update"]))
@@ -192,8 +182,6 @@ def test_an_update_sent_before_an_earlier_one_waits_for_it(world: World) -> None
         assert _send(writer, section, first)["ok"] is True
         assert _send(writer, section, second)["ok"] is True
         assert world.body(doc) == "Base. "
-    finally:
-        writer.close()
 
 
 def _from_new_writers(count: int) -> bytes:
@@ -206,8 +194,7 @@ def test_an_update_bringing_dozens_of_new_client_ids_is_refused(world: World) ->
     hold the disk for seconds. A few new ids (offline work of several browser sessions)
     still go through."""
     doc = world.document("Testo.")
-    writer = _joined(world, "writer3", doc.id)
-    try:
+    with _writers(world, doc.id, "writer3") as (writer,):
         too_many = _from_new_writers(MAX_NEW_CLIENT_IDS + 1)
         flood = writer.request("update", {
             "section_id": doc.section_id, "update": to_wire(too_many), "client_id": "x", "seq": 1,
@@ -221,5 +208,3 @@ def test_an_update_bringing_dozens_of_new_client_ids_is_refused(world: World) ->
         assert few["ok"] is True
         body = world.body(doc)  # where unanchored insertions land is Yjs's to decide
         assert body.count("x") == 3 and body.replace("x", "") == "Testo."
-    finally:
-        writer.close()
