@@ -9,7 +9,7 @@ JS_STAMP := node_modules/.installed
 BUILD_STAMP := static/build/.built
 MO_STAMP := app/translations/.compiled
 
-.PHONY: run test fuzz lint bench install clean translations
+.PHONY: run test fuzz screenshots lint bench install clean translations
 
 run: install
 	$(FLASK) db upgrade
@@ -33,6 +33,10 @@ endif
 fuzz: install
 	TAVOLO_LONG=1 $(BIN)/python -m pytest -q \
 		tests/modules/imports/test_fuzz.py tests/core/test_importing.py tests/realtime/test_crash.py
+
+# Refreshes the pictures of docs/ from the browser tests (a plain test run leaves them be).
+screenshots: install
+	TAVOLO_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e
 
 bench: install
 	$(BIN)/python -m bench

@@ -8,6 +8,7 @@ tests/e2e/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -21,6 +22,14 @@ from tests.realtime.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# The pictures the documentation shows are refreshed only when asked for
+# (`make screenshots`): a test run writes no tracked file, only the ignored folder above.
+DOCS_SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("TAVOLO_DOCS_SCREENSHOTS")
+    else SCREENSHOTS / "docs"
+)
+DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -2,7 +2,7 @@
 A comment anchored on a selected passage, a reply seen live by the other participant,
 the thread resolved; then a passage someone commented is deleted from the text and its
 comment moves, visibly, to the "no longer anchored" list. Screenshots go to
-docs/screenshots/comments-*.png."""
+docs/screenshots/comments-*.png with `make screenshots`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import DESKTOP, check_accessibility, enter
+from tests.e2e.conftest import DESKTOP, DOCS_SCREENSHOTS, check_accessibility, enter
 from tests.realtime.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PEOPLE = [
     ("Giovanna Làzzari", "giovanna@commenti.example.org"),
     ("Niccolò Esposito", "niccolo@commenti.example.org"),

@@ -1,7 +1,8 @@
 """Amendments and votes in real browsers, with two participants and a facilitator each in
 their own browser context: an amendment proposed on a selected passage, supported,
 accepted and seen merged in the other participant's live editor; a consent vote opened,
-cast by both, closed, its results shown. Screenshots go to docs/screenshots/."""
+cast by both, closed, its results shown. Screenshots go to docs/screenshots/ with
+`make screenshots`."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import DESKTOP, check_accessibility, enter
+from tests.e2e.conftest import DESKTOP, DOCS_SCREENSHOTS, check_accessibility, enter
 from tests.realtime.server import ROOT, LiveServer
 
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = DOCS_SCREENSHOTS
 FIRST = "Il budget di salute sostiene progetti di vita personalizzati."
 BODY = f"{FIRST}\n\nLe aziende sanitarie e i comuni finanziano insieme la casa e il lavoro."
 PROPOSED = "Il budget di salute sostiene progetti di vita scelti dalla persona."

@@ -1,7 +1,7 @@
 """A facilitator exports the demo document as a PDF from the document page, in a real
 browser, and downloads it. The PDF's cover, table of contents and a page of text are
-rendered to PNG (pdftoppm) into docs/screenshots/, to be looked at and shown in the
-README."""
+rendered to PNG (pdftoppm), to be looked at; `make screenshots` puts them into
+docs/screenshots/, shown in the README."""
 
 from __future__ import annotations
 
@@ -17,12 +17,19 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    DOCS_SCREENSHOTS,
+    ROOT,
+    Site,
+    check_accessibility,
+    enter,
+    screenshot,
+)
 from tests.realtime.server import LiveServer
 
 pytestmark = pytest.mark.e2e
 
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 DEMO_DOCUMENT = "Documento di policy sul budget di salute"
 
 

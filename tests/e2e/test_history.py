@@ -1,6 +1,7 @@
 """A facilitator saves a version, the text changes in the live editor, the comparison
 shows the change inline and side by side, and the facilitator restores the version: the
-open editor follows. Screenshots go to docs/screenshots/history-*.png."""
+open editor follows. Screenshots go to docs/screenshots/history-*.png with
+`make screenshots`."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Site, check_accessibility, enter, section_editor
+from tests.e2e.conftest import (
+    DESKTOP,
+    DOCS_SCREENSHOTS,
+    Site,
+    check_accessibility,
+    enter,
+    section_editor,
+)
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = DOCS_SCREENSHOTS
 TEMPLATE_TITLE = "Il budget di salute come strumento di welfare generativo"
 ADDED = " Lo finanziano insieme l'ASST e la Regione: 1.250.000,00 € all'anno."
 

@@ -1,7 +1,7 @@
 """A facilitator imports the draft that arrived by e-mail as a DOCX: upload, preview,
 a different split level, a title, confirm, and the document page with its sections
 and its image. Every page is checked with axe-core; the screenshots are kept in
-docs/screenshots/ as import-*.png."""
+docs/screenshots/ as import-*.png with `make screenshots`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, ROOT, Site, check_accessibility, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    DOCS_SCREENSHOTS,
+    Site,
+    check_accessibility,
+    enter,
+    screenshot,
+)
 from tests.modules.imports import samples
 
 pytestmark = pytest.mark.e2e
 
-DOCS = ROOT / "docs" / "screenshots"
+DOCS = DOCS_SCREENSHOTS
 
 
 def _look(page: Page, name: str) -> None:
