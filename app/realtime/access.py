@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import bindparam, exists, select
 
 from app.core.permissions import (
     Capability,
@@ -48,12 +48,17 @@ class Viewer:
 def viewer_of(document_id: int, sid: str) -> Viewer:
     login_id = _registry().login_id(sid)
     found = db.session.execute(
-        _with_membership(db.select(Document), login_id).where(Document.id == document_id)
+        db.select(Document, Membership, _LOGIN_LIVE)
+        .outerjoin(_ENTERED, _ENTERED_HERE)
+        .where(Document.id == document_id),
+        {"login": login_id, "now": utcnow()},
     ).first()
     if found is None:
         raise errors.not_found()
-    _admit(login_id, found.login_live, found.Membership, found.Document.status)
-    return Viewer(found.Document, found.Membership)
+    membership = found.Membership
+    revoked_at = membership.revoked_at if membership is not None else None
+    _admit(login_id, found.login_live, membership is not None, revoked_at, found.Document.status)
+    return Viewer(found.Document, membership)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def joined_section(section_id: int, sid: str) -> SectionAccess:
         ).first()
     if found is None:
         raise errors.not_found()
-    _admit_row(login_id, found.login_live, found.role is not None, found.revoked_at, found.status)
+    _admit(login_id, found.login_live, found.role is not None, found.revoked_at, found.status)
     require_joined(found.document_id, sid)
     return SectionAccess(
         found.id, found.document_id, found.state, found.status, found.person_id, found.role
@@ -135,29 +140,28 @@ def _registry() -> Registry:
     return live().registry
 
 
-def _with_membership(query: Select, login_id: int | None) -> Select:
-    """Adds to `query` the membership of the document's workshop entered through the
-    login, if any, and whether the login is still live."""
-    entered = select(login_membership.c.membership_id).where(
-        login_membership.c.login_id == login_id
-    )
-    return query.add_columns(Membership, _login_live(login_id).label("login_live")).outerjoin(
-        Membership,
-        (Membership.workshop_id == Document.workshop_id) & Membership.id.in_(entered),
-    )
-
-
-def _login_live(login_id: int | None):  # type: ignore[no-untyped-def]
-    return exists().where(
-        Login.id == login_id, Login.ended_at.is_(None), Login.expires_at > utcnow()
-    )
-
-
 _SECTIONS, _DOCUMENTS, _MEMBERSHIPS, _LOGINS = (
     Section.__table__,
     Document.__table__,
     Membership.__table__,
     Login.__table__,
+)
+# Whether the connection's login (`:login`) has not ended by `:now`.
+_LOGIN_LIVE = (
+    exists()
+    .where(
+        _LOGINS.c.id == bindparam("login"),
+        _LOGINS.c.ended_at.is_(None),
+        _LOGINS.c.expires_at > bindparam("now"),
+    )
+    .label("login_live")
+)
+# The membership of the document's workshop entered through the login, if any.
+_ENTERED = login_membership.join(
+    _MEMBERSHIPS, _MEMBERSHIPS.c.id == login_membership.c.membership_id
+)
+_ENTERED_HERE = (login_membership.c.login_id == bindparam("login")) & (
+    _MEMBERSHIPS.c.workshop_id == _DOCUMENTS.c.workshop_id
 )
 _SECTION_ACCESS = (
     select(
@@ -168,21 +172,11 @@ _SECTION_ACCESS = (
         _MEMBERSHIPS.c.role,
         _MEMBERSHIPS.c.revoked_at,
         _MEMBERSHIPS.c.person_id,
-        exists()
-        .where(
-            _LOGINS.c.id == bindparam("login"),
-            _LOGINS.c.ended_at.is_(None),
-            _LOGINS.c.expires_at > bindparam("now"),
-        )
-        .label("login_live"),
+        _LOGIN_LIVE,
     )
     .select_from(
         _SECTIONS.join(_DOCUMENTS, _DOCUMENTS.c.id == _SECTIONS.c.document_id).outerjoin(
-            login_membership.join(
-                _MEMBERSHIPS, _MEMBERSHIPS.c.id == login_membership.c.membership_id
-            ),
-            (login_membership.c.login_id == bindparam("login"))
-            & (_MEMBERSHIPS.c.workshop_id == _DOCUMENTS.c.workshop_id),
+            _ENTERED, _ENTERED_HERE
         )
     )
     .where(_SECTIONS.c.id == bindparam("section"))
@@ -190,13 +184,6 @@ _SECTION_ACCESS = (
 
 
 def _admit(
-    login_id: int | None, login_live: bool, membership: Membership | None, status: DocumentStatus
-) -> None:
-    revoked_at = membership.revoked_at if membership is not None else None
-    _admit_row(login_id, login_live, membership is not None, revoked_at, status)
-
-
-def _admit_row(
     login_id: int | None, login_live: bool, member: bool, revoked_at: object, status: DocumentStatus
 ) -> None:
     """A connection opened with a login that has since ended (logout, expiry) is closed

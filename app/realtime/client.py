@@ -37,7 +37,7 @@ from pycrdt import Doc, Text, TransactionEvent, merge_updates
 
 from app.core.edits import utf8_len
 from app.core.sync import PROTOCOL_VERSION, covers, decode_state_vector, from_wire, to_wire
-from app.realtime.crdt import Waiting, absorb
+from app.realtime.crdt import Waiting, absorb, read
 
 TEXT_NAME = "body"
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -112,7 +112,7 @@ class Replica:
         return self.doc.get_state()
 
     def apply(self, update: bytes) -> None:
-        self._waiting = absorb(self.doc, self._waiting, [update])
+        self._waiting = absorb(self.doc, self._waiting, read([update]))
 
     def missing(self, server_vector: bytes) -> bytes | None:
         """What this replica holds that a server with `server_vector` lacks, if anything."""

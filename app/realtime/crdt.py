@@ -24,11 +24,12 @@ Waiting = list[tuple[bytes, dict[int, int]]]
 def absorb(
     doc: Doc,
     waiting: Waiting,
-    updates: list[bytes],
+    updates: Waiting,
     apply: Callable[[Doc, bytes], None] = Doc.apply_update,
 ) -> Waiting:
-    """Applies `updates` with the `waiting` ones; returns those that still wait."""
-    pending = [*waiting, *((update, _ends(update)) for update in updates)]
+    """Applies `updates` (each with the clocks it writes up to, see `read`) with the
+    `waiting` ones; returns those that still wait."""
+    pending = [*waiting, *updates]
     merged = [update for update, _ in pending]
     apply(doc, merged[0] if len(merged) == 1 else merge_updates(*merged))
     have = held(doc)
@@ -46,6 +47,11 @@ def _decoded(state: bytes) -> Mapping[int, int]:
     # Decoding takes 17 µs for forty writers, and the store reads the vector again for
     # the next keystroke's checks: by then the state is usually the one `absorb` left.
     return MappingProxyType(decode_state_vector(state))
+
+
+def read(updates: list[bytes]) -> Waiting:
+    """Updates with the clocks each writes up to, for `absorb`."""
+    return [(update, _ends(update)) for update in updates]
 
 
 def _ends(update: bytes) -> dict[int, int]:

@@ -56,7 +56,7 @@ from app.modules.documents.models import Section
 from app.modules.revisions.models import CrdtClient, SectionSnapshot, SectionUpdate
 from app.modules.revisions.services import Burst, Typing, record_change, record_typings
 from app.modules.timeutil import utcnow
-from app.realtime.crdt import Waiting, absorb, held
+from app.realtime.crdt import Waiting, absorb, held, read
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +147,10 @@ class Ticket:
     # Called by the writer once the update is committed, before the waiting thread is
     # woken: what is relayed then leaves with the tick the writer waited for.
     written: Callable[[], None] | None = None
-    # The client ids, bound to someone else, the update holds items of, each with the
-    # clock after its last one: accepted only when the server has all those items
-    # already (see Store._refusal).
+    # Each client id the update holds items of, with the clock after its last one; and
+    # those of them bound to someone else: accepted only when the server has all their
+    # items already (see Store._refusal).
+    writes: dict[int, int] = field(default_factory=dict)
     foreign: dict[int, int] = field(default_factory=dict)
     # How far the server must hold each client id's items for the update to take effect
     # entirely (see app.core.yjs_clients.Clocks): it is refused otherwise.
@@ -227,13 +228,16 @@ class Store:
         the sender's own changes the server has not received yet."""
         # Unreadable bytes are refused here, alone, before they can share a batch.
         try:
-            read = clocks(update)
+            found = clocks(update)
         except MalformedUpdate as error:
             raise InvalidUpdate(str(error)) from error
         integrate(LiveText().doc, update)
         live = self._entry(section_id)
-        foreign = self._claim(live, section_id, person_id, read.writes)
-        ticket = Ticket(person_id, update, written=written, foreign=foreign, needs=read.needs)
+        foreign = self._claim(live, section_id, person_id, found.writes)
+        ticket = Ticket(
+            person_id, update, written=written, writes=found.writes, foreign=foreign,
+            needs=found.needs,
+        )
         with live.waiting_lock:
             live.waiting.append(ticket)
             leading, live.writing = not live.writing, True
@@ -452,7 +456,7 @@ class Store:
             .limit(1)
         ).first()
         if snapshot is not None:
-            self._absorb(live, [snapshot.state])
+            self._absorb(live, read([snapshot.state]))
             live.seq = snapshot.seq
         live.loaded = True
 
@@ -460,7 +464,7 @@ class Store:
         rows = db.session.execute(_LOG_AFTER, {"section": section_id, "seq": live.seq}).all()
         if not rows:
             return False
-        self._absorb(live, [row.update for row in rows])
+        self._absorb(live, read([row.update for row in rows]))
         live.seq = rows[-1].seq
         return True
 
@@ -520,7 +524,7 @@ class Store:
             # Measured in UTF-8 bytes, as pycrdt counts them without copying the text.
             before = len(live.text)
             try:
-                self._absorb(live, [ticket.update], integrate)
+                self._absorb(live, [(ticket.update, ticket.writes)], integrate)
                 if any(update is ticket.update for update, _ in live.waiting_updates):
                     # Everything it names is held, yet items of it wait (items that name
                     # each other in a circle): no honest client writes that.
@@ -544,7 +548,7 @@ class Store:
         self._load(live, section_id)
         self._catch_up(live, section_id)
         for ticket in accepted:
-            self._absorb(live, [ticket.update], integrate)
+            self._absorb(live, [(ticket.update, ticket.writes)], integrate)
 
     def _append(self, live: LiveText, section_id: int, batch: list[Ticket]) -> None:
         while True:
@@ -622,7 +626,7 @@ class Store:
     @staticmethod
     def _absorb(
         live: LiveText,
-        updates: list[bytes],
+        updates: Waiting,
         apply: Callable[[Doc, bytes], None] = Doc.apply_update,
     ) -> None:
         """See app.realtime.crdt: the server must not lose an acknowledged update

@@ -7,6 +7,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.modules.audit.services import record
 from app.modules.people.models import Login, Membership
+from app.modules.people.services import entered_memberships
 from app.modules.workshops.models import Workshop
 
 
@@ -44,7 +45,7 @@ def create_workshop(login: Login | None, data: WorkshopData) -> Workshop:
 def workshops_of(login: Login) -> list[tuple[Workshop, Membership]]:
     """The workshops this login entered, not every workshop of the person: the others
     need their own links."""
-    rows = [(m.workshop, m) for m in login.memberships if m.revoked_at is None]
+    rows = [(m.workshop, m) for m in entered_memberships(login)]
     return sorted(rows, key=_newest_first, reverse=True)
 
 
