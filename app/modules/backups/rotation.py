@@ -91,11 +91,10 @@ def _loop(app: Flask) -> None:
 
 
 def once(backups: Path, keep: int) -> Path:
-    archive = services.create(
+    return services.create(
         backups,
         services.current_instance(),
         pause=lambda: socketio.sleep(0),
         blocking=off_the_event_loop,
+        keep=keep,
     )
-    services.rotate(backups, keep)
-    return archive

@@ -92,9 +92,12 @@ def create(
     instance: Instance,
     pause: Pause = lambda: None,
     blocking: Blocking = lambda work: work(),
+    keep: int | None = None,
 ) -> Path:
     """Writes one archive into `out_dir` and returns its path. It appears under its
-    final name only once complete, so a rotation never keeps half an archive."""
+    final name only once complete, so a rotation never keeps half an archive. With
+    `keep`, the oldest archives go just before it appears, once it is complete: the
+    folder never holds more than `keep`, so the disk the room sized for is enough."""
     out_dir.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
     archive = out_dir / f"{PREFIX}{now:%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:6]}{SUFFIX}"
@@ -124,6 +127,8 @@ def create(
             }
             _add(tar, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
         partial.chmod(0o600)
+        if keep is not None:
+            rotate(out_dir, max(0, keep - 1))
         os.replace(partial, archive)
     return archive
 
