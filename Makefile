@@ -1,5 +1,6 @@
 # The two commands a newcomer types: `make run` and `make test`. Both install what is
-# missing (idempotent, driven by stamps) and need nothing but Python 3.11+, Node 20+.
+# missing (idempotent, driven by stamps) and need nothing but Python 3.11+, Node 20+;
+# the tests also drive a few of Debian's tools, installed where missing (`system`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,18 +10,18 @@ JS_STAMP := node_modules/.installed
 BUILD_STAMP := static/build/.built
 MO_STAMP := app/translations/.compiled
 
-.PHONY: run test fuzz screenshots lint bench install clean translations
+.PHONY: run test fuzz screenshots lint bench install system clean translations
 
 run: install
 	$(FLASK) db upgrade
 	@echo ""
 	@echo "  Tavolo: link di accesso del facilitatore del tavolo dimostrativo"
 	@echo "  (apri il link nel browser; i partecipanti si invitano dalla pagina del tavolo):"
-	@$(FLASK) tavolo demo | sed 's/^/    /'
+	@$(BIN)/tavolo demo | sed 's/^/    /'
 	@echo ""
 	$(BIN)/python wsgi.py
 
-test: install
+test: install system
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 ifeq ($(PYTEST_ARGS),)
@@ -35,10 +36,10 @@ fuzz: install
 		tests/modules/imports/test_fuzz.py tests/core/test_importing.py tests/realtime/test_crash.py
 
 # Refreshes the pictures of docs/ from the browser tests (a plain test run leaves them be).
-screenshots: install
+screenshots: install system
 	TAVOLO_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e
 
-bench: install
+bench: install system
 	$(BIN)/python -m bench
 
 lint: install
@@ -46,6 +47,23 @@ lint: install
 	$(BIN)/ruff format --check app tests bench wsgi.py
 
 install: $(PY_STAMP) $(BUILD_STAMP) $(MO_STAMP)
+
+# Debian's tools that the tests and benchmarks drive, installed where missing (as root,
+# or through sudo): the browser, the PDF rasteriser, LibreOffice (the receiving office's
+# view of the DOCX and ODT files) and pg_dump (backups of a PostgreSQL instance).
+SYSTEM_TOOLS := chromium:chromium pdftoppm:poppler-utils soffice:libreoffice-writer-nogui \
+	pg_dump:postgresql-client
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do \
+		command -v "$${tool%%:*}" >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installo i pacchetti Debian mancanti:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

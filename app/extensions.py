@@ -1,5 +1,7 @@
 """Extensions are created unbound and bound in create_app, so tests can build
-as many independent applications as they need."""
+as many independent applications as they need. Only what the models and the command
+line need is here: the live channel's Socket.IO server lives in app/realtime/channel.py
+and Alembic is loaded by create_app, so a command starts without either."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -29,9 +29,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-socketio = SocketIO()

@@ -10,8 +10,8 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import user_logged_out
 
-from app.extensions import socketio
 from app.realtime import events, services
+from app.realtime.channel import socketio
 
 # Each setting can also come from an environment variable of the same name.
 DEFAULTS: dict[str, int | float | bool] = {

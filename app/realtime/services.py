@@ -17,7 +17,7 @@ from pycrdt import Doc, merge_updates
 
 from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
 from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update, to_wire
-from app.extensions import db, socketio
+from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.people.models import Login, Person
 from app.modules.revisions.services import keep_rejected_edit, open_rejected_edit
@@ -25,6 +25,7 @@ from app.modules.timeutil import utcnow
 from app.realtime import errors
 from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
+from app.realtime.channel import socketio
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.settling import Settler
 from app.realtime.store import ForeignClient, InvalidUpdate, OutOfOrder, Store, TextTooLong

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
-from app.extensions import socketio
+from app.realtime.channel import socketio
 
 # Where the environment of a request holds its connection: Werkzeug's key, which its own
 # server sets and gevent's is made to set.

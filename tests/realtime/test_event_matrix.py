@@ -12,7 +12,7 @@ import pytest
 from app import create_app
 from app.config import TestConfig
 from app.core.sync import to_wire
-from app.extensions import socketio
+from app.realtime.channel import socketio
 from app.realtime.client import LiveError, Replica, TavoloClient
 from tests.realtime.conftest import Doc, World
 from tests.web.authz import LEVELS, PERSONAS

@@ -17,8 +17,8 @@ from typing import IO
 import psycopg
 from flask import Flask
 
-from app.extensions import socketio
 from app.modules.backups import services
+from app.realtime.channel import socketio
 from app.web.blocking import off_the_event_loop
 
 # pg_try_advisory_lock's key: any number no other part of Tavolo uses ("tavo").

@@ -84,12 +84,16 @@ def find_or_create_person(name: str, email: str) -> Person:
     return person
 
 
+# Where a personal link leads: the page that asks to enter (people.views).
+ENTER_PATH = "/i/"
+
+
 def invitation_url(token: str) -> str:
-    """Built on BASE_URL and the route table, never on the request: links are made from
-    the command line too, where there is no request, and are opened on phones in the
-    room, which reach the laptop by its network address rather than by localhost."""
-    path = current_app.url_map.bind("tavolo.invalid").build("people.enter", {"token": token})
-    return current_app.config["BASE_URL"] + path
+    """Built on BASE_URL, never on the request: links are made from the command line
+    too, where there is no request and no page is registered, and are opened on phones
+    in the room, which reach the laptop by its network address rather than by
+    localhost. Tokens are URL-safe as they are (app.core.tokens)."""
+    return current_app.config["BASE_URL"] + ENTER_PATH + token
 
 
 def issue_token(membership: Membership) -> str:

@@ -61,7 +61,7 @@ def _invalid(error: services.InvitationError):  # type: ignore[no-untyped-def]
     return render_template("people/invalid_link.html", message=str(error)), 404
 
 
-@bp.get("/i/<token>")
+@bp.get(f"{services.ENTER_PATH}<token>")
 @limiter.limit("20 per minute", deduct_when=_failed)
 def enter(token: str):  # type: ignore[no-untyped-def]
     """The personal link. Opening it changes nothing: it shows a page whose form enters
@@ -83,7 +83,7 @@ def enter(token: str):  # type: ignore[no-untyped-def]
     ))
 
 
-@bp.post("/i/<token>")
+@bp.post(f"{services.ENTER_PATH}<token>")
 @csrf.exempt  # checked by the form below, so that a stale token asks again instead of failing
 @limiter.limit("20 per minute", deduct_when=_failed)
 def enter_confirm(token: str):  # type: ignore[no-untyped-def]

@@ -9,11 +9,12 @@ from pypdf import PdfReader
 
 from app.core.permissions import DocumentStatus, Role, SectionState
 from app.core.sync import PROTOCOL_VERSION
-from app.extensions import db, socketio
+from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.history import services as history
 from app.modules.history.models import Version
 from app.modules.revisions.models import Revision
+from app.realtime.channel import socketio
 from app.web.blocking import one_at_a_time
 from tests import factories
 from tests.conftest import login
