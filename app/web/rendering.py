@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.core.render import render_markdown
+from app.web.blocking import limited_environment
 from app.web.render_worker import HEADER
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -55,6 +56,7 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env=limited_environment(),
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self._out, self._in = self.process.stdin.fileno(), self.process.stdout.fileno()

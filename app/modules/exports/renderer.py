@@ -21,6 +21,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.web.blocking import limited_environment
+
 WORKER = Path(__file__).with_name("worker.py")
 
 
@@ -94,6 +96,7 @@ def _spawn(payload: str, time_limit: float, gone: Callable[[], bool]) -> tuple[i
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env=limited_environment(),
     )
     deadline = time.monotonic() + time_limit
     sending: str | None = payload
