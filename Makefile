@@ -12,6 +12,9 @@ MO_STAMP := app/translations/.compiled
 
 .PHONY: run test fuzz screenshots lint bench install system clean translations
 
+# In the room phones open the links: the server listens on every interface and the
+# links carry the laptop's network address (HOST=127.0.0.1 make run keeps it private).
+run: export HOST ?= 0.0.0.0
 run: install
 	$(FLASK) db upgrade
 	@echo ""

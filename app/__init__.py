@@ -111,7 +111,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        cors_allowed_origins=[app.config["BASE_URL"]],
+        cors_allowed_origins=list(app.config["ORIGINS"]),
         max_http_buffer_size=4 * 1024 * 1024,
         # Each connection's events run in its own reader thread, one after another: a
         # client's updates are handled in the order it sent them, and an overloaded

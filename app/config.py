@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.web.addresses import base_url
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,7 +28,8 @@ def _secret_key(instance_path: Path) -> str:
 class Config:
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
-    BASE_URL = os.environ.get("BASE_URL", f"http://{HOST}:{PORT}").rstrip("/")
+    # Unset: chosen at start from HOST (app/web/addresses.py), with ORIGINS.
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -100,6 +103,11 @@ class Config:
     def finalise(cls, app_config: dict, instance_path: Path) -> None:
         if not app_config.get("SECRET_KEY"):
             app_config["SECRET_KEY"] = _secret_key(instance_path)
+        if not app_config.get("BASE_URL"):
+            app_config["BASE_URL"], app_config["ORIGINS"] = base_url(
+                app_config["HOST"], app_config["PORT"]
+            )
+        app_config.setdefault("ORIGINS", (app_config["BASE_URL"],))
         if not app_config.get("SQLALCHEMY_DATABASE_URI"):
             instance_path.mkdir(parents=True, exist_ok=True)
             app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'tavolo.db'}"

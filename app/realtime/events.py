@@ -41,7 +41,7 @@ def on_connect(auth: object = None) -> None:
     """Only pages of this site may open a socket (a cross-site page would ride on the
     person's cookie), and only people who entered with their link, unless the client
     asks to be a public reader, who can open nothing but published documents."""
-    if request.headers.get("Origin") != current_app.config["BASE_URL"]:
+    if request.headers.get("Origin") not in current_app.config["ORIGINS"]:
         raise ConnectionRefusedError("origin", {"message": _("Origine non consentita.")})
     public = isinstance(auth, dict) and auth.get("public") is True
     if not current_user.is_authenticated and not public:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import gc
 import socket
+import sys
 from typing import Any
 
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
 from app.realtime.channel import socketio
+from app.web.addresses import only_this_computer
 
 # Where the environment of a request holds its connection: Werkzeug's key, which its own
 # server sets and gevent's is made to set.
@@ -25,6 +27,7 @@ CONNECTION = "werkzeug.socket"
 
 
 def serve(app: Flask) -> None:
+    _announce(app.config["BASE_URL"])
     spare_collector()
     socketio.run(
         app,
@@ -33,6 +36,19 @@ def serve(app: Flask) -> None:
         allow_unsafe_werkzeug=True,
         **server_options(app.config["ASYNC_MODE"]),
     )
+
+
+def _announce(base_url: str) -> None:
+    """Said at start, where the organiser looks: the address the room's links carry."""
+    print(f"\n  Tavolo è in ascolto: {base_url}", file=sys.stderr)
+    if only_this_computer(base_url):
+        print(
+            "  Attenzione: i link di invito puntano a questo computer e non si aprono dai\n"
+            "  telefoni della sala. Avvia con «make run» (ascolta su tutta la rete) oppure\n"
+            "  imposta BASE_URL, per esempio BASE_URL=http://192.168.1.20:5000.",
+            file=sys.stderr,
+        )
+    print(file=sys.stderr, flush=True)
 
 
 def spare_collector() -> None:

@@ -66,7 +66,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = LiveServer(tmp_path_factory.mktemp("e2e"))
     server.prepare_database()
     demo = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "tavolo", "demo"],
+        [str(ROOT / ".venv" / "bin" / "tavolo"), "demo"],
         cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120, check=True,
     )
     server.start()

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -25,6 +26,7 @@ from app.modules.people.forms import MAX_ID, EnterForm, ImportForm, RoleForm, Sh
 from app.modules.people.models import Login, Membership
 from app.modules.workshops.models import Workshop
 from app.web.access import Access, workshop_for
+from app.web.addresses import only_this_computer
 from app.web.blocking import client_gone, one_at_a_time
 from app.web.errors import render_error
 
@@ -34,6 +36,11 @@ bp = Blueprint("people", __name__)
 @login_manager.user_loader
 def load_login(key: str) -> Login | None:
     return services.login_for_key(key)
+
+
+@bp.app_template_global("links_only_here")
+def links_only_here() -> bool:
+    return only_this_computer(current_app.config["BASE_URL"])
 
 
 @bp.app_template_filter("qr_svg")
