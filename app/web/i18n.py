@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, to_user_timezone
 
 from app.extensions import babel
 
@@ -19,8 +19,16 @@ def select_locale() -> str:
 
 
 def long_date(value: dt.date | None) -> str:
-    """"5 marzo 2026" in Italian, "5 March 2026" in English."""
+    """"5 marzo 2026" in Italian, "5 March 2026" in English. A moment (a stored UTC
+    datetime) is dated in the workshops' zone (TZ_NAME, Europe/Rome by default): at
+    00:30 in Rome it is already tomorrow there, whatever the date in UTC."""
     return format_date(value, "d MMMM y") if value else ""
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """A stored UTC moment as the clock on the wall of the room shows it, for what is
+    not formatted by Babel (file names, the date of a demo workshop)."""
+    return to_user_timezone(moment).replace(tzinfo=None)
 
 
 def short_datetime(value: dt.datetime | None) -> str:

@@ -132,7 +132,7 @@ def markdown_text(source: ExportSource) -> str:
 
 
 def _date_text(source: ExportSource) -> str:
-    return long_date(source.created_at.date())
+    return long_date(source.created_at)
 
 
 def pandoc_job(source: ExportSource, fmt: Format) -> dict[str, Any]:

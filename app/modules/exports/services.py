@@ -42,7 +42,7 @@ from app.modules.exports.models import Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
 from app.realtime.services import settle_document
-from app.web.i18n import short_datetime
+from app.web.i18n import local_time, short_datetime
 
 ExportError = renderer.ExportError
 VERSION_NAME_MAX = 200
@@ -259,7 +259,12 @@ def export(
         raise ExportError(_("Il nome della versione supera i %(n)d caratteri.", n=VERSION_NAME_MAX))
     source = source_for(document, version, sorted(options.annexes), options.colophon)
     name = export_filename(
-        document.id, document.title, version, source.created_at, options.format, _taken()
+        document.id,
+        document.title,
+        version,
+        local_time(source.created_at),
+        options.format,
+        _taken(),
     )
     output = exports_dir() / name
     render_to(source, options, output)

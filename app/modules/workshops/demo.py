@@ -11,7 +11,9 @@ from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.people import services as people
 from app.modules.people.models import Membership, Person
+from app.modules.timeutil import utcnow
 from app.modules.workshops import services as workshops
+from app.web.i18n import local_time
 
 DEMO_FACILITATOR = "facilitatore@demo.tavolo.invalid"
 
@@ -38,7 +40,7 @@ def demo() -> None:
 
 
 def _seed_demo() -> Membership:
-    today = dt.date.today()
+    today = local_time(utcnow()).date()
     workshop = workshops.create_workshop(
         None,
         workshops.WorkshopData(
