@@ -21,6 +21,12 @@ def can_move(current: DocumentStatus, target: DocumentStatus) -> bool:
     return target in TRANSITIONS[current]
 
 
+def asks_confirmation(target: DocumentStatus) -> bool:
+    """Freezing stops everyone's typing and publishing is final: both are confirmed
+    after a look at what is still open. Going back to draft undoes nothing."""
+    return target is not DocumentStatus.DRAFT
+
+
 def structure_editable(status: DocumentStatus) -> bool:
     """Sections are added, renamed, moved, removed, locked or approved only in a draft:
     a frozen text is the one being checked, and checking a moving target is pointless."""

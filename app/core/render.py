@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import nh3
@@ -27,6 +27,7 @@ from app.core import urls
 
 _ENV_KEY = "tavolo"
 LINK_REL = "noopener noreferrer"
+PLACEHOLDER_CLASS = "tv-placeholder"
 # How deep blocks and inline markup may nest, as in markdown-it's CommonMark preset:
 # what lies deeper is left out of the page (the text itself is kept). Quotes nest up to
 # 20 levels, lists up to 10 (a list and its item count one each). The inline parser
@@ -94,6 +95,39 @@ def _headings(state: StateCore) -> None:
             token.attrSet("id", _unique(f"{prefix}-{slug}" if prefix else slug, used))
 
 
+# A template's placeholder: a bracketed hint in italics, the whole emphasis ("_[Ente]_").
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*\S[^\[\]\n]*\]")
+
+
+def _placeholder_spans(tokens: list[Token]) -> Iterator[tuple[Token, str]]:
+    """Each emphasis that holds nothing but a bracketed hint, with the hint: what a
+    template leaves for writers to replace, and what must not reach an institution."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children = token.children
+        for i in range(len(children) - 2):
+            opening, inner, closing = children[i : i + 3]
+            if (
+                opening.type == "em_open"
+                and inner.type == "text"
+                and closing.type == "em_close"
+                and _PLACEHOLDER.fullmatch(inner.content)
+            ):
+                yield opening, inner.content
+
+
+def _flag_placeholders(state: StateCore) -> None:
+    for opening, _hint in _placeholder_spans(state.tokens):
+        opening.attrSet("class", PLACEHOLDER_CLASS)
+
+
+def placeholders(text: str) -> list[str]:
+    """The template's hints still in a text, in order ("[Ente]"). Brackets in code,
+    links and footnotes are text, not hints, as the renderer reads them."""
+    return [hint for _opening, hint in _placeholder_spans(_MD.parse(text))]
+
+
 def _plain_text(inline: Token) -> str:
     return "".join(
         child.content for child in inline.children or [] if child.type in ("text", "code_inline")
@@ -119,6 +153,7 @@ def _build() -> MarkdownIt:
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
     md.core.ruler.push("tavolo_headings", _headings)
+    md.core.ruler.push("tavolo_placeholders", _flag_placeholders)
     return md
 
 
@@ -173,6 +208,7 @@ _CLEANER = nh3.Cleaner(
         "section": {"class"},
         "hr": {"class"},
         "code": {"class"},
+        "em": {"class"},
     },
     url_schemes={"http", "https", "mailto", "data"},
     filter_style_properties={"text-align"},

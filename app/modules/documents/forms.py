@@ -141,3 +141,5 @@ class StatusForm(FlaskForm):
             AnyOf([s.value for s in DocumentStatus], message=_l("Stato del documento sconosciuto."))
         ]
     )
+    # Sent by the page that listed what is still open (documents/confirm_status.html).
+    confirm = BooleanField()

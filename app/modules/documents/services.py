@@ -11,18 +11,22 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.core import lifecycle
+from app.core import checklist, lifecycle
 from app.core.doc_templates import Catalogue, DocTemplate, load_catalogue
 from app.core.outline import MAX_LEVEL
 from app.core.permissions import DocumentStatus, SectionState
-from app.core.render import slugify
+from app.core.render import placeholders, slugify
+from app.core.words import count_words
 from app.extensions import db
+from app.modules.amendments.models import Amendment, AmendmentStatus
 from app.modules.audit.services import record
+from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
 from app.modules.exports.services import seal
 from app.modules.history import services as history
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
+from app.modules.votes.models import VoteRound
 from app.modules.workshops.models import Workshop
 
 # Digits only, and few enough to fit a database integer.
@@ -232,6 +236,44 @@ def set_status(actor: Person | None, document: Document, status: DocumentStatus)
     if status is DocumentStatus.FROZEN:
         seal(actor, document)
     return document
+
+
+def open_items(document: Document) -> list[checklist.Item]:
+    """What the room left open in the document, shown before it is frozen or published
+    (app/core/checklist.py)."""
+    sections = list(document.sections)
+    facts = [
+        checklist.SectionFacts(
+            anchor=f"sezione-{section.id}",
+            title=section.title,
+            words=count_words(section.body),
+            word_limit=section.word_limit,
+            placeholders=tuple(placeholders(section.body)),
+        )
+        for section in sections
+    ]
+    now = utcnow()
+    rounds = db.session.scalars(
+        db.select(VoteRound).where(
+            VoteRound.document_id == document.id, VoteRound.closed_at.is_(None)
+        )
+    )
+    in_document = [section.id for section in sections]
+    pending = db.select(db.func.count(Amendment.id)).where(
+        Amendment.section_id.in_(in_document), Amendment.status == AmendmentStatus.PENDING
+    )
+    unresolved = db.select(db.func.count(Comment.id)).where(
+        Comment.section_id.in_(in_document),
+        Comment.parent_id.is_(None),
+        Comment.resolved_at.is_(None),
+        Comment.hidden_at.is_(None),
+    )
+    return checklist.open_items(
+        facts,
+        open_votes=sum(1 for vote_round in rounds if vote_round.is_open(now)),
+        pending_amendments=db.session.scalar(pending) or 0,
+        open_comments=db.session.scalar(unresolved) or 0,
+    )
 
 
 def published_document(ref: str) -> Document | None:

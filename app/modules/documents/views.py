@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from app.core import lifecycle
 from app.core.permissions import Capability, DocumentStatus, SectionState
 from app.extensions import db
 from app.modules.documents import services
@@ -165,8 +166,17 @@ def set_status(document_id: int):  # type: ignore[no-untyped-def]
     form = StatusForm()
     if not form.validate():
         return _show(document, access, {"status": form})
+    target = DocumentStatus(form.status.data)
+    unconfirmed = lifecycle.asks_confirmation(target) and not form.confirm.data
+    if unconfirmed and lifecycle.can_move(document.status, target):
+        return render_template(
+            "documents/confirm_status.html",
+            document=document,
+            target=target,
+            items=services.open_items(document),
+        )
     try:
-        services.set_status(current_user.person, document, DocumentStatus(form.status.data))
+        services.set_status(current_user.person, document, target)
     except services.DocumentError as error:
         return _refused(document, error)
     db.session.commit()

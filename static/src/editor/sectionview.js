@@ -12,6 +12,7 @@ import { tags } from '@lezer/highlight'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 
 import { annotations } from './annotations.js'
+import { templateHints } from './hints.js'
 import { format, plural } from './i18n.js'
 import { insertLink, insertTable, toggleInline, toggleLinePrefix } from './markdown.js'
 import { SectionAwareness, cursorToJSON } from './presence.js'
@@ -269,6 +270,7 @@ export class SectionView {
           highlightSpecialChars(),
           drawSelection(),
           annotations(this.sectionId),
+          templateHints(t.template_hint),
           EditorView.lineWrapping,
           placeholder(t.placeholder),
           EditorView.contentAttributes.of({

@@ -269,7 +269,7 @@ def test_frozen_document_refuses_structure_edits_with_a_message(room, make):
     first = document.sections[0]
     assert (
         room.facilitator.post(
-            f"/documents/{document.id}/status", data={"status": "frozen"}
+            f"/documents/{document.id}/status", data={"status": "frozen", "confirm": "y"}
         ).status_code
         == 302
     )
@@ -299,7 +299,9 @@ def test_frozen_document_refuses_structure_edits_with_a_message(room, make):
 def test_publishing_shows_the_public_link(room, make):
     document = make.document(room.workshop, title="Patto per l'abitare", sections=1)
     for status in ("frozen", "published"):
-        room.facilitator.post(f"/documents/{document.id}/status", data={"status": status})
+        room.facilitator.post(
+            f"/documents/{document.id}/status", data={"status": status, "confirm": "y"}
+        )
     document = _reload(document)
     assert document.status is DocumentStatus.PUBLISHED
     page = room.facilitator.get(f"/documents/{document.id}").text

@@ -61,7 +61,7 @@ RULES = [
         "POST",
         "facilitator",
         lambda w: {"document_id": w.document.id},
-        data=lambda w: {"status": "frozen"},
+        data=lambda w: {"status": "frozen", "confirm": "y"},
     ),
     # Anyone, without an invitation, reads a published document.
     Rule("documents.public", "GET", "public", lambda w: {"ref": w.document.id}, setup=_publish),
