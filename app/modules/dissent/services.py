@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 
+from app.core.permissions import Capability, DocumentStatus, can
 from app.core.tally import is_objection
 from app.extensions import db
 from app.modules.audit.services import record
@@ -78,7 +79,19 @@ def mark_comment(actor: Person, comment: Comment) -> MinorityPosition:
     return _recorded(actor, position, comment.section)
 
 
-def add_position(actor: Person, section: Section, organisation: str, text: str) -> MinorityPosition:
+def add_position(
+    actor: Person, membership: Membership, section: Section, organisation: str, text: str
+) -> MinorityPosition:
+    """A facilitator writes down anyone's position, in the name they give; a
+    participant files their own, in the name of the organisation they represent at this
+    table, and only while the text can still change: a published document's register
+    is the one handed over with it."""
+    if not can(membership.role, Capability.MANAGE):
+        if section.document.status is DocumentStatus.PUBLISHED:
+            raise DissentError(
+                _("Il documento è pubblicato: il suo registro del dissenso è chiuso.")
+            )
+        organisation = membership.organisation or actor.name
     organisation, text = organisation.strip(), text.strip()
     if not text:
         raise DissentError(_("Scrivi la posizione di minoranza da registrare."))

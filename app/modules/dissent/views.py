@@ -1,5 +1,6 @@
 """Dissent register routes: the register of a document, minority positions written
-down by a facilitator or taken from a comment."""
+down by a facilitator, filed by a participant in their own name, or taken from a
+comment."""
 
 from __future__ import annotations
 
@@ -36,14 +37,18 @@ def register(document_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/documents/<int:document_id>/dissent")
 @login_required
 def add(document_id: int):  # type: ignore[no-untyped-def]
-    document, access = document_for(document_id, Capability.MANAGE)
+    document, access = document_for(document_id, Capability.PROPOSE)
     form = PositionForm()
     try:
         if not form.validate():
             raise services.DissentError(_("Richiesta non valida: ricarica la pagina e riprova."))
         section = _section_of(document, form.section_id.data)
         services.add_position(
-            current_user.person, section, form.organisation.data or "", form.text.data or ""
+            current_user.person,
+            access.membership,
+            section,
+            form.organisation.data or "",
+            form.text.data or "",
         )
     except services.DissentError as error:
         db.session.rollback()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from app.core.permissions import Role
+from app.core.permissions import DocumentStatus, Role
 from app.core.tally import Scale
 from app.extensions import db
 from app.modules.comments import services as comments
@@ -80,7 +80,13 @@ def test_minority_positions_from_a_comment_once_or_written_directly(table: Table
         pass
     else:
         raise AssertionError("a comment was registered twice")
-    services.add_position(table.people["facilitator"], table.section, "", "Voce dalla sala.")
+    services.add_position(
+        table.people["facilitator"],
+        table.memberships["facilitator"],
+        table.section,
+        "",
+        "Voce dalla sala.",
+    )
     assert [(e.kind, e.organisation, e.text) for e in _entries(table)] == [
         (Kind.MINORITY, "ASST Franciacorta", "Il comune non può pagare."),
         (Kind.MINORITY, "", "Voce dalla sala."),
@@ -140,3 +146,35 @@ def test_facilitators_find_the_button_under_each_comment_of_the_document(table: 
     page = f"/documents/{table.document.id}"
     assert "Segna come posizione di minoranza" in table.clients["facilitator"].get(page).text
     assert "Segna come posizione di minoranza" not in table.clients["anna"].get(page).text
+
+
+def test_a_participant_files_their_own_position_in_their_organisation_s_name(
+    table: Table,
+) -> None:
+    url = f"/documents/{table.document.id}/dissent"
+    page = table.clients["anna"].get(url).text
+    assert "Registra la tua posizione di minoranza" in page and 'name="organisation"' not in page
+    filed = table.clients["anna"].post(
+        url,
+        data={"section_id": table.section.id, "organisation": "Regione", "text": "Contrari."},
+    )
+    assert filed.status_code == 302
+    [entry] = _entries(table)
+    assert (entry.kind, entry.organisation, entry.text) == (
+        Kind.MINORITY,
+        "Comune di Iseo",
+        "Contrari.",
+    )
+    assert table.clients["oscar"].post(url, data={"text": "x"}).status_code == 403
+
+
+def test_a_published_register_is_closed_to_participants(table: Table) -> None:
+    table.document.status = DocumentStatus.PUBLISHED
+    db.session.commit()
+    url = f"/documents/{table.document.id}/dissent"
+    assert "Registra la tua posizione" not in table.clients["anna"].get(url).text
+    refused = table.clients["anna"].post(
+        url, data={"section_id": table.section.id, "text": "Troppo tardi."}
+    )
+    assert refused.status_code == 422 and "registro del dissenso è chiuso" in refused.text
+    assert _entries(table) == []

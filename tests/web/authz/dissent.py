@@ -19,7 +19,7 @@ RULES = [
     Rule(
         "dissent.add",
         "POST",
-        "facilitator",
+        "participant",
         _document,
         data=lambda w: {"section_id": w.section.id, "organisation": "ASST", "text": "Contrari."},
     ),
