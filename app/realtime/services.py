@@ -308,6 +308,7 @@ def notify_section_state(section: Section) -> None:
             "section_id": section.id,
             "state": section.state.value,
             "editable": can_edit_section(Role.PARTICIPANT, section.state, section.document.status),
+            "document_status": section.document.status.value,
         },
         to=document_room(section.document_id),
     )

@@ -17,6 +17,12 @@ SECTION_STATE_LABELS = {
     SectionState.LOCKED: _l("Bloccata"),
     SectionState.APPROVED: _l("Approvata"),
 }
+# A section of a frozen or published document says so, whatever its own state: "Aperta"
+# next to a text nobody can change any more would be a lie.
+SECTION_OF_DOCUMENT_LABELS = {
+    DocumentStatus.FROZEN: _l("Congelata"),
+    DocumentStatus.PUBLISHED: _l("Pubblicata"),
+}
 DOCUMENT_STATUS_LABELS = {
     DocumentStatus.DRAFT: _l("Bozza"),
     DocumentStatus.FROZEN: _l("Congelato"),
@@ -29,6 +35,7 @@ def init_app(app: Flask) -> None:
         lambda: {
             "role_labels": ROLE_LABELS,
             "section_state_labels": SECTION_STATE_LABELS,
+            "section_of_document_labels": SECTION_OF_DOCUMENT_LABELS,
             "document_status_labels": DOCUMENT_STATUS_LABELS,
         }
     )

@@ -4,12 +4,14 @@
 import './editor.css'
 import { readData } from './editor/i18n.js'
 import { LiveDocument } from './editor/live.js'
+import { followOutline } from './editor/outline.js'
 
 function start () {
   const config = readData('editor-config')
   const i18n = readData('editor-i18n')
   const mounts = [...document.querySelectorAll('.section-editor[data-section-id]')]
   if (!config || !i18n || mounts.length === 0) return
+  followOutline(i18n)
   new LiveDocument(config, i18n).start(mounts)
 }
 

@@ -312,7 +312,10 @@ export class LiveDocument {
     if (what === 'rejoin') this._replaceConnection()
   }
 
-  _sectionState ({ section_id: sectionId, state, editable }) {
+  _sectionState ({ section_id: sectionId, state, editable, document_status: documentStatus }) {
+    document.dispatchEvent(new CustomEvent('tavolo:section-state', {
+      detail: { sectionId, state, documentStatus }
+    }))
     const section = this.sections.get(sectionId)
     if (!section) return
     // `editable` says whether people whose role writes may write now.

@@ -400,6 +400,9 @@ export class SectionView {
     if (status === 'over') text += ` — ${plural(count - this.wordLimit, t.words_over_one, t.words_over_other)}`
     this.words.textContent = text
     this.words.dataset.limit = status
+    document.dispatchEvent(new CustomEvent('tavolo:words', {
+      detail: { sectionId: this.sectionId, words: count, limit: this.wordLimit, status }
+    }))
     // Announced once when the limit comes close or is passed, not at every word.
     if (status !== this.limitShown) {
       if (status === 'near' || status === 'over') this.announcer.textContent = text
