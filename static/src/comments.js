@@ -6,6 +6,7 @@
 // passage that was commented may have been rewritten or deleted meanwhile.
 
 import { csrfFetch } from './app.js'
+import { followMentions } from './comments/mentions.js'
 
 const i18n = JSON.parse(document.getElementById('comments-i18n')?.textContent ?? '{}')
 const FAILED = i18n.failed ?? 'Non inviato: riprova.'
@@ -209,3 +210,4 @@ document.addEventListener('click', showPassage)
 revealPassageButtons(document)
 document.addEventListener('tavolo:selection', onSelection)
 document.addEventListener('tavolo:changed', onChanged)
+followMentions(JSON.parse(document.getElementById('mention-names')?.textContent ?? '[]'), i18n)

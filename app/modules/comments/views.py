@@ -16,6 +16,7 @@ from app.modules.comments import services
 from app.modules.comments.forms import CommentForm, EditForm, HideForm, ResolveForm
 from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
+from app.modules.notifications import services as notifications
 from app.realtime.services import notify_document
 from app.web.access import MAX_ID, Access, document_for, get_or_404, section_for
 
@@ -25,6 +26,11 @@ bp = Blueprint("comments", __name__)
 @bp.app_template_global("section_comments")
 def section_comments_global(section: Section) -> services.SectionComments:
     return services.section_comments(section)
+
+
+@bp.app_template_global("mentionable_names")
+def mentionable_names_global(workshop_id: int) -> list[str]:
+    return notifications.mentionable_names(workshop_id)
 
 
 @bp.app_template_global("may_comment")

@@ -124,6 +124,12 @@ def _notify(person: Person, workshop_id: int, kind: str, link: str, text: str) -
     return notification
 
 
+def mentionable_names(workshop_id: int) -> list[str]:
+    """The names a comment can mention (`@Nome Cognome`): the workshop's active members,
+    offered as people type an @ so that the name is spelled as the server knows it."""
+    return sorted({m.person.name for m in _active_members(workshop_id)}, key=str.casefold)
+
+
 def _active_members(workshop_id: int) -> list[Membership]:
     return list(
         db.session.scalars(
