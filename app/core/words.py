@@ -35,3 +35,13 @@ def limit_status(words: int, limit: int | None) -> str:
     if words >= limit * 0.9:
         return "near"
     return "ok"
+
+
+def goes_over(before: str, after: str, limit: int | None) -> bool:
+    """Whether a change takes a text past a hard limit. A text already over it (the
+    limit was set later) may still shrink, or change without growing: nobody must be
+    stuck unable to cut."""
+    if limit is None:
+        return False
+    words = count_words(after)
+    return words > limit and words > count_words(before)

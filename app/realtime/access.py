@@ -78,6 +78,8 @@ class SectionAccess:
     person_id: int | None
     # None for a public reader of a published document.
     role: Role | None
+    # The limit no typed update may take the text past (Section.hard_word_limit).
+    hard_word_limit: int | None = None
 
     def can(self, capability: Capability) -> bool:
         return can(self.role, capability)
@@ -98,7 +100,13 @@ def joined_section(section_id: int, sid: str) -> SectionAccess:
     _admit(login_id, found.login_live, found.role is not None, found.revoked_at, found.status)
     require_joined(found.document_id, sid)
     return SectionAccess(
-        found.id, found.document_id, found.state, found.status, found.person_id, found.role
+        found.id,
+        found.document_id,
+        found.state,
+        found.status,
+        found.person_id,
+        found.role,
+        found.word_limit if found.word_limit_hard else None,
     )
 
 
@@ -168,6 +176,8 @@ _SECTION_ACCESS = (
         _SECTIONS.c.id,
         _SECTIONS.c.document_id,
         _SECTIONS.c.state,
+        _SECTIONS.c.word_limit,
+        _SECTIONS.c.word_limit_hard,
         _DOCUMENTS.c.status,
         _MEMBERSHIPS.c.role,
         _MEMBERSHIPS.c.revoked_at,

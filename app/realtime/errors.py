@@ -122,6 +122,20 @@ def section_too_long(max_bytes: int) -> str:
     )
 
 
+def words_over_limit(limit: int) -> LiveError:
+    return LiveError("words_over_limit", section_over_words(limit))
+
+
+def section_over_words(limit: int) -> str:
+    """Shared by typing and by changes decided by a person (amendments, restores)."""
+    return _(
+        "La sezione ha un limite rigido di %(limit)d parole: con questa modifica lo "
+        "supererebbe e non è stata applicata. Accorcia il testo o chiedi ai facilitatori "
+        "di alzare il limite.",
+        limit=limit,
+    )
+
+
 def section_locked(state: SectionState, status: DocumentStatus) -> LiveError:
     if status is not DocumentStatus.DRAFT:
         message = _("Il documento è stato congelato: il tuo testo è stato conservato come "

@@ -28,7 +28,14 @@ from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.channel import socketio
 from app.realtime.presence import Registry, Spot, colour_for
 from app.realtime.settling import Settler
-from app.realtime.store import ForeignClient, InvalidUpdate, OutOfOrder, Store, TextTooLong
+from app.realtime.store import (
+    ForeignClient,
+    InvalidUpdate,
+    OutOfOrder,
+    Store,
+    TextTooLong,
+    WordsOverLimit,
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ def join(viewer: Viewer, sid: str) -> dict:
                 "state": section.state.value,
                 "editable": viewer.can_edit(section),
                 "word_limit": section.word_limit,
+                "word_limit_hard": section.word_limit_hard,
             }
             for section in document.sections
         ],
@@ -168,7 +176,9 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
 
     try:
         with state.batcher.awaited():
-            state.store.apply(section.section_id, person_id, request.update, written)
+            state.store.apply(
+                section.section_id, person_id, request.update, written, section.hard_word_limit
+            )
     except InvalidUpdate as error:
         raise errors.invalid_update() from error
     except ForeignClient as error:
@@ -177,6 +187,8 @@ def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
         raise errors.out_of_order() from error
     except TextTooLong as error:
         raise errors.text_too_long(current_app.config["SECTION_MAX_BYTES"]) from error
+    except WordsOverLimit as error:
+        raise errors.words_over_limit(section.hard_word_limit or 0) from error
     return {"ok": True, "seq": request.seq}
 
 
@@ -230,8 +242,8 @@ def update_presence(targets: list[tuple[int, int | None]], sid: str, request: Aw
 
 
 class SectionTooLong(Exception):
-    """A change decided by a person would make the section's text longer than the limit;
-    the message is for people."""
+    """A change decided by a person would make the section's text longer than the limit,
+    or take it past its hard word limit; the message is for people."""
 
 
 def write_text(
@@ -249,11 +261,15 @@ def write_text(
     exception it raises writes nothing, as does a text above the section's limit
     (`SectionTooLong`). The caller checks that `actor` may make it."""
     try:
-        update = live().store.write(section.id, actor.id, text, origin, source_id)
+        update = live().store.write(
+            section.id, actor.id, text, origin, source_id, section.hard_word_limit
+        )
     except TextTooLong as error:
         raise SectionTooLong(
             errors.section_too_long(current_app.config["SECTION_MAX_BYTES"])
         ) from error
+    except WordsOverLimit as error:
+        raise SectionTooLong(errors.section_over_words(section.hard_word_limit or 0)) from error
     if update is None:
         return False
     live().batcher.update(section.document_id, section.id, update, None)

@@ -50,6 +50,7 @@ from app.core.sync import (
     snapshot_due,
     storable,
 )
+from app.core.words import goes_over
 from app.core.yjs_clients import MalformedUpdate, clocks
 from app.extensions import db
 from app.modules.documents.models import Section
@@ -72,6 +73,11 @@ class TextTooLong(Exception):
     """The update would make the section's text longer than the limit: refused before
     it is stored or acknowledged (an update that shortens a text already above the
     limit, set lower since, goes through)."""
+
+
+class WordsOverLimit(Exception):
+    """The update would take the section's text past its hard word limit: refused
+    before it is stored or acknowledged (see app.core.words.goes_over)."""
 
 
 class Raced(Exception):
@@ -155,6 +161,8 @@ class Ticket:
     # How far the server must hold each client id's items for the update to take effect
     # entirely (see app.core.yjs_clients.Clocks): it is refused otherwise.
     needs: dict[int, int] = field(default_factory=dict)
+    # The section's hard word limit when the update was sent, if it has one.
+    word_limit: int | None = None
     done: bool = False
     error: BaseException | None = None
     woken: threading.Event = field(default_factory=threading.Event)
@@ -218,9 +226,11 @@ class Store:
         person_id: int,
         update: bytes,
         written: Callable[[], None] | None = None,
+        word_limit: int | None = None,
     ) -> None:
         """Applies and durably stores one update; returns once it is committed, after
-        `written` was called. Every accepted update is logged, even one that changes
+        `written` was called. With `word_limit`, an update that takes the text past it
+        is refused (WordsOverLimit). Every accepted update is logged, even one that changes
         nothing visible: telling a duplicate apart costs more than logging it, and an
         update takes effect entirely when it is accepted (see _refusal). Raises ForeignClient
         for new items under a client id someone else wrote with first, or for deleting
@@ -236,7 +246,7 @@ class Store:
         foreign = self._claim(live, section_id, person_id, found.writes)
         ticket = Ticket(
             person_id, update, written=written, writes=found.writes, foreign=foreign,
-            needs=found.needs,
+            needs=found.needs, word_limit=word_limit,
         )
         with live.waiting_lock:
             live.waiting.append(ticket)
@@ -294,11 +304,13 @@ class Store:
         text: str | Callable[[str], str],
         origin: str,
         source_id: int | None,
+        word_limit: int | None = None,
     ) -> bytes | None:
         """Makes the section's text `text` (or what `text` makes of the current text,
         computed under the section's lock, so that nothing typed meanwhile is undone) as
         a server-side edit, stored like a typed one; returns the update for the room, or
-        None when nothing changed."""
+        None when nothing changed. Refused like a typed update above the section's
+        limits (TextTooLong, WordsOverLimit)."""
         with self._current(section_id) as live:
             current = str(live.text)
             if callable(text):
@@ -306,6 +318,8 @@ class Store:
             if current == text:
                 return None
             self._check_length(utf8_len(current), utf8_len(text))
+            if goes_over(current, text, word_limit):
+                raise WordsOverLimit(word_limit)
             before = live.doc.get_state()
             with live.doc.transaction():
                 for change in edits(current, text):
@@ -523,6 +537,8 @@ class Store:
                 continue
             # Measured in UTF-8 bytes, as pycrdt counts them without copying the text.
             before = len(live.text)
+            # Words need the text itself: only for sections with a hard limit.
+            text_before = str(live.text) if ticket.word_limit is not None else ""
             try:
                 self._absorb(live, [(ticket.update, ticket.writes)], integrate)
                 if any(update is ticket.update for update, _ in live.waiting_updates):
@@ -530,7 +546,9 @@ class Store:
                     # each other in a circle): no honest client writes that.
                     raise InvalidUpdate("items waiting for one another")
                 self._check_length(before, len(live.text))
-            except (InvalidUpdate, TextTooLong) as error:
+                if goes_over(text_before, str(live.text), ticket.word_limit):
+                    raise WordsOverLimit(ticket.word_limit)
+            except (InvalidUpdate, TextTooLong, WordsOverLimit) as error:
                 ticket.finish(error)
                 self._rebuild(live, section_id, accepted)
                 continue

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from app.core.checklist import Kind, SectionFacts, open_items
 from app.core.render import placeholders, render_markdown
+from app.core.words import count_words, goes_over
 
 
 def _section(n: int, words: int, limit: int | None = None, hints: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
@@ -70,3 +71,13 @@ def test_placeholders_are_the_templates_bracketed_hints_in_italics() -> None:
 @given(st.text(max_size=300))
 def test_every_hint_found_is_flagged_in_the_rendered_text(text: str) -> None:
     assert render_markdown(text).count('<em class="tv-placeholder">') == len(placeholders(text))
+
+
+@given(st.text(max_size=200), st.text(max_size=200), st.one_of(st.none(), st.integers(0, 60)))
+def test_a_change_goes_over_a_hard_limit_only_by_growing_past_it(before, after, limit) -> None:  # type: ignore[no-untyped-def]
+    over = goes_over(before, after, limit)
+    if limit is None:
+        assert not over
+    else:
+        assert over == (count_words(after) > limit and count_words(after) > count_words(before))
+    assert not goes_over(after, after, limit)

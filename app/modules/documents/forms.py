@@ -95,6 +95,12 @@ class SectionForm(FlaskForm):
             ),
         ],
     )
+    word_limit_hard = BooleanField(
+        _l("Limite rigido"),
+        description=_l(
+            "Il testo non può superare il limite: le modifiche oltre vengono rifiutate."
+        ),
+    )
 
 
 class NewSectionForm(FlaskForm):

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.permissions import DocumentStatus, SectionState
@@ -52,12 +53,20 @@ class Section(db.Model):
     body_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     guidance: Mapped[str] = mapped_column(Text, default="")
     word_limit: Mapped[int | None]
+    # A hard limit refuses any change that would take the text past it (a regional form
+    # that rejects a 601-word section); a soft one only warns.
+    word_limit_hard: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     state: Mapped[SectionState] = mapped_column(value_enum(SectionState), default=SectionState.OPEN)
     slot_start: Mapped[dt.datetime | None]
     slot_end: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="sections")
+
+    @property
+    def hard_word_limit(self) -> int | None:
+        """The limit no change may take the text past, if the limit is hard."""
+        return self.word_limit if self.word_limit_hard else None
 
     @property
     def word_count(self) -> int:

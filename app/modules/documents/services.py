@@ -126,7 +126,12 @@ def add_section(actor: Person, document: Document, title: str, level: int) -> Se
 
 
 def update_section(
-    actor: Person, section: Section, title: str, guidance: str, word_limit: int | None
+    actor: Person,
+    section: Section,
+    title: str,
+    guidance: str,
+    word_limit: int | None,
+    hard_limit: bool = False,
 ) -> Section:
     _require_draft(section.document)
     title = title.strip()
@@ -137,8 +142,13 @@ def update_section(
         raise DocumentError(
             _("Il limite di parole va da 1 a %(n)d, oppure si lascia vuoto.", n=WORD_LIMIT_MAX)
         )
-    before = {"title": section.title, "word_limit": section.word_limit}
+    before = {
+        "title": section.title,
+        "word_limit": section.word_limit,
+        "word_limit_hard": section.word_limit_hard,
+    }
     section.title, section.guidance, section.word_limit = title, guidance.strip(), word_limit
+    section.word_limit_hard = hard_limit and word_limit is not None
     record(
         _id(actor),
         "section.updated",
@@ -147,6 +157,7 @@ def update_section(
         before=before,
         title=title,
         word_limit=word_limit,
+        word_limit_hard=section.word_limit_hard,
     )
     return section
 

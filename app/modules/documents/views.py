@@ -102,6 +102,7 @@ def update_section(section_id: int):  # type: ignore[no-untyped-def]
             form.title.data or "",
             form.guidance.data or "",
             form.word_limit.data,
+            bool(form.word_limit_hard.data),
         )
     except services.DocumentError as error:
         return _refused(section.document, error)

@@ -230,8 +230,8 @@ export class LiveDocument {
       const section = this.sections.get(info.id)
       if (!section) continue
       listed.add(info.id)
-      section.view.configure({ title: info.title, state: info.state, editable: info.editable, wordLimit: info.word_limit })
-      section.replica.storeMeta({ title: info.title, state: info.state, editable: info.editable, word_limit: info.word_limit })
+      section.view.configure({ title: info.title, state: info.state, editable: info.editable, wordLimit: info.word_limit, hardLimit: info.word_limit_hard })
+      section.replica.storeMeta({ title: info.title, state: info.state, editable: info.editable, word_limit: info.word_limit, word_limit_hard: info.word_limit_hard })
     }
     for (const [id, section] of this.sections) {
       if (!listed.has(id)) section.view.unavailable()

@@ -305,8 +305,8 @@ export class SectionReplica {
       // The server keeps the text as a proposal and sends `reset`, which rebuilds this.
       return
     }
-    if (code === 'too_large' || code === 'text_too_long' || code === 'bad_request' ||
-        code === 'foreign_client') {
+    if (code === 'too_large' || code === 'text_too_long' || code === 'words_over_limit' ||
+        code === 'bad_request' || code === 'foreign_client') {
       // The server can never store this change: show the text as it is stored, so
       // that nobody goes on writing on top of something the others do not see.
       this.refusal = error

@@ -3,7 +3,7 @@
 // journey to the server; this file only shows it and lets people write.
 
 import * as Y from 'yjs'
-import { Compartment, EditorState, Prec } from '@codemirror/state'
+import { Compartment, EditorState, Prec, Transaction } from '@codemirror/state'
 import { EditorView, drawSelection, highlightSpecialChars, keymap, placeholder } from '@codemirror/view'
 import { defaultKeymap } from '@codemirror/commands'
 import { HighlightStyle, LanguageSupport, syntaxHighlighting } from '@codemirror/language'
@@ -92,6 +92,7 @@ export class SectionView {
     this.sectionId = replica.sectionId
     this.title = replica.meta.title || this._titleFromPage()
     this.wordLimit = replica.meta.word_limit || null
+    this.hardLimit = Boolean(replica.meta.word_limit_hard)
     this.editable = Boolean(replica.meta.editable)
     this.state = replica.meta.state || 'open'
     this.available = true
@@ -270,6 +271,7 @@ export class SectionView {
           highlightSpecialChars(),
           drawSelection(),
           annotations(this.sectionId),
+          EditorState.transactionFilter.of(tr => this._withinHardLimit(tr)),
           templateHints(t.template_hint),
           EditorView.lineWrapping,
           placeholder(t.placeholder),
@@ -329,13 +331,14 @@ export class SectionView {
     ]
   }
 
-  configure ({ title, state, editable, wordLimit }) {
+  configure ({ title, state, editable, wordLimit, hardLimit }) {
     if (title !== undefined && title !== this.title) {
       this.title = title
       this._renderLabels()
       this.view.dispatch({ effects: this.labels.reconfigure(this._labelAttributes()) })
     }
     if (wordLimit !== undefined) this.wordLimit = wordLimit
+    if (hardLimit !== undefined) this.hardLimit = Boolean(hardLimit)
     if (state !== undefined) this.state = state
     const wasWritable = this.writable
     if (editable !== undefined) this.editable = editable
@@ -389,6 +392,17 @@ export class SectionView {
     this._keepTabStop()
   }
 
+  // A hard limit refuses what the person types or pastes past it, here at once; the
+  // server refuses it too (words_over_limit), for any client. Changes from the room
+  // (no user event) always pass: the text is the room's.
+  _withinHardLimit (tr) {
+    if (!tr.docChanged || !this.hardLimit || !this.wordLimit || !tr.annotation(Transaction.userEvent)) return tr
+    const after = countWords(tr.newDoc.toString())
+    if (after <= this.wordLimit || after <= countWords(tr.startState.doc.toString())) return tr
+    this.showMessage(format(this.t.hard_limit_reached, { limit: this.wordLimit }), 'warning')
+    return []
+  }
+
   _renderWords () {
     const t = this.t
     const count = countWords(this.replica.text.toString())
@@ -396,6 +410,7 @@ export class SectionView {
     let text = this.wordLimit
       ? format(t.words_limit, { count, limit: this.wordLimit })
       : plural(count, t.words_one, t.words_other)
+    if (this.hardLimit && this.wordLimit) text += ` — ${t.words_hard}`
     if (status === 'near') text += ` — ${t.words_near}`
     if (status === 'over') text += ` — ${plural(count - this.wordLimit, t.words_over_one, t.words_over_other)}`
     this.words.textContent = text

@@ -4,6 +4,7 @@ import pytest
 
 from app.core.merge import Outcome
 from app.core.permissions import DocumentStatus, SectionState
+from app.core.words import count_words
 from app.extensions import db
 from app.modules.amendments import services
 from app.modules.amendments.models import AmendmentStatus, Stance
@@ -163,3 +164,17 @@ def test_an_amendment_that_would_make_the_section_too_long_is_refused(app, table
         services.accept(table.people["facilitator"], amendment)
     db.session.expire_all()
     assert table.section.body == BODY and amendment.is_pending
+
+
+def test_an_amendment_past_a_hard_word_limit_is_refused(table: Table) -> None:
+    amendment = _on_passage(table, "la casa e il lavoro", "la casa e il lavoro " * 20)
+    table.section.word_limit, table.section.word_limit_hard = count_words(BODY) + 5, True
+    db.session.commit()
+    with pytest.raises(services.AmendmentError, match="limite rigido"):
+        services.accept(table.people["facilitator"], amendment)
+    db.session.expire_all()
+    assert table.section.body == BODY and amendment.is_pending
+    table.section.word_limit_hard = False
+    db.session.commit()
+    services.accept(table.people["facilitator"], amendment)
+    assert count_words(table.section.body) > table.section.word_limit
