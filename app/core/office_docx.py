@@ -425,7 +425,10 @@ def _index(title: str, headings: list[Heading], pages: dict[str, int], styles: S
 
 def _with_front(document: str, front: str) -> str:
     """Cover and index first; the text starts on a new page."""
-    start = document.index("<w:body>") + len("<w:body>")
+    body = re.search(r"<w:body\b[^>]*>", document)
+    if body is None:
+        raise ValueError("document.xml without w:body")
+    start = body.end()
     rest = document[start:]
     first = _FIRST_BLOCK.search(rest)
     if first is None or not first.group(0).startswith("<w:p"):

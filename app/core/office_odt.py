@@ -240,7 +240,10 @@ def _with_front(content: str, spec: Finish, index: str, pictures: list[str]) -> 
     style, its last closes the page, the text's first opens a new one. Those three take
     automatic styles on top of their own, as LibreOffice writes page breaks."""
     (first_style, first), *middle, (last_style, last) = _cover(spec, pictures)
-    start = content.index("<office:text>") + len("<office:text>")
+    body = re.search(r"<office:text\b[^>]*>", content)
+    if body is None:
+        raise ValueError("content.xml without office:text")
+    start = body.end()
     rest = content[start:]
     automatic = [
         _automatic("TavoloCoverStart", first_style, f'style:master-page-name="{COVER_PAGE}"'),
@@ -415,14 +418,14 @@ def _master_pages(styles: str, spec: Finish) -> str:
     master = _STANDARD_PAGE.search(styles)
     if master is None:
         return styles
-    opening = re.match(r"<style:master-page\b[^>]*?(?=/?>)", master.group(0))
+    tag = master.group(0)
+    opening = tag[: tag.index(">")].removesuffix("/").rstrip()
     layout = re.search(r'style:page-layout-name="([^"]+)"', master.group(0))
     footer_style = _FOOTER_STYLE.search(master.group(0))
     header = _p("Header", xml_text(shortened(spec.title)))
     footer = _p(footer_style.group(1) if footer_style else "Footer", _footer(spec))
-    assert opening is not None
     pages = (
-        f"{opening.group(0)}><style:header>{header}</style:header>"
+        f"{opening}><style:header>{header}</style:header>"
         f"<style:footer>{footer}</style:footer></style:master-page>"
     )
     if f'style:name="{COVER_PAGE}"' not in styles and layout:
