@@ -244,15 +244,19 @@ def prefix_footnotes(body: str, prefix: str) -> str:
     return _FOOTNOTE.sub(lambda m: f"[^{prefix}-{m.group(1)}]", body)
 
 
-def document_markdown(source: ExportSource, date_text: str) -> str:
+def document_markdown(source: ExportSource, date_text: str, title_block: bool = True) -> str:
     """One Markdown file with a YAML header pandoc reads (title, subtitle, language,
-    date): the Markdown export and the input of DOCX and ODT."""
-    meta = {
-        "title": source.title,
-        "subtitle": source.subtitle or None,
-        "lang": source.language,
-        "date": date_text,
-    }
+    date): the Markdown export and the input of DOCX and ODT. Without `title_block` the
+    header names the language only: DOCX and ODT get their cover after pandoc
+    (app/core/office.py), and pandoc's title block would come before it."""
+    meta: dict[str, str | None] = {"lang": source.language}
+    if title_block:
+        meta = {
+            "title": source.title,
+            "subtitle": source.subtitle or None,
+            "lang": source.language,
+            "date": date_text,
+        }
     # JSON is YAML: every string is quoted and escaped, whatever the title contains.
     header = "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items() if v)
     parts = [f"---\n{header}\n---\n"]

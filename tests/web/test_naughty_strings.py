@@ -547,9 +547,16 @@ def _docx_problems(path: Path) -> list[str]:
             if "attachedTemplate" in rel.reltype or "altChunk" in rel.reltype:
                 problems.append(f"relationship {rel.reltype}")
     with zipfile.ZipFile(path) as archive:
-        body = archive.read("word/document.xml").decode()
-    fields = re.findall(r"<w:instrText[^>]*>([^<]*)<", body)
-    problems += [f"field {f!r}" for f in fields if not f.strip().startswith("TOC")]
+        parts = [
+            archive.read(name).decode()
+            for name in archive.namelist()
+            if name.startswith("word/") and name.endswith(".xml")
+        ]
+    # Only the fields Tavolo writes: the index's page references to the headings'
+    # bookmarks, and the page number and count of the footer.
+    fields = [f for part in parts for f in re.findall(r"<w:instrText[^>]*>([^<]*)<", part)]
+    own = re.compile(r"PAGEREF _Toc9\d{8} \\h|PAGE|NUMPAGES")
+    problems += [f"field {f!r}" for f in fields if not own.fullmatch(f.strip())]
     return problems
 
 

@@ -10,6 +10,7 @@ inside its input as data: URIs, as they do in the standalone HTML file."""
 from __future__ import annotations
 
 import base64
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ def _page(
             typeset=_typeset_text,
             fonts=FONTS_PREFIX,
             media=media_prefix(source.document_id),
+            cover_when=_cover_when(source),
+            cover_status=_cover_status(source),
             # One sentence for translators; the counters are CSS, between the quotes of
             # the stylesheet's `content`.
             page_footer=_(
@@ -126,9 +129,30 @@ def _typeset_text(text: str) -> Markup:
     return Markup(italian_quotes(str(escape(text))))
 
 
-def markdown_text(source: ExportSource) -> str:
+def _cover_when(source: ExportSource) -> str:
+    """ "Sala consiliare, Lodi · 5 marzo 2026 – 6 marzo 2026", in the current locale."""
+    dates = long_date(source.starts_on)
+    if source.ends_on and source.ends_on != source.starts_on:
+        dates = f"{dates} – {long_date(source.ends_on)}" if dates else long_date(source.ends_on)
+    return " · ".join(part for part in (source.place, dates) if part)
+
+
+def _cover_status(source: ExportSource) -> str:
+    """Which text this is, and when it was exported, in the current locale."""
+    if source.version_name:
+        which = _("Versione «%(name)s»", name=source.version_name)
+    elif source.status == "published":
+        which = _("Testo pubblicato")
+    elif source.status == "frozen":
+        which = _("Testo congelato, versione per la firma")
+    else:
+        which = _("Bozza di lavoro")
+    return f"{which} · {long_date(source.created_at)}"
+
+
+def markdown_text(source: ExportSource, title_block: bool = True) -> str:
     with force_locale(source.language):
-        return document_markdown(source, _date_text(source))
+        return document_markdown(source, _date_text(source), title_block)
 
 
 def _date_text(source: ExportSource) -> str:
@@ -136,9 +160,9 @@ def _date_text(source: ExportSource) -> str:
 
 
 def pandoc_job(source: ExportSource, fmt: Format) -> dict[str, Any]:
-    markdown = _inline_images(markdown_text(source), source.document_id, "](")
-    with force_locale(source.language):
-        toc_title = _("Indice")
+    """pandoc writes the text; the worker then adds the cover, the index, the header and
+    footer and the properties (app/core/office.py), from `office`."""
+    markdown = _inline_images(markdown_text(source, title_block=False), source.document_id, "](")
     return {
         "renderer": "pandoc",
         "pandoc": pypandoc.get_pandoc_path(),
@@ -148,15 +172,45 @@ def pandoc_job(source: ExportSource, fmt: Format) -> dict[str, Any]:
         "args": [
             f"--reference-doc={_reference_doc(fmt)}",
             f"--lua-filter={MODULE_DIR / 'filter.lua'}",
-            "--toc",
-            f"--metadata=toc-title:{toc_title}",
             # pandoc's own heap limit, below the worker's address-space limit: it then
             # stops with a message instead of being killed.
             "+RTS",
             f"-M{max(64, int(current_app.config['EXPORT_MEMORY_LIMIT_MB']) - 100)}m",
             "-RTS",
         ],
+        "office": office_job(source),
     }
+
+
+def office_job(source: ExportSource) -> dict[str, Any]:
+    """What the cover, the index, the header and footer and the properties of a DOCX or
+    ODT say, in the document's language; the logos as files of the document's own media
+    folder, the only files the worker reads for them."""
+    folder = document_dir(source.document_id)
+    with force_locale(source.language):
+        return {
+            "title": _typeset_plain(source.title),
+            "subtitle": _typeset_plain(source.subtitle),
+            "workshop": _typeset_plain(source.workshop_title),
+            "when": _cover_when(source),
+            "promoters_label": _("Promosso da"),
+            "promoters": list(source.promoters),
+            "status": _cover_status(source),
+            "index_title": _("Indice"),
+            # One sentence for translators; the worker puts the fields where {page} and
+            # {pages} stand.
+            "page_footer": _("Pagina %(page)s di %(pages)s", page="{page}", pages="{pages}"),
+            "language": source.language,
+            "creator": "; ".join(source.promoters) or source.workshop_title,
+            "created": source.created_at.isoformat(),
+            "media": str(folder),
+            "logos": [{"file": logo.file_name, "alt": logo.alt} for logo in source.logos],
+        }
+
+
+def _typeset_plain(text: str) -> str:
+    """The quotes of `_typeset_text`, for a text that is not HTML."""
+    return html.unescape(italian_quotes(str(escape(text))))
 
 
 def _reference_doc(fmt: Format) -> Path:

@@ -65,6 +65,9 @@ def make_docx(target: Path) -> None:
     for name in ("Date", "Author"):
         if name in styles:
             styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    if "TOC Heading" in styles:
+        # The index's title, the first thing after the cover: like a Heading 1.
+        _font(styles["TOC Heading"], Pt(HEADING_SIZES[1]), HEADING, bold=True, italic=False)
     if "Footnote Text" in styles:
         _font(styles["Footnote Text"], Pt(9), INK)
     document.save(str(target))
@@ -96,6 +99,24 @@ def _language(style: object, tag: str) -> None:
 
 
 ODT_HEADING = 'style:font-name="Arial"\n      fo:color="#17324d"\n      fo:font-size="14pt"'
+# A4. LibreOffice puts the header and the footer inside the margins, Word in them: with
+# these margins and the header and footer below, the text area is the DOCX's.
+ODT_PAGE = (
+    'fo:page-width="210mm" fo:page-height="297mm" style:num-format="1" '
+    'style:print-orientation="portrait" fo:margin-top="14mm" fo:margin-bottom="12mm" '
+    'fo:margin-left="22mm" fo:margin-right="20mm"'
+)
+ODT_HEADER_FOOTER = (
+    '<style:header-style><style:header-footer-properties fo:min-height="0mm" '
+    'fo:margin-bottom="6mm" style:dynamic-spacing="false" /></style:header-style>'
+    '<style:footer-style><style:header-footer-properties fo:min-height="0mm" '
+    'fo:margin-top="6mm" style:dynamic-spacing="false" /></style:footer-style>'
+)
+# Header and footer small and grey, as in the PDF.
+ODT_MARGINAL = (
+    '<style:text-properties fo:font-size="8.5pt" fo:color="#5c6f82" '
+    'style:font-size-asian="8.5pt" style:font-size-complex="8.5pt" />'
+)
 
 
 def make_odt(target: Path) -> None:
@@ -123,7 +144,35 @@ def _odt_styles(xml: str) -> str:
         ' fo:language="it" fo:country="IT" />\n    </style:style>',
         1,
     )
-    return xml
+    return _odt_page(xml)
+
+
+def _odt_page(xml: str) -> str:
+    """A4 instead of pandoc's US Letter, a rule above the footnotes, the footer small."""
+    xml = re.sub(
+        r'fo:page-width="8\.5in"\s+fo:page-height="11in"\s+style:num-format="1"\s+'
+        r'style:print-orientation="portrait"\s+fo:margin-top="1in"\s+fo:margin-bottom="1in"\s+'
+        r'fo:margin-left="1in"\s+fo:margin-right="1in"',
+        ODT_PAGE,
+        xml,
+        count=1,
+    )
+    xml = re.sub(
+        r"<style:header-style\s*/>\s*<style:footer-style>.*?</style:footer-style>",
+        ODT_HEADER_FOOTER,
+        xml,
+        count=1,
+        flags=re.DOTALL,
+    )
+    xml = re.sub(r'style:line-style="none"', 'style:line-style="solid"', xml, count=1)
+    return re.sub(
+        r'(<style:style style:name="Footer" style:family="paragraph"'
+        r".*?</style:paragraph-properties>)",
+        lambda m: m.group(1) + ODT_MARGINAL,
+        xml,
+        count=1,
+        flags=re.DOTALL,
+    )
 
 
 def main() -> int:

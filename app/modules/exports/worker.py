@@ -24,6 +24,7 @@ import runpy
 import signal
 import subprocess
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
@@ -120,11 +121,16 @@ def _weasyprint(job: dict[str, Any], partial: Path) -> list[str]:
     return refused
 
 
-def _filled(job: dict[str, Any]) -> str:
-    """The sections' Markdown rendered into the page, by the application's pure core,
-    loaded alone (app/core/standalone.py): no Flask, no database behind it."""
+def _core(name: str) -> Any:
+    """A module of the application's pure core, loaded alone (app/core/standalone.py):
+    no Flask, no database behind it."""
     standalone = Path(__file__).resolve().parents[2] / "core" / "standalone.py"
-    export = runpy.run_path(str(standalone))["core_module"]("export")
+    return runpy.run_path(str(standalone))["core_module"](name)
+
+
+def _filled(job: dict[str, Any]) -> str:
+    """The sections' Markdown rendered into the page."""
+    export = _core("export")
     return export.fill_parts(job["html"], [export.TextPart(**p) for p in job.get("parts", [])])
 
 
@@ -144,17 +150,33 @@ def _local_file(url: str, origin: str, roots: dict[str, Path]) -> Path | None:
 
 def _pandoc(job: dict[str, Any], partial: Path) -> None:
     """pandoc as pypandoc found it (the binary shipped in pypandoc-binary), started
-    directly: no version probes at every export, and its own errors come back as is."""
+    directly: no version probes at every export, and its own errors come back as is.
+    With `office` in the job, pandoc's file goes to a temporary file without a name
+    (nothing is left behind if the worker is killed) and is finished into `partial`."""
+    office = job.get("office")
     command = [
         job["pandoc"],
         "--sandbox",
         f"--from={job['from']}",
         f"--to={job['to']}",
-        f"--output={partial}",
+        f"--output={'-' if office else partial}",
         *job["args"],
     ]
+    if not office:
+        _run_pandoc(command, job["markdown"], subprocess.PIPE)
+        return
+    with tempfile.TemporaryFile(dir=partial.parent) as written:
+        _run_pandoc(command, job["markdown"], written)
+        written.seek(0)
+        finish = _core(f"office_{job['to']}").finish
+        finish(written, partial, _finish_spec(office))
+
+
+def _run_pandoc(command: list[str], markdown: str, output: Any) -> None:
     try:
-        done = subprocess.run(command, input=job["markdown"].encode(), capture_output=True)
+        done = subprocess.run(
+            command, input=markdown.encode(), stdout=output, stderr=subprocess.PIPE
+        )
     except OSError as error:
         if error.errno == errno.ENOMEM:
             raise MemoryError from error
@@ -167,6 +189,23 @@ def _pandoc(job: dict[str, Any], partial: Path) -> None:
         if crashed or "Heap exhausted" in message or "out of memory" in message.lower():
             raise MemoryError(message)
         raise RuntimeError(f"pandoc: {message or done.returncode}")
+
+
+def _finish_spec(office: dict[str, Any]) -> Any:
+    """The job's cover and properties, with the logos read from the document's own media
+    folder: a name that leads anywhere else, or a file that is not a PNG or JPEG, is
+    left out."""
+    core = _core("office")
+    root = Path(office["media"]).resolve()
+    logos = []
+    for item in office.get("logos", []):
+        path = (root / str(item["file"])).resolve()
+        if not (path.is_relative_to(root) and path.is_file()):
+            continue
+        found = core.logo(path.read_bytes(), str(item.get("alt", "")))
+        if found is not None:
+            logos.append(found)
+    return core.finish_from_job(office, logos)
 
 
 if __name__ == "__main__":
