@@ -159,8 +159,36 @@ RAW_WEASYPRINT = (
 )
 
 
+def raw_weasyprint(source, options, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    """A plain WeasyPrint process on the very HTML Tavolo renders, fonts read from disk."""
+    from app.modules.exports import assembly
+
+    html = assembly.print_html(source, options).replace(
+        assembly.FONTS_PREFIX, (ROOT / "static" / "build" / "fonts").as_uri() + "/"
+    )
+    (folder / "raw.html").write_text(html)
+    return [sys.executable, "-c", RAW_WEASYPRINT, str(folder / "raw.html"), str(folder / "raw.pdf")]
+
+
+def raw_pandoc(source, fmt, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    """A plain pandoc process on the very Markdown, reference document and filter Tavolo
+    gives its worker, without the worker's limits and finishing."""
+    from app.modules.exports import assembly
+
+    job = assembly.pandoc_job(source, fmt)
+    (folder / f"raw-{fmt.value}.md").write_text(job["markdown"])
+    return [
+        pypandoc.get_pandoc_path(),
+        f"--from={job['from']}",
+        f"--to={fmt.value}",
+        str(folder / f"raw-{fmt.value}.md"),
+        f"--output={folder / f'raw.{fmt.value}'}",
+        *[a for a in job["args"] if a not in ("+RTS", "-RTS") and not a.startswith("-M")],
+    ]
+
+
 def run() -> list[Entry]:
-    from app.modules.exports import assembly, services
+    from app.modules.exports import services
 
     with tempfile.TemporaryDirectory(prefix="tavolo-bench-export-") as name:
         folder = Path(name)
@@ -169,27 +197,8 @@ def run() -> list[Entry]:
         docx_options = services.options_from("docx", ["participants"])
         source = services.source_for(document, annexes=["participants"])
 
-        html = assembly.print_html(source, pdf_options).replace(
-            assembly.FONTS_PREFIX, (ROOT / "static" / "build" / "fonts").as_uri() + "/"
-        )
-        (folder / "raw.html").write_text(html)
-        job = assembly.pandoc_job(source, docx_options.format)
-        (folder / "raw.md").write_text(job["markdown"])
-        raw_pdf = [
-            sys.executable,
-            "-c",
-            RAW_WEASYPRINT,
-            str(folder / "raw.html"),
-            str(folder / "raw.pdf"),
-        ]
-        raw_docx = [
-            pypandoc.get_pandoc_path(),
-            f"--from={job['from']}",
-            "--to=docx",
-            str(folder / "raw.md"),
-            f"--output={folder / 'raw.docx'}",
-            *[a for a in job["args"] if a not in ("+RTS", "-RTS") and not a.startswith("-M")],
-        ]
+        raw_pdf = raw_weasyprint(source, pdf_options, folder)
+        raw_docx = raw_pandoc(source, docx_options.format, folder)
 
         pdf = _pdf_figures(document, pdf_options, raw_pdf)
         docx_times, raw_docx_times = [], []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pypandoc
 
-from bench.bench_export import RAW_WEASYPRINT
+from bench.bench_export import raw_pandoc, raw_weasyprint
 from bench.report import Entry, entry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,22 +118,12 @@ def _imports(folder: Path) -> tuple[list[Entry], object]:
 
 
 def _exports(folder: Path, document) -> list[Entry]:  # type: ignore[no-untyped-def]
-    from app.modules.exports import assembly, services
+    from app.modules.exports import services
 
     source = services.source_for(document)
     entries: list[Entry] = []
     pdf_options = services.options_from("pdf")
-    html = assembly.print_html(source, pdf_options).replace(
-        assembly.FONTS_PREFIX, (ROOT / "static" / "build" / "fonts").as_uri() + "/"
-    )
-    (folder / "raw.html").write_text(html)
-    raw_pdf = [
-        sys.executable,
-        "-c",
-        RAW_WEASYPRINT,
-        str(folder / "raw.html"),
-        str(folder / "raw.pdf"),
-    ]
+    raw_pdf = raw_weasyprint(source, pdf_options, folder)
     tavolo, raw = _medians(
         lambda: services.export(None, document, pdf_options),
         lambda: subprocess.run(raw_pdf, check=True),
@@ -151,16 +141,7 @@ def _exports(folder: Path, document) -> list[Entry]:  # type: ignore[no-untyped-
     )
     for fmt in ("docx", "odt"):
         options = services.options_from(fmt)
-        job = assembly.pandoc_job(source, options.format)
-        (folder / f"raw-{fmt}.md").write_text(job["markdown"])
-        command = [
-            pypandoc.get_pandoc_path(),
-            f"--from={job['from']}",
-            f"--to={fmt}",
-            str(folder / f"raw-{fmt}.md"),
-            f"--output={folder / f'raw.{fmt}'}",
-            *[a for a in job["args"] if a not in ("+RTS", "-RTS") and not a.startswith("-M")],
-        ]
+        command = raw_pandoc(source, options.format, folder)
         tavolo, raw = _medians(
             lambda options=options: services.export(None, document, options),
             lambda command=command: subprocess.run(command, check=True),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.realtime.server import LiveServer
 
@@ -65,13 +65,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         assert (ROOT / "static" / "build" / built).exists(), "run `node static/build.mjs` first"
     server = LiveServer(tmp_path_factory.mktemp("e2e"))
     server.prepare_database()
-    demo = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "tavolo"), "demo"],
-        cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120, check=True,
-    )
+    link = demo_link(server)
     server.start()
     try:
-        yield Site(server.base_url, demo.stdout.strip())
+        yield Site(server.base_url, link)
     finally:
         server.stop()
 
@@ -86,6 +83,34 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+def demo_link(server: LiveServer) -> str:
+    """The demo workshop on the server's instance, and its facilitator's link, as
+    `tavolo demo` prints it."""
+    demo = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "tavolo"), "demo"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return demo.stdout.strip()
+
+
+def new_document(page: Page, title: str, template: str | None = None) -> str:
+    """Makes a document from the workshop page the facilitator is on (from a template
+    named by its heading, or blank) and returns its address."""
+    page.get_by_role("link", name="Nuovo documento").click()
+    page.get_by_label("Titolo del documento").fill(title)
+    if template:
+        # Bootstrap Italia draws the radio button on its label, which is what people click.
+        page.locator("label", has_text=template).click()
+    page.get_by_role("button", name="Crea il documento").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    return page.url.split("#")[0]
 
 
 def enter(page: Page, link: str) -> None:

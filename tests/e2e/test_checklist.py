@@ -8,7 +8,14 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import DESKTOP, Site, check_accessibility, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    Site,
+    check_accessibility,
+    enter,
+    new_document,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -20,11 +27,7 @@ def test_the_freeze_checklist_catches_a_template_hint(site: Site, browser: Brows
     try:
         page = context.new_page()
         enter(page, site.facilitator_link)
-        page.get_by_role("link", name="Nuovo documento").click()
-        page.get_by_label("Titolo del documento").fill("Patto da verificare")
-        page.locator("label", has_text=TEMPLATE_TITLE).click()
-        page.get_by_role("button", name="Crea il documento").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Patto da verificare")
+        new_document(page, "Patto da verificare", TEMPLATE_TITLE)
 
         hint = page.locator(".tv-editor .tv-placeholder").first
         expect(hint).to_contain_text("[")

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     ROOT,
     Site,
     check_accessibility,
+    demo_link,
     enter,
     screenshot,
 )
@@ -89,21 +90,13 @@ def export_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     instance = tmp_path_factory.mktemp("e2e-export")
     server = LiveServer(instance, EXPORTS_DIR=str(instance / "exports"))
     server.prepare_database()
-    demo = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "tavolo", "demo"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    link = demo_link(server)
     subprocess.run(
         [sys.executable, "-c", WRITE_TEXT], cwd=ROOT, env=server.env, check=True, timeout=120
     )
     server.start()
     try:
-        yield Site(server.base_url, demo.stdout.strip())
+        yield Site(server.base_url, link)
     finally:
         server.stop()
 

@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     Site,
     check_accessibility,
     enter,
+    new_document,
     section_editor,
 )
 
@@ -36,14 +37,9 @@ def shot(page: Page, name: str) -> None:
     check_accessibility(page, f"history {name}")
 
 
-def new_document(page: Page, site: Site) -> str:
+def history_document(page: Page, site: Site) -> str:
     enter(page, site.facilitator_link)
-    page.get_by_role("link", name="Nuovo documento").click()
-    page.get_by_label("Titolo del documento").fill("Patto per l'abitare: storia")
-    page.locator("label", has_text=TEMPLATE_TITLE).click()
-    page.get_by_role("button", name="Crea il documento").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Patto per l'abitare: storia")
-    return page.url.split("#")[0]
+    return new_document(page, "Patto per l'abitare: storia", TEMPLATE_TITLE)
 
 
 def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
@@ -51,7 +47,7 @@ def test_save_change_compare_and_restore(site: Site, browser: Browser) -> None:
     try:
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
-        document_url = new_document(page, site)
+        document_url = history_document(page, site)
 
         # Someone else has the document open: their link to the versions follows.
         watcher = browser.new_context(**DESKTOP)

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Site, enter, screenshot, section_editor
+from tests.e2e.conftest import DESKTOP, Site, enter, new_document, screenshot, section_editor
 
 pytestmark = pytest.mark.e2e
 
@@ -35,12 +35,7 @@ def test_the_index_follows_counts_locks_and_freezing(site: Site, browser: Browse
         participant_link = _participant_link(page)
         page.goto(site.url("/workshops"))
         page.get_by_role("link", name=re.compile("Budget di salute")).first.click()
-        page.get_by_role("link", name="Nuovo documento").click()
-        page.get_by_label("Titolo del documento").fill("Patto in diretta")
-        page.locator("label", has_text=TEMPLATE_TITLE).click()
-        page.get_by_role("button", name="Crea il documento").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Patto in diretta")
-        document_url = page.url.split("#")[0]
+        document_url = new_document(page, "Patto in diretta", TEMPLATE_TITLE)
 
         reader = other.new_page()
         enter(reader, participant_link)

@@ -14,7 +14,15 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from app.web.addresses import lan_address
-from tests.e2e.conftest import DESKTOP, PHONE, ROOT, SCREENSHOTS, Site, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    Site,
+    demo_link,
+    enter,
+    screenshot,
+)
 from tests.realtime.server import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -27,18 +35,10 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
     server = LiveServer(tmp_path_factory.mktemp("sala"), HOST="0.0.0.0")
     del server.env["BASE_URL"]
     server.prepare_database()
-    demo = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "tavolo"), "demo"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    link = demo_link(server)
     server.start()
     try:
-        yield server, demo.stdout.strip()
+        yield server, link
     finally:
         server.stop()
 

@@ -7,7 +7,14 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import DESKTOP, Site, check_accessibility, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    Site,
+    check_accessibility,
+    enter,
+    new_document,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -21,10 +28,7 @@ def test_a_selected_passage_is_commented_and_amended_from_the_bar(
     try:
         page = context.new_page()
         enter(page, site.facilitator_link)
-        page.get_by_role("link", name="Nuovo documento").click()
-        page.get_by_label("Titolo del documento").fill("Patto da commentare")
-        page.get_by_role("button", name="Crea il documento").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Patto da commentare")
+        new_document(page, "Patto da commentare")
         page.get_by_label("Titolo della nuova sezione").fill("Abitare")
         page.get_by_role("button", name="Aggiungi in fondo al documento").click()
         abitare = page.locator(
