@@ -141,3 +141,9 @@ class StatusForm(FlaskForm):
             AnyOf([s.value for s in DocumentStatus], message=_l("Stato del documento sconosciuto."))
         ]
     )
+
+
+class NumberingForm(FlaskForm):
+    numbered = StringField(
+        validators=[AnyOf(["si", "no"], message=_l("Scegli se Tavolo numera le sezioni."))]
+    )
