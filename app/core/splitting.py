@@ -62,6 +62,7 @@ FRONT_MATTER_MAX = 64 * 1024
 # kept at its start. Other fields are settings for other programs (lang, toc, geometry).
 FRONT_TEXT = ("subtitle", "author", "date", "abstract")
 TITLE_MAX = 300
+META_VALUES = 1000
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 # pandoc writes `{#id}`, `{.class}`, `{-}` after a heading; none of it is the title.
@@ -263,14 +264,21 @@ def front_matter(markdown: str) -> tuple[dict[str, Any], str]:
 
 
 def _meta_texts(value: Any) -> list[str]:
-    if value is None or isinstance(value, bool):
-        return []
-    if isinstance(value, list | tuple):
-        return [text for item in value for text in _meta_texts(item)]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _meta_texts(item)]
-    text = str(value).strip()
-    return [text] if text else []
+    """The texts of a metadata field, in order, looking at no more than META_VALUES
+    values: YAML aliases let a few lines stand for billions of them, or for a list
+    that contains itself."""
+    found: list[str] = []
+    stack, looked = [value], 0
+    while stack and looked < META_VALUES:
+        item = stack.pop()
+        looked += 1
+        if isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif item is not None and not isinstance(item, bool) and str(item).strip():
+            found.append(str(item).strip())
+    return found
 
 
 def _meta_title(meta: dict[str, Any]) -> str:

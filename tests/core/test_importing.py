@@ -386,6 +386,15 @@ def test_text_that_only_looks_like_metadata_stays() -> None:
         assert read_draft(markdown).markdown == markdown
 
 
+def test_metadata_that_stands_for_billions_of_values() -> None:
+    laughs = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 10))
+    markdown = f"---\nl0: &l0 [ha]\n{laughs}title: *l9\nauthor: &me [Anna, *me]\n---\nTesto.\n"
+    draft = read_draft(markdown)
+    assert draft.title is not None and len(draft.title) <= 300
+    assert set(draft.title.split()) <= {"ha", "ha…"}
+    assert draft.markdown.startswith("Anna\n\n") and draft.markdown.endswith("Testo.\n")
+
+
 _LABELS = st.sampled_from(["1", "a", "nota", "x-y", "ü", "1.1", "doppia"])
 
 
