@@ -100,11 +100,17 @@ class ExportOptions:
     pdf_tagged: bool = True  # tagged PDF (PDF/UA-1)
 
 
+def numbered(number: str, title: str) -> str:
+    """The heading "2.1 Obiettivi", or the title alone in a document that keeps its own
+    numbers."""
+    return f"{number} {title}" if number else title
+
+
 def canonical_text(sections: Iterable[SourceSection]) -> str:
     """The text the seal is computed on: numbers, titles and bodies, nothing about the
     moment or the format of the export, so a DOCX and a PDF of the same frozen text
     show the same SHA-256, and anyone can recompute it from the Markdown export."""
-    parts = [f"{s.number} {s.title}\n\n{_normalised_body(s.body)}" for s in sections]
+    parts = [f"{numbered(s.number, s.title)}\n\n{_normalised_body(s.body)}" for s in sections]
     return "\n\n".join(parts) + "\n"
 
 
@@ -263,7 +269,8 @@ def document_markdown(source: ExportSource, date_text: str, title_block: bool = 
     for i, section in enumerate(source.sections):
         heading = "#" * min(6, section.depth)
         body = prefix_footnotes(shift_headings(section.body.strip(), section.depth), f"s{i + 1}")
-        parts.append(f"{heading} {section.number} {escape_markdown(section.title)}\n\n{body}\n")
+        title = numbered(section.number, escape_markdown(section.title))
+        parts.append(f"{heading} {title}\n\n{body}\n")
     for annex in source.annexes:
         parts.append(f"# {escape_markdown(annex.title)}\n\n{annex.body.strip()}\n")
     return "\n".join(parts)

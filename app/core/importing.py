@@ -1,7 +1,7 @@
 """Rules for turning an uploaded draft into sections, decided on plain data so that they
 can be tested without a server: what the first bytes of a file say it is, when a zip
-archive is too dangerous to open, which images are kept, how a file name may be shown,
-and where the Markdown is cut into sections.
+archive is too dangerous to open, which images are kept and how a file name may be
+shown. Where the Markdown is cut into sections is app.core.splitting.
 
 The file type is always read from the content. A name ending in ".docx" proves nothing:
 a renamed PNG or a zip bomb arrives with exactly that name."""
@@ -13,10 +13,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
 
 from app.core.invitations import N_, Message
 
@@ -212,99 +208,6 @@ def title_from_filename(filename: str) -> str:
     """ "bozza_documento-finale v2.docx" → "bozza documento finale v2"."""
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", display_name(filename))
     return re.sub(r"[\s_-]+", " ", stem).strip()
-
-
-@dataclass(frozen=True)
-class SplitSection:
-    title: str
-    level: int
-    body: str
-
-
-_PARSER = MarkdownIt("js-default").enable("table").use(footnote_plugin)
-
-
-@dataclass(frozen=True)
-class _Outline:
-    """Where the headings and footnotes of a text are, by line, as the renderer sees
-    them: a "#" inside a code block is not a heading, an underlined line is."""
-
-    headings: list[tuple[int, int, int, str]]  # first line, line after, level, title
-    notes: dict[str, tuple[int, int]]  # label → lines of its definition
-    first_use: dict[str, int]  # label → line of its first reference
-
-
-def _outline(markdown: str) -> _Outline:
-    tokens = _PARSER.parse(markdown)
-    headings: list[tuple[int, int, int, str]] = []
-    notes: dict[str, tuple[int, int]] = {}
-    first_use: dict[str, int] = {}
-    note: str | None = None
-    inside_note = False
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map and token.level == 0:
-            title = _plain(tokens[index + 1])
-            headings.append((token.map[0], token.map[1], int(token.tag[1]), title))
-        elif token.type == "footnote_open":
-            inside_note = True
-            # A label defined twice: only the first definition counts, as when rendered.
-            # An inline note (`text^[note]`) has no label: it is written where it is used,
-            # so there is nothing to move.
-            label = token.meta.get("label")
-            note = label if label is not None and label not in notes else None
-        elif token.type == "footnote_close":
-            inside_note, note = False, None
-        elif note is not None and token.map:
-            start, end = notes.get(note, token.map)
-            notes[note] = (min(start, token.map[0]), max(end, token.map[1]))
-        if token.type == "inline" and token.map and not inside_note:
-            for child in token.children or []:
-                if child.type == "footnote_ref" and "label" in child.meta:
-                    first_use.setdefault(child.meta["label"], token.map[0])
-    return _Outline(headings, notes, first_use)
-
-
-def _plain(inline: Token) -> str:
-    children = inline.children or []
-    return "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
-
-
-def first_heading(markdown: str) -> str | None:
-    return next((h[3] for h in _outline(markdown).headings if h[3]), None)
-
-
-def split_sections(
-    markdown: str, level: int, intro_title: str, untitled: str, title_max: int = 300
-) -> list[SplitSection]:
-    """Every heading of `level` or above opens a section; deeper headings stay in the
-    body. Text before the first such heading becomes a section called `intro_title`,
-    so nothing written before the first heading is lost. A footnote goes with the
-    section that first refers to it: converters put all notes at the end of the text,
-    where they would be cut off from their references."""
-    lines = markdown.split("\n")
-    outline = _outline(markdown)
-    cuts = [h for h in outline.headings if h[2] <= level]
-    moved = {label: span for label, span in outline.notes.items() if label in outline.first_use}
-    hidden = {n for start, end in moved.values() for n in range(start, end)}
-    starts = [0, *(h[0] for h in cuts)]
-    ends = [*(h[0] for h in cuts), len(lines)]
-    sections: list[SplitSection] = []
-    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        body_from = start if index == 0 else cuts[index - 1][1]
-        body = [line for n, line in enumerate(lines[body_from:end], body_from) if n not in hidden]
-        notes = [
-            "\n".join(lines[s:e])
-            for label, (s, e) in sorted(moved.items(), key=lambda m: outline.first_use[m[0]])
-            if start <= outline.first_use[label] < end
-        ]
-        text = "\n\n".join(part for part in ("\n".join(body).strip("\n").rstrip(), *notes) if part)
-        if index == 0:
-            if text or not cuts:
-                sections.append(SplitSection(intro_title, 1, text))
-            continue
-        title, heading_level = cuts[index - 1][3], cuts[index - 1][2]
-        sections.append(SplitSection((title or untitled)[:title_max], heading_level, text))
-    return sections
 
 
 _IMAGE = re.compile(

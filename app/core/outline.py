@@ -58,13 +58,16 @@ def numbers(levels: Sequence[int]) -> list[str]:
     return result
 
 
-def build(items: Sequence[tuple[str, int]]) -> Outline:
-    """`items` are (title, level) in document order."""
+def build(items: Sequence[tuple[str, int]], numbered: bool = True) -> Outline:
+    """`items` are (title, level) in document order. A document whose titles carry
+    their own numbers (kept from an imported file) is not `numbered`: every number is
+    empty, and each place that shows one shows the title alone."""
     levels = [level for _, level in items]
+    shown = numbers(levels) if numbered else [""] * len(levels)
     entries = [
         Entry(index=i, title=title, depth=depth, number=number)
         for i, ((title, _), depth, number) in enumerate(
-            zip(items, depths(levels), numbers(levels), strict=True)
+            zip(items, depths(levels), shown, strict=True)
         )
     ]
     roots: list[Entry] = []

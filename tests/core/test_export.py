@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from app.core.export import (
     Participant,
     SourceSection,
     TextPart,
+    canonical_text,
     colophon_markdown,
     document_markdown,
     escape_markdown,
@@ -147,6 +149,17 @@ def test_document_markdown_has_metadata_numbers_and_annexes() -> None:
     assert text.startswith('---\ntitle: "Il \\"patto\\": salute"\nlang: "it"')
     assert "# 1 Abitare" in text and "## 1.1 Casa" in text and "### Sotto" in text
     assert "[^s1-1]: Nota uno." in text and "[^s2-1]: Nota due." in text
+
+    # A document that keeps its file's numbers: the titles alone, and the seal of a
+    # numbered document is what it always was.
+    own = replace(
+        source,
+        sections=tuple(replace(s, number="") for s in source.sections),
+    )
+    plain = document_markdown(own, "5 marzo 2026")
+    assert "\n# Abitare\n" in plain and "\n## Casa\n" in plain
+    assert canonical_text(own.sections).startswith("Abitare\n\nTesto")
+    assert canonical_text(source.sections).startswith("1 Abitare\n\nTesto")
 
 
 def test_colophon_carries_version_date_and_seal() -> None:

@@ -33,6 +33,12 @@ def test_nested_outline():
     assert [(c.title, c.number) for c in outline.roots[1].children] == [("Casa", "2.1")]
 
 
+def test_a_document_that_keeps_its_own_numbers_gets_none():
+    outline = build([("1. Premessa", 1), ("1.1 Casa", 2), ("2. Lavoro", 1)], numbered=False)
+    assert [(e.number, e.depth) for e in outline.entries] == [("", 1), ("", 2), ("", 1)]
+    assert [c.title for c in outline.roots[0].children] == ["1.1 Casa"]
+
+
 def _preorder(entries: list[Entry]) -> list[Entry]:
     result: list[Entry] = []
     for entry in entries:

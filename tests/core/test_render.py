@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.render import MAX_NESTING, render_markdown, slugify
+from app.core.render import MAX_NESTING, NOTE_LABEL_MAX, render_markdown, slugify
 from tests.core.test_urls import PNG_B64
 from tests.hostile_text import CASES, REFUSED, hostile_markdown
 
@@ -79,6 +79,18 @@ def test_tables_strikethrough_and_footnotes():
     assert "<s>vecchio</s>" in html
     assert 'id="fn-s7-1"' in html and 'href="#fn-s7-1"' in html
     assert "Fonte." in html
+
+
+def test_note_labels_have_a_bounded_length():
+    """Past NOTE_LABEL_MAX a "[^…" is text: the plugin would otherwise look for its
+    closing bracket to the end of the paragraph at every one of them."""
+    longest, too_long = "n" * NOTE_LABEL_MAX, "n" * (NOTE_LABEL_MAX + 1)
+    text = f"Uno[^{longest}] e due[^{too_long}].\n\n[^{longest}]: Prima.\n\n[^{too_long}]: Seconda."
+    html = render_markdown(text, "s1")
+    assert html.count('class="footnote-ref"') == 1 and "Prima." in html
+    assert f"[^{too_long}]" in html
+    many = render_markdown("[^a]: x\n\nTesto" + "^[" * 2000, "s2")
+    assert "^[^[^[" in many
 
 
 def test_headings_get_prefixed_ascii_ids_and_are_pushed_down():

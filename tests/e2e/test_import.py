@@ -57,31 +57,79 @@ def test_facilitator_imports_a_docx(site: Site, browser: Browser, tmp_path: Path
         page.locator("label", has_text="Titoli di livello 1: capitoli").click()
         page.get_by_role("button", name="Carica e mostra l'anteprima").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Anteprima dell'importazione")
+        # The lone heading above the chapters is the document's title, not a chapter.
+        expect(page.get_by_label("Titolo del documento")).to_have_value(
+            "Patto per il budget di salute"
+        )
         sections = page.locator(".import-preview h3")
-        expect(sections).to_have_text(["Patto per il budget di salute"])
+        expect(sections).to_have_text(["1 Premessa", "2 Abitare", "3 Lavoro", "4 Socialità"])
         _look(page, "import-preview-level-1")
 
         page.locator("label", has_text="Titoli di livello 1 e 2").click()
         page.get_by_role("button", name="Aggiorna l'anteprima").click()
         expect(sections).to_have_text(
-            ["Patto per il budget di salute", "Abitare", "Lavoro", "Socialità"]
+            ["1 Premessa", "2 Abitare", "2.1 Strumenti", "3 Lavoro", "4 Socialità"]
         )
         expect(page.locator(".import-preview")).to_contain_text("(immagine: Mappa dei servizi)")
         _look(page, "import-preview-level-2")
 
         page.get_by_label("Titolo del documento").fill("Patto per il budget di salute 2026")
-        page.get_by_role("button", name="Crea il documento con 4 sezioni").click()
+        page.get_by_role("button", name="Crea il documento con 5 sezioni").click()
         expect(page).to_have_url(re.compile(r"/documents/\d+$"))
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Patto per il budget di salute 2026"
         )
-        expect(page.locator("main")).to_contain_text("Documento importato con 4 sezioni.")
+        expect(page.locator("main")).to_contain_text("Documento importato con 5 sezioni.")
         # The text is in the editors; the preview of "Abitare" shows its image.
         page.get_by_role("button", name="Anteprima").nth(1).click()
         image = page.get_by_role("img", name="Mappa dei servizi")
         expect(image).to_be_visible()
         assert image.evaluate("img => img.complete && img.naturalWidth > 0")
         _look(page, "import-document")
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_a_numbered_draft_is_numbered_once(site: Site, browser: Browser, tmp_path: Path) -> None:
+    """A plan numbered by hand in Word: the preview asks who numbers, shows the result of
+    the choice, and the document page shows each number once."""
+    draft = tmp_path / "PGT Codogno.docx"
+    draft.write_bytes(samples.office(samples.NUMBERED_PLAN, images={}))
+    context = browser.new_context(**DESKTOP)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        enter(page, site.facilitator_link)
+        page.get_by_role("link", name="Importa un documento").click()
+        page.get_by_label("Documento da importare").set_input_files(str(draft))
+        page.locator("label", has_text="Titoli di livello 1 e 2").click()
+        page.get_by_role("button", name="Carica e mostra l'anteprima").click()
+
+        expect(page.get_by_label("Titolo del documento")).to_have_value(
+            "Piano di governo del territorio"
+        )
+        choice = page.get_by_role("group", name="Numerazione dei titoli")
+        expect(choice).to_contain_text("per esempio «1. Premessa»")
+        expect(page.get_by_label("Mantieni la numerazione del file")).to_be_checked()
+        sections = page.locator(".import-preview h3")
+        # The file's numbers, and none of Tavolo's.
+        expect(sections.nth(3)).to_have_text("2.1 I percorsi attuativi del piano")
+        expect(page.locator(".import-preview .section-number")).to_have_count(0)
+
+        page.locator("label", has_text="Numera Tavolo").click()
+        page.get_by_role("button", name="Aggiorna l'anteprima").click()
+        expect(page.get_by_label("Numera Tavolo")).to_be_checked()
+        expect(sections.nth(3)).to_have_text("3.1 I percorsi attuativi del piano")
+        expect(sections.nth(3).locator(".section-number")).to_have_text("3.1")
+        _look(page, "import-preview-numbering")
+
+        page.get_by_role("button", name="Crea il documento con 8 sezioni").click()
+        expect(page).to_have_url(re.compile(r"/documents/\d+$"))
+        index = page.get_by_role("navigation", name="Indice")
+        expect(index).to_contain_text("3.1 I percorsi attuativi del piano")
+        expect(index).not_to_contain_text("2.1")
         assert not errors, errors
     finally:
         context.close()

@@ -50,6 +50,7 @@ ACTIONS = {
     "document.exported": _l("Documento esportato"),
     "document.sealed": _l("Testo sigillato"),
     "document.status_changed": _l("Stato del documento cambiato"),
+    "document.numbering_changed": _l("Numerazione delle sezioni cambiata"),
     "document.restored": _l("Documento ripristinato a una versione"),
     "document.logo_added": _l("Logo aggiunto"),
     "document.logo_removed": _l("Logo rimosso"),

@@ -149,3 +149,9 @@ class StatusForm(FlaskForm):
     )
     # Sent by the page that listed what is still open (documents/confirm_status.html).
     confirm = BooleanField()
+
+
+class NumberingForm(FlaskForm):
+    numbered = StringField(
+        validators=[AnyOf(["si", "no"], message=_l("Scegli se Tavolo numera le sezioni."))]
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,9 @@ class Document(db.Model):
     status: Mapped[DocumentStatus] = mapped_column(
         value_enum(DocumentStatus), default=DocumentStatus.DRAFT
     )
+    # Off for a document whose titles carry their own numbers (an imported file kept
+    # as it was): Tavolo then adds none, anywhere the sections are listed.
+    numbered: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     template_name: Mapped[str | None] = mapped_column(String(100))
     slug: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

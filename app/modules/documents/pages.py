@@ -46,7 +46,7 @@ class DocumentPage:
 def document_page(document: Document, public: bool = False) -> DocumentPage:
     """`public` leaves out everything meant for writers only (guidance)."""
     sections = list(document.sections)
-    tree = outline.build([(s.title, s.level) for s in sections])
+    tree = outline.build([(s.title, s.level) for s in sections], document.numbered)
     views = [
         _section_view(section, entry, public, first=i == 0, last=i == len(sections) - 1)
         for i, (section, entry) in enumerate(zip(sections, tree.entries, strict=True))

@@ -287,6 +287,23 @@ def open_items(document: Document) -> list[checklist.Item]:
     )
 
 
+def set_numbered(actor: Person | None, document: Document, numbered: bool) -> Document:
+    """Tavolo's numbers on or off, for titles that carry their own. Only in a draft: a
+    frozen text is sealed with its numbers."""
+    if not lifecycle.structure_editable(document.status):
+        raise DocumentError(_("La numerazione si cambia solo quando il documento è in bozza."))
+    if document.numbered != numbered:
+        document.numbered = numbered
+        record(
+            _id(actor),
+            "document.numbering_changed",
+            document,
+            document.workshop_id,
+            numbered=numbered,
+        )
+    return document
+
+
 def published_document(ref: str) -> Document | None:
     """The public address accepts the id or the slug; anything not published is
     indistinguishable from a document that does not exist."""

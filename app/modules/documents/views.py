@@ -24,6 +24,7 @@ from app.modules.documents.forms import (
     MoveForm,
     NewDocumentForm,
     NewSectionForm,
+    NumberingForm,
     SectionForm,
     StateForm,
     StatusForm,
@@ -184,6 +185,27 @@ def set_status(document_id: int):  # type: ignore[no-untyped-def]
     for section in document.sections:
         notify_section_state(section)
     flash(_status_message(document.status), "success")
+    return redirect(url_for("documents.show", document_id=document.id))
+
+
+@bp.post("/documents/<int:document_id>/numbering")
+@login_required
+def set_numbering(document_id: int):  # type: ignore[no-untyped-def]
+    document, access = document_for(document_id, Capability.MANAGE)
+    form = NumberingForm()
+    if not form.validate():
+        return _show(document, access, {"numbering": form})
+    try:
+        services.set_numbered(current_user.person, document, form.numbered.data == "si")
+    except services.DocumentError as error:
+        return _refused(document, error)
+    db.session.commit()
+    flash(
+        _("Tavolo numera le sezioni.")
+        if document.numbered
+        else _("Tavolo non numera più le sezioni: i titoli restano come sono scritti."),
+        "success",
+    )
     return redirect(url_for("documents.show", document_id=document.id))
 
 

@@ -65,7 +65,7 @@ def source_for(
         items = list(sections)
     else:
         items = _version_items(document, version) if version else _live_items(document)
-    tree = outline.build([(title, level) for title, level, _body in items])
+    tree = outline.build([(title, level) for title, level, _body in items], document.numbered)
     numbered = tuple(
         SourceSection(number=entry.number, title=title, depth=entry.depth, body=body)
         for (title, _level, body), entry in zip(items, tree.entries, strict=True)

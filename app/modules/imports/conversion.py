@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pypandoc
 
@@ -97,6 +98,7 @@ class Converted:
     markdown: str  # images point at MEDIA_REF + name
     images: tuple[str, ...]  # files in <workdir>/media
     dropped: int  # images left out: a format browsers and the PDF cannot show
+    title: str | None = None  # the title in the file's properties
 
 
 def too_big(limits: Limits) -> ImportRefused:
@@ -119,18 +121,20 @@ def convert(data: bytes, limits: Limits, workdir: Path) -> Converted:
         raise ImportRefused(sniffed, 422 if not data else 415)
     if sniffed is Sniffed.TEXT:
         return Converted(Kind.TEXT, decode_text(data) or "", (), 0)
-    kind = inspect_archive(data, limits.archive)
+    kind, title = inspect_archive(data, limits.archive)
     source = workdir / f"source.{kind.value}"
     source.write_bytes(data)
     try:
         markdown = run_pandoc(source, kind, limits)
-        return _keep_images(markdown, kind, workdir)
+        return _keep_images(markdown, kind, workdir, title)
     finally:
         source.unlink(missing_ok=True)
         shutil.rmtree(workdir / EXTRACTED, ignore_errors=True)
 
 
-def inspect_archive(data: bytes, limits: ArchiveLimits) -> Kind:
+def inspect_archive(data: bytes, limits: ArchiveLimits) -> tuple[Kind, str | None]:
+    """The kind of document, and the title its properties give (File > Properties in
+    Word and LibreOffice), read only once every entry is known to declare no DTD."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -148,7 +152,7 @@ def inspect_archive(data: bytes, limits: ArchiveLimits) -> Kind:
                 raise ImportRefused(Message(UNSUPPORTED), 415)
             for info in infos:
                 _refuse_dtd(archive, info)
-            return kind
+            return kind, _properties_title(archive, kind)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as error:
         log.info("Unreadable archive: %s", error)
         raise ImportRefused(
@@ -163,6 +167,22 @@ def _entry(archive: zipfile.ZipFile, name: str) -> bytes | None:
         return None
     with archive.open(info) as stream:
         return stream.read(min(info.file_size, CHUNK))
+
+
+_PROPERTIES = {Kind.DOCX: "docProps/core.xml", Kind.ODT: "meta.xml"}
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+
+
+def _properties_title(archive: zipfile.ZipFile, kind: Kind) -> str | None:
+    xml = _entry(archive, _PROPERTIES[kind])
+    if xml is None:
+        return None
+    try:
+        found = ElementTree.fromstring(xml).find(f".//{_DC_TITLE}")
+    except ElementTree.ParseError:
+        return None
+    text = " ".join((found.text or "").split()) if found is not None else ""
+    return text or None
 
 
 def _refuse_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -200,6 +220,9 @@ def run_pandoc(source: Path, kind: Kind, limits: Limits) -> str:
         str(max(1, int(limits.timeout + 0.999))),
         pypandoc.get_pandoc_path(),
         "--sandbox",
+        # The metadata (a paragraph in the Title style, subtitle, authors) comes out as
+        # a YAML block at the top instead of being dropped.
+        "--standalone",
         "--from",
         kind.value,
         "--to",
@@ -262,7 +285,7 @@ def _failure(returncode: int, stderr: bytes) -> Message:
     )
 
 
-def _keep_images(markdown: str, kind: Kind, workdir: Path) -> Converted:
+def _keep_images(markdown: str, kind: Kind, workdir: Path, title: str | None) -> Converted:
     """Images in a format everyone can show are stored by content; the others are
     replaced by their description, and counted so the preview can say so."""
     media = workdir / "media"
@@ -291,4 +314,4 @@ def _keep_images(markdown: str, kind: Kind, workdir: Path) -> Converted:
 
     markdown = rewrite_images(markdown, _replace)
     kept = tuple(sorted({n for n in names.values() if n}))
-    return Converted(kind, markdown, kept, dropped)
+    return Converted(kind, markdown, kept, dropped, title)

@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.modules.documents.services import TITLE_MAX
-from app.modules.imports.services import LEVELS
+from app.modules.imports.services import LEVELS, Numbers
 
 LEVEL_LABELS = {
     1: _l("Titoli di livello 1: capitoli"),
@@ -39,6 +39,18 @@ class UploadForm(FlaskForm):
     level = _level_field()
 
 
+NUMBERS_LABELS = {
+    Numbers.FILE: (
+        _l("Mantieni la numerazione del file"),
+        _l("I titoli restano come sono scritti; Tavolo non aggiunge i suoi numeri."),
+    ),
+    Numbers.TAVOLO: (
+        _l("Numera Tavolo"),
+        _l("I numeri scritti nei titoli vengono tolti e Tavolo numera le sezioni."),
+    ),
+}
+
+
 class ConfirmForm(FlaskForm):
     title = StringField(
         _l("Titolo del documento"),
@@ -48,3 +60,10 @@ class ConfirmForm(FlaskForm):
         ],
     )
     level = _level_field()
+    numbers = RadioField(
+        _l("Numerazione dei titoli"),
+        choices=[SelectChoice(n.value, label) for n, (label, _hint) in NUMBERS_LABELS.items()],
+        default=Numbers.FILE.value,
+        validate_choice=False,
+        validators=[AnyOf([n.value for n in Numbers], message=_l("Scegli chi numera i titoli."))],
+    )

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.core import outline
 from app.core.importing import excerpt, rewrite_images
 from app.core.words import count_words
 from app.modules.imports.conversion import MEDIA_REF
-from app.modules.imports.services import LEVELS, plan
+from app.modules.imports.services import LEVELS, Numbers, final_sections, plan
 from app.web import rendering
 
 
 @dataclass(frozen=True)
 class PreviewSection:
+    number: str  # Tavolo's, as the document page will show it; empty when the file numbers
     title: str
     level: int
     words: int
@@ -25,10 +27,12 @@ class PreviewSection:
     more: bool
 
 
-def preview_sections(markdown: str, level: int) -> list[PreviewSection]:
+def preview_sections(markdown: str, level: int, numbers: Numbers) -> list[PreviewSection]:
     sections = []
     label = _("immagine")
-    for index, part in enumerate(plan(markdown, level)):
+    parts, numbered = final_sections(markdown, level, numbers)
+    tree = outline.build([(part.title, part.level) for part in parts], numbered)
+    for index, (part, entry) in enumerate(zip(parts, tree.entries, strict=True)):
         text, more = excerpt(part.body)
         # The images have no address until the document exists: their description
         # stands in for them here.
@@ -39,6 +43,7 @@ def preview_sections(markdown: str, level: int) -> list[PreviewSection]:
         text = _without_orphan_notes(text)
         sections.append(
             PreviewSection(
+                number=entry.number,
                 title=part.title,
                 level=part.level,
                 words=count_words(part.body),

@@ -4,8 +4,13 @@ command line does the same in one step, with the same checks and limits."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 
 from flask import current_app
@@ -14,15 +19,14 @@ from flask_babel import gettext as _
 from app.core.importing import (
     MEDIA_NAME,
     Kind,
-    SplitSection,
     display_name,
-    first_heading,
     rewrite_images,
-    split_sections,
     title_from_filename,
 )
 from app.core.invitations import N_, Message
+from app.core.numbering import NONE, Numbering, detect, without_number
 from app.core.outline import MAX_LEVEL
+from app.core.splitting import SplitSection, heading_levels, read_draft, split_sections
 from app.extensions import db
 from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
@@ -35,8 +39,48 @@ from app.modules.people.models import Person
 from app.modules.workshops.models import Workshop
 
 LEVELS = tuple(range(1, MAX_LEVEL + 1))
+UNEXPECTED = N_(
+    "Il documento non si è potuto importare per un errore imprevisto: non è stato salvato "
+    "nulla. Riprova; se succede ancora, avvisa chi gestisce Tavolo."
+)
 
-__all__ = ["LEVELS", "ImportRefused", "Pending", "cancel", "confirm", "find", "upload"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "LEVELS",
+    "ImportRefused",
+    "Numbers",
+    "Pending",
+    "cancel",
+    "confirm",
+    "find",
+    "upload",
+]
+
+
+class Numbers(StrEnum):
+    """Who numbers the sections of a file whose titles are numbered already."""
+
+    FILE = "file"  # the titles stay as they are; Tavolo adds no numbers
+    TAVOLO = "tavolo"  # the file's numbers leave the titles; Tavolo numbers
+
+    @classmethod
+    def read(cls, value: object) -> Numbers:
+        """What a form or an address asked for; keeping the file as it is otherwise."""
+        return next((n for n in cls if n.value == value), cls.FILE)
+
+
+@contextmanager
+def _guarded() -> Iterator[None]:
+    """A failure nobody foresaw still reaches the person as a sentence, never as a
+    traceback; the details go to the server's log."""
+    try:
+        yield
+    except ImportRefused:
+        raise
+    except Exception as error:
+        log.exception("Import failed unexpectedly")
+        raise ImportRefused(Message(UNEXPECTED), 500) from error
 
 
 def imports_dir() -> Path:
@@ -55,33 +99,41 @@ def _max_age() -> float:
 def upload(actor: Person, workshop: Workshop, data: bytes, filename: str) -> Pending:
     """Converts the file and keeps the result for the preview; a refused file leaves
     nothing behind."""
-    root = imports_dir()
-    store.sweep(root, _max_age())
-    token, folder = store.new_folder(root)
+    with _guarded():
+        root = imports_dir()
+        store.sweep(root, _max_age())
+        token, folder = store.new_folder(root)
     try:
-        converted = convert(data, limits(), folder)
-        title = (
-            first_heading(converted.markdown)
-            or title_from_filename(filename)
-            or _("Documento importato")
-        )
-        pending = Pending(
-            token=token,
-            folder=folder,
-            person_id=actor.id,
-            workshop_id=workshop.id,
-            created=time.time(),
-            source_name=display_name(filename),
-            kind=converted.kind,
-            title=title[:TITLE_MAX],
-            images=converted.images,
-            dropped=converted.dropped,
-        )
-        store.save(pending, converted.markdown)
+        with _guarded():
+            converted = convert(data, limits(), folder)
+            draft = read_draft(converted.markdown, converted.title, TITLE_MAX)
+            # Whatever the text holds, it is read now, while the person is still on the
+            # upload page; the preview reads it again the same way.
+            found = detect_numbering(draft.markdown)
+            for level in LEVELS:
+                plan(draft.markdown, level, found)
+            pending = Pending(
+                token=token,
+                folder=folder,
+                person_id=actor.id,
+                workshop_id=workshop.id,
+                created=time.time(),
+                source_name=display_name(filename),
+                kind=converted.kind,
+                title=_title(draft.title, filename),
+                images=converted.images,
+                dropped=converted.dropped,
+            )
+            store.save(pending, draft.markdown)
     except BaseException:
         store.discard(folder)
         raise
     return pending
+
+
+def _title(found: str | None, filename: str) -> str:
+    """The file's own title, else its name: never its first chapter."""
+    return (found or title_from_filename(filename) or _("Documento importato"))[:TITLE_MAX]
 
 
 def find(actor: Person, workshop: Workshop, token: str) -> Pending | None:
@@ -94,24 +146,55 @@ def find(actor: Person, workshop: Workshop, token: str) -> Pending | None:
     return found
 
 
-def plan(markdown: str, level: int) -> list[SplitSection]:
-    return split_sections(
-        markdown, level, intro_title=_("Premessa"), untitled=_("Senza titolo"), title_max=TITLE_MAX
-    )
+def detect_numbering(markdown: str) -> Numbering:
+    return detect(heading_levels(markdown))
 
 
-def confirm(actor: Person, workshop: Workshop, draft: Pending, title: str, level: int) -> Document:
-    document = create_document(
-        actor,
-        workshop,
-        title,
-        level,
-        draft.markdown,
-        images={name: draft.media / name for name in draft.images},
-        source_name=draft.source_name,
-        kind=draft.kind,
+def plan(markdown: str, level: int, strip: Numbering = NONE) -> list[SplitSection]:
+    """The sections at `level`; the numbers `strip` finds leave their titles."""
+    intro = _("Premessa")
+    parts = split_sections(
+        markdown, level, intro_title=intro, untitled=_("Senza titolo"), title_max=TITLE_MAX
     )
-    store.discard(draft.folder)
+    if strip:
+        parts = [replace(p, title=without_number(strip, p.level, p.title)) for p in parts]
+    # The text above the first heading is not called like a chapter of the file.
+    cuts = sum(1 for heading_level, _title in heading_levels(markdown) if heading_level <= level)
+    intro_kept = len(parts) > cuts
+    if intro_kept and any(p.title.casefold() == intro.casefold() for p in parts[1:]):
+        parts[0] = replace(parts[0], title=_("Testo iniziale"))
+    return parts
+
+
+def final_sections(markdown: str, level: int, numbers: Numbers) -> tuple[list[SplitSection], bool]:
+    """The sections as they will be saved and whether Tavolo numbers them: never both
+    the file's numbers and Tavolo's."""
+    found = detect_numbering(markdown)
+    tavolo = numbers is Numbers.TAVOLO
+    return plan(markdown, level, found if tavolo else NONE), tavolo or not found
+
+
+def confirm(
+    actor: Person,
+    workshop: Workshop,
+    draft: Pending,
+    title: str,
+    level: int,
+    numbers: Numbers = Numbers.FILE,
+) -> Document:
+    with _guarded():
+        document = create_document(
+            actor,
+            workshop,
+            title,
+            level,
+            draft.markdown,
+            images={name: draft.media / name for name in draft.images},
+            source_name=draft.source_name,
+            kind=draft.kind,
+            numbers=numbers,
+        )
+        store.discard(draft.folder)
     return document
 
 
@@ -125,26 +208,53 @@ def import_file(
     path: Path,
     level: int,
     title: str | None = None,
+    numbers: Numbers = Numbers.FILE,
 ) -> Document:
     """The command line's import: the same checks and limits, without a preview. The
     size is checked before the file is read."""
     checks = limits()
-    if path.stat().st_size > checks.max_bytes:
-        raise too_big(checks)
-    root = imports_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=root, prefix=".cli-") as workdir:
-        converted = convert(path.read_bytes(), checks, Path(workdir))
-        return create_document(
-            actor,
-            workshop,
-            title or first_heading(converted.markdown) or title_from_filename(path.name),
-            level,
-            converted.markdown,
-            images={name: Path(workdir) / "media" / name for name in converted.images},
-            source_name=display_name(path.name),
-            kind=converted.kind,
-        )
+    data = _read(path, checks)
+    with _guarded():
+        root = imports_dir()
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=root, prefix=".cli-") as workdir:
+            converted = convert(data, checks, Path(workdir))
+            draft = read_draft(converted.markdown, converted.title, TITLE_MAX)
+            return create_document(
+                actor,
+                workshop,
+                title or _title(draft.title, path.name),
+                level,
+                draft.markdown,
+                images={name: Path(workdir) / "media" / name for name in converted.images},
+                source_name=display_name(path.name),
+                kind=converted.kind,
+                numbers=numbers,
+            )
+
+
+def _read(path: Path, checks: Limits) -> bytes:
+    name = display_name(str(path))
+    try:
+        if path.is_dir():
+            raise ImportRefused(
+                Message(N_("«%(name)s» è una cartella, non un file."), {"name": name})
+            )
+        if path.stat().st_size > checks.max_bytes:
+            raise too_big(checks)
+        return path.read_bytes()
+    except FileNotFoundError as error:
+        raise ImportRefused(
+            Message(N_("Il file «%(name)s» non esiste."), {"name": name})
+        ) from error
+    except PermissionError as error:
+        raise ImportRefused(
+            Message(N_("Non c'è il permesso di leggere il file «%(name)s»."), {"name": name})
+        ) from error
+    except OSError as error:
+        raise ImportRefused(
+            Message(N_("Il file «%(name)s» non si riesce a leggere."), {"name": name})
+        ) from error
 
 
 def _require_short_sections(parts: list[SplitSection]) -> None:
@@ -173,6 +283,7 @@ def create_document(
     images: dict[str, Path],
     source_name: str,
     kind: Kind,
+    numbers: Numbers = Numbers.FILE,
 ) -> Document:
     """The document and all its sections in one transaction, each section's text in
     Section.body (live editing starts from it). Images move to the document's media
@@ -184,9 +295,9 @@ def create_document(
         raise ImportRefused(Message(N_("Il titolo supera i %(n)d caratteri."), {"n": TITLE_MAX}))
     if level not in LEVELS:
         raise ImportRefused(Message(N_("Il livello va da 1 a %(n)d."), {"n": MAX_LEVEL}))
-    parts = plan(markdown, level)
+    parts, numbered = final_sections(markdown, level, numbers)
     _require_short_sections(parts)
-    document = Document(workshop=workshop, title=title, language="it")
+    document = Document(workshop=workshop, title=title, language="it", numbered=numbered)
     db.session.add(document)
     for position, part in enumerate(parts):
         document.sections.append(
@@ -214,6 +325,7 @@ def create_document(
         file=source_name,
         format=kind.value,
         split_level=level,
+        numbered=numbered,
         sections=len(document.sections),
         images=len(used),
     )

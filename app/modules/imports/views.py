@@ -19,7 +19,7 @@ from app.core.invitations import Message
 from app.core.permissions import Capability
 from app.extensions import db
 from app.modules.imports import services
-from app.modules.imports.forms import LEVEL_LABELS, ConfirmForm, UploadForm
+from app.modules.imports.forms import LEVEL_LABELS, NUMBERS_LABELS, ConfirmForm, UploadForm
 from app.modules.imports.pages import preview_sections, sections_by_level
 from app.modules.imports.pending import Pending
 from app.modules.workshops.models import Workshop
@@ -73,7 +73,10 @@ def preview(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
     draft = _draft(workshop, token)
     level = request.args.get("livello", type=int)
     form = ConfirmForm(
-        formdata=None, title=draft.title, level=level if level in services.LEVELS else 1
+        formdata=None,
+        title=draft.title,
+        level=level if level in services.LEVELS else 1,
+        numbers=services.Numbers.read(request.args.get("numerazione")).value,
     )
     return _preview_page(workshop, draft, form)
 
@@ -88,7 +91,12 @@ def confirm(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
         return _preview_page(workshop, draft, form, 422)
     try:
         document = services.confirm(
-            current_user.person, workshop, draft, form.title.data or "", form.level.data
+            current_user.person,
+            workshop,
+            draft,
+            form.title.data or "",
+            form.level.data,
+            services.Numbers.read(form.numbers.data),
         )
     except services.ImportRefused as error:
         db.session.rollback()
@@ -156,6 +164,7 @@ def _preview_page(  # type: ignore[no-untyped-def]
 ):
     markdown = draft.markdown
     level = form.level.data if form.level.data in services.LEVELS else 1
+    numbers = services.Numbers.read(form.numbers.data)
     return (
         render_template(
             "imports/preview.html",
@@ -165,7 +174,10 @@ def _preview_page(  # type: ignore[no-untyped-def]
             level=level,
             level_labels=LEVEL_LABELS,
             counts=sections_by_level(markdown),
-            sections=preview_sections(markdown, level),
+            numbering=services.detect_numbering(markdown),
+            numbers=numbers,
+            numbers_labels=NUMBERS_LABELS,
+            sections=preview_sections(markdown, level, numbers),
         ),
         status,
     )

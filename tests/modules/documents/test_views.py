@@ -382,3 +382,22 @@ def test_preview_runs_one_at_a_time_per_person(room):
     assert refused.status_code == 429
     assert "Attendi che finisca" in refused.json["error"]["message"]
     assert room.participant.post(url, json={"body": "Testo."}).status_code == 200
+
+
+def test_a_facilitator_turns_tavolo_numbers_off_and_on(room, make):
+    document = make.document(room.workshop, sections=2)
+    url = f"/documents/{document.id}/numbering"
+    assert room.participant.post(url, data={"numbered": "no"}).status_code == 403
+    page = room.facilitator.get(f"/documents/{document.id}").text
+    assert '<span class="section-number fw-semibold">2</span> Sezione 2' in page
+    off = room.facilitator.post(url, data={"numbered": "no"}, follow_redirects=True)
+    assert "Tavolo non numera più le sezioni" in off.text
+    assert not _reload(document).numbered
+    assert 'class="section-number' not in off.text and "Sezione 2</a>" in off.text
+    assert room.facilitator.post(url, data={"numbered": "forse"}).status_code == 422
+    room.facilitator.post(url, data={"numbered": "si"})
+    assert _reload(document).numbered
+    room.facilitator.post(f"/documents/{document.id}/status", data={"status": "frozen"})
+    refused = room.facilitator.post(url, data={"numbered": "no"}, follow_redirects=True)
+    assert "La numerazione si cambia solo quando il documento è in bozza." in refused.text
+    assert _reload(document).numbered

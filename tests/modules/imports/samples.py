@@ -152,3 +152,106 @@ def lying_docx(megabytes: int = 20) -> bytes:
             break
         central = data.rfind(b"PK\x01\x02", 0, central)
     return bytes(data)
+
+
+# A municipal plan as Word users number it by hand: numbers typed in the headings, a
+# note in a heading, notes defined at the end, an inline note, a title paragraph.
+NUMBERED_PLAN = """---
+title: Piano di governo del territorio
+subtitle: Documento di piano
+---
+
+Comune di Codogno
+
+# 1. Premessa
+
+Il piano[^pgt] nasce dal percorso partecipativo.
+
+# 2. I percorsi attuativi
+
+## 2.1 I percorsi attuativi del piano[^titolo]
+
+Testo del paragrafo^[Nota scritta in linea.].
+
+## 2.2 Le aree di trasformazione
+
+| Area | Superficie |
+|------|-----------:|
+| Ex consorzio[^area] | 12.000 m² |
+
+# 3. Monitoraggio
+
+## 3.1 Indicatori
+
+Gli indicatori del 2030.
+
+# 4. Allegati
+
+[^pgt]: Legge regionale 11 marzo 2005, n. 12.
+[^titolo]: Nota scritta sul titolo.
+[^area]: Superficie territoriale.
+"""
+
+# What pandoc gives from a DOCX saved by Word: headings with their typed numbers, a
+# title from the Title style as metadata, notes at the end, hard line breaks.
+FROM_WORD = """---
+title: "Relazione: \\\"progetto\\\" 2025"
+author:
+- Ufficio di piano
+date: 3 marzo 2025
+---
+
+# 1 Introduzione
+
+Il testo di Word\\
+con un a capo forzato e una nota[^1].
+
+# 2 Il contesto
+
+## 2.1 Demografia
+
+- Popolazione: 15.000 abitanti
+  - di cui 3.000 minori
+
+# 3 Le proposte
+
+![](media/image1.png){width="3in"}
+
+[^1]: La nota di Word, con un secondo paragrafo:
+
+    che continua qui.
+"""
+
+# What a PDF converter leaves: running headers and page numbers, lines broken where
+# the page broke them (two spaces, "⏎" here), bold paragraphs standing for headings,
+# hyphenated words.
+FROM_PDF = """PIANO URBANO DELLA MOBILITÀ SOSTENIBILE⏎
+Comune di Lodi
+
+**1. PREMESSA**
+
+Il presente piano defini-⏎
+sce le strategie della mobilità⏎
+per i prossimi dieci anni.¹
+
+Pagina 3 di 90
+
+PUMS – Comune di Lodi
+
+**2. OBIETTIVI**
+
+1
+
+2.1 Mobilità dolce
+
+Le piste ciclabili[^1] collegano
+i quartieri.
+
+    testo rientrato come da impaginazione
+
+**3. AZIONI**
+
+¹ Delibera del consiglio comunale n. 45.
+
+[^1]: Rete ciclabile di 40 km.
+""".replace("⏎", "  ")

@@ -1,7 +1,10 @@
 """Hostile files, generated: mutations of real DOCX and ODT drafts (bytes flipped, cut
 short, zip entries tampered with, entity declarations, sizes that lie) and Markdown made
 of the characters that mean something to a parser. Every one is answered with a clear
-refusal or becomes a document whose every page opens: never a server error."""
+refusal or becomes a document whose every page opens: never a server error.
+
+And drafts as people write them, generated and saved as DOCX, ODT or Markdown: every
+heading and every note of theirs comes through, whoever numbers the titles."""
 
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from app.core.outline import MAX_LEVEL
+from app.core.render import render_markdown
+from app.modules.imports import services
+from tests import factories
 from tests.fuzzing import budget
 from tests.modules.imports import samples
 from tests.modules.imports.conftest import upload
@@ -176,3 +182,77 @@ MARKDOWN_PIECES = [
 )
 def test_generated_markdown(desk: Desk, text: str, encoding: str) -> None:
     _answered(desk, text.encode(encoding, errors="replace"), "bozza.md")
+
+
+_NUMBERINGS = [
+    lambda n, depth: "",
+    lambda n, depth: ".".join(["1"] * (depth - 1) + [str(n)]) + " ",
+    lambda n, depth: f"{n}. ",
+    lambda n, depth: f"Capitolo {n}: ",
+    lambda n, depth: f"{'ABCDEFGHIJ'[n % 10]}) ",
+]
+
+
+@st.composite
+def written_draft(draw: st.DrawFn) -> tuple[str, list[str], list[str]]:
+    """A title, headings on three levels (numbered by hand or not), notes called once,
+    twice, from a heading, from a table, inline: each heading and each note carries a
+    word of its own (`Hn` and `Nn`) that must come out of the import."""
+    numbering = draw(st.sampled_from(_NUMBERINGS))
+    lines = ["---", "title: Piano della città", "---", ""] if draw(st.booleans()) else []
+    headings: list[str] = []
+    notes: list[str] = []
+    definitions: list[str] = []
+    for n in range(1, draw(st.integers(1, 12)) + 1):
+        depth = draw(st.integers(1, 3)) if n > 1 else 1
+        call = draw(st.sampled_from(["", "heading", "text", "inline", "table", "twice"]))
+        note = f"N{n}x"
+        title = f"{numbering(n, depth)}Capitolo H{n}x"
+        if call == "heading":
+            title += f"[^n{n}]"
+        lines += ["#" * depth + " " + title, ""]
+        if call in ("text", "twice"):
+            lines += [f"Testo del capitolo[^n{n}].", ""]
+        elif call == "inline":
+            lines += [f"Testo con nota in linea^[{note}].", ""]
+        elif call == "table":
+            lines += [f"| Voce[^n{n}] | Valore |", "|---|---|", "| a | 1 |", ""]
+        else:
+            lines += ["Testo senza note.", ""]
+        if call in ("heading", "text", "table", "twice"):
+            definitions.append(f"[^n{n}]: {note}")
+        if call == "twice":
+            lines += [f"Ancora la stessa nota[^n{n}].", ""]
+        headings.append(f"H{n}x")
+        if call:
+            notes.append(note)
+    return "\n".join([*lines, *definitions, ""]), headings, notes
+
+
+@budget(quick=6, long=200)
+@given(
+    drawn=written_draft(),
+    fmt=st.sampled_from(["md", "docx", "odt"]),
+    level=st.integers(1, MAX_LEVEL),
+    numbers=st.sampled_from(list(services.Numbers)),
+)
+def test_written_drafts_keep_every_heading_and_note(  # type: ignore[no-untyped-def]
+    app, tmp_path_factory, drawn: tuple[str, list[str], list[str]], fmt: str, level: int, numbers
+) -> None:
+    markdown, headings, notes = drawn
+    source = tmp_path_factory.mktemp("bozza") / f"bozza.{fmt}"
+    if fmt == "md":
+        source.write_text(markdown, encoding="utf-8")
+    else:
+        source.write_bytes(samples.office(markdown, fmt, images={}))
+    document = services.import_file(None, factories.workshop(), source, level, numbers=numbers)
+    text = "\n".join([document.title, *(f"{s.title}\n{s.body}" for s in document.sections)])
+    for word in headings:
+        assert word in text, (word, markdown, text)
+    # Each note is shown with the section that calls it.
+    html = "\n".join(
+        render_markdown(s.body, f"s{s.position}", 2, document_id=document.id)
+        for s in document.sections
+    )
+    for word in notes:
+        assert word in html, (word, markdown, text)

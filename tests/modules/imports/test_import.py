@@ -29,7 +29,11 @@ def _documents(desk: Desk) -> list[Document]:
 
 
 def _titles(html: str) -> list[str]:
-    return [unescape(t) for t in re.findall(r'<h3 class="h5 card-title mb-1">([^<]*)</h3>', html)]
+    """The titles of the preview, without the numbers Tavolo will give them."""
+    return [
+        unescape(t)
+        for t in re.findall(r'card-title mb-1">(?:<span[^>]*>[^<]*</span> )?([^<]*)</h3>', html)
+    ]
 
 
 def test_upload_preview_change_level_and_confirm(app: Flask, desk: Desk) -> None:
@@ -43,37 +47,39 @@ def test_upload_preview_change_level_and_confirm(app: Flask, desk: Desk) -> None
 
     at_one = desk.client.get(preview_url)
     assert at_one.status_code == 200
-    assert _titles(at_one.text) == ["Patto per il budget di salute"]
+    # The lone first heading above the chapters is the title, not a chapter.
+    assert 'value="Patto per il budget di salute"' in at_one.text  # title prefilled
+    assert _titles(at_one.text) == ["Premessa", "Abitare", "Lavoro", "Socialità"]
     assert "Bozza patto 2026.docx" in at_one.text
     assert "1 immagine viene conservata." in at_one.text
-    assert 'value="Patto per il budget di salute"' in at_one.text  # title prefilled
+    assert '<span class="section-number">2</span> Abitare' in at_one.text
 
     at_two = desk.client.get(preview_url.replace("livello=1", "livello=2"))
-    assert _titles(at_two.text) == [
-        "Patto per il budget di salute",
-        "Abitare",
-        "Lavoro",
-        "Socialità",
-    ]
+    assert _titles(at_two.text) == ["Premessa", "Abitare", "Strumenti", "Lavoro", "Socialità"]
+    assert '<span class="section-number">2.1</span> Strumenti' in at_two.text
     # The first lines, rendered as the document page will render them.
     assert "<strong>bozza</strong>" in at_two.text
     assert "(immagine: Mappa dei servizi)" in at_two.text
-    assert "Crea il documento con 4 sezioni" in at_two.text
+    assert "Crea il documento con 5 sezioni" in at_two.text
+    # Nothing is numbered in the file: there is nothing to choose.
+    assert "Mantieni la numerazione del file" not in at_two.text
     assert _documents(desk) == []
 
     done = desk.client.post(
-        preview_url.split("?")[0], data={"title": "Patto per la salute", "level": "2"}
+        preview_url.split("?")[0], data={"title": "Patto per la salute", "level": "1"}
     )
     assert done.status_code == 302
     [document] = _documents(desk)
     assert done.headers["Location"] == f"/documents/{document.id}"
     assert document.title == "Patto per la salute"
+    assert document.numbered
     assert [(s.title, s.level, s.position) for s in document.sections] == [
-        ("Patto per il budget di salute", 1, 0),
-        ("Abitare", 2, 1),
-        ("Lavoro", 2, 2),
-        ("Socialità", 2, 3),
+        ("Premessa", 1, 0),
+        ("Abitare", 1, 1),
+        ("Lavoro", 1, 2),
+        ("Socialità", 1, 3),
     ]
+    assert document.sections[0].body.startswith("Questo documento è la **bozza**")
     abitare = document.sections[1].body
     # The footnote left the end of the text for the section that refers to it.
     assert "### Strumenti" in abitare and re.search(
@@ -95,7 +101,8 @@ def test_upload_preview_change_level_and_confirm(app: Flask, desk: Desk) -> None
     assert event.details == {
         "file": "Bozza patto 2026.docx",
         "format": "docx",
-        "split_level": 2,
+        "split_level": 1,
+        "numbered": True,
         "sections": 4,
         "images": 1,
     }
@@ -103,7 +110,7 @@ def test_upload_preview_change_level_and_confirm(app: Flask, desk: Desk) -> None
 
 def test_an_odt_and_a_markdown_file(desk: Desk) -> None:
     odt = upload(desk, samples.office(fmt="odt"), "bozza.odt", level=2)
-    assert "Crea il documento con 4 sezioni" in desk.client.get(odt.headers["Location"]).text
+    assert "Crea il documento con 5 sezioni" in desk.client.get(odt.headers["Location"]).text
 
     text = "Testo prima.\n\n# Primo\n\nUno.\n\n# Secondo\n\nDue.\n".encode("cp1252")
     sent = upload(desk, text, "appunti.txt")
@@ -163,7 +170,7 @@ def test_a_section_beyond_the_limit_is_refused_and_a_finer_level_fits(
 ) -> None:
     app.config["SECTION_MAX_BYTES"] = 1024
     chapter = "Una frase del capitolo. " * 30
-    text = f"# Primo\n\nUno.\n\n## Lungo\n\n{chapter}\n\n## Ancora\n\n{chapter}\n"
+    text = f"# Primo\n\nUno.\n\n## Lungo\n\n{chapter}\n\n## Ancora\n\n{chapter}\n\n# Altro\n"
     sent = upload(desk, text.encode(), "appunti.md")
     url = sent.headers["Location"].split("?")[0]
     refused = desk.client.post(url, data={"title": "Appunti", "level": "1"})
@@ -174,4 +181,18 @@ def test_a_section_beyond_the_limit_is_refused_and_a_finer_level_fits(
     assert _documents(desk) == []
     desk.client.post(url, data={"title": "Appunti", "level": "2"})
     [document] = _documents(desk)
-    assert [s.title for s in document.sections] == ["Primo", "Lungo", "Ancora"]
+    assert [s.title for s in document.sections] == ["Primo", "Lungo", "Ancora", "Altro"]
+
+
+def test_a_failure_nobody_foresaw_is_a_sentence(app: Flask, desk: Desk, tmp_path: Path) -> None:
+    """The folder for the work in progress is a file: the import cannot even start."""
+    blocker = tmp_path / "non-una-cartella"
+    blocker.write_text("")
+    app.config["IMPORTS_DIR"] = str(blocker)
+    refused = upload(desk, samples.DRAFT.encode(), "bozza.md")
+    assert refused.status_code == 500
+    assert "Il documento non si è potuto importare per un errore imprevisto" in unescape(
+        refused.text
+    )
+    assert 'id="file-error"' in refused.text and "Traceback" not in refused.text
+    assert _documents(desk) == []

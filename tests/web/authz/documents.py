@@ -63,6 +63,13 @@ RULES = [
         lambda w: {"document_id": w.document.id},
         data=lambda w: {"status": "frozen", "confirm": "y"},
     ),
+    Rule(
+        "documents.set_numbering",
+        "POST",
+        "facilitator",
+        lambda w: {"document_id": w.document.id},
+        data=lambda w: {"numbered": "no"},
+    ),
     # Anyone, without an invitation, reads a published document.
     Rule("documents.public", "GET", "public", lambda w: {"ref": w.document.id}, setup=_publish),
     Rule(

@@ -1,7 +1,7 @@
 """section.word_limit_hard: a word limit that refuses text beyond it
 
-Revision ID: 0006_hard_word_limits
-Revises: 0005_crdt_clients
+Revision ID: 0007_hard_word_limits
+Revises: 0006_document_numbered
 Create Date: 2026-12-06 05:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0006_hard_word_limits"
-down_revision = "0005_crdt_clients"
+revision = "0007_hard_word_limits"
+down_revision = "0006_document_numbered"
 branch_labels = None
 depends_on = None
 
