@@ -10,11 +10,17 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from tests import factories
+
+# Property tests check what code does, not how fast: on a loaded two-core machine an
+# example can take longer than Hypothesis's default 200 ms deadline.
+settings.register_profile("tavolo", deadline=None)
+settings.load_profile("tavolo")
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -397,7 +397,9 @@ def test_a_facilitator_turns_tavolo_numbers_off_and_on(room, make):
     assert room.facilitator.post(url, data={"numbered": "forse"}).status_code == 422
     room.facilitator.post(url, data={"numbered": "si"})
     assert _reload(document).numbered
-    room.facilitator.post(f"/documents/{document.id}/status", data={"status": "frozen"})
+    room.facilitator.post(
+        f"/documents/{document.id}/status", data={"status": "frozen", "confirm": "y"}
+    )
     refused = room.facilitator.post(url, data={"numbered": "no"}, follow_redirects=True)
     assert "La numerazione si cambia solo quando il documento è in bozza." in refused.text
     assert _reload(document).numbered
