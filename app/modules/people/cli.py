@@ -47,31 +47,41 @@ def init(renew: bool) -> None:
     server parte comunque."""
     saved = organisers.saved_link()
     organiser = organisers.organiser_by_email(saved.email) if saved else None
-    if organiser is None:
-        existing = organisers.all_organisers()
-        if not existing:
-            _first_organiser()
-            return
-        organiser = _chosen(existing) if renew else None
-        if organiser is None:
-            _say(
-                f"  Questa installazione ha già un organizzatore, {_who(existing[0])}, ma il suo "
-                "link non è salvato su questo computer. Per crearne uno nuovo (quello "
-                f"precedente smetterà di funzionare):\n    {RENEW}"
-            )
-            return
-    elif not renew:
-        assert saved is not None  # the organiser was found through the saved link
-        if not organisers.opens(organiser, saved.token):
-            _say(
-                f"  Il link di organizzatore salvato su questo computer ({_who(organiser)}) non "
-                "vale più: ne è stato creato uno nuovo. Usa quello, oppure creane un altro "
-                f"(quello attuale smetterà di funzionare) con:\n    {RENEW}"
-            )
-            return
-        _note_ignored_variables(organiser)
-        _show(organiser, saved.token)
+    if saved is None or organiser is None:
+        _without_a_saved_link(renew)
+    elif renew:
+        _renew(organiser)
+    else:
+        _print_saved(organiser, saved.token)
+
+
+def _without_a_saved_link(renew: bool) -> None:
+    existing = organisers.all_organisers()
+    if not existing:
+        _first_organiser()
+    elif renew:
+        _renew(_chosen(existing))
+    else:
+        _say(
+            f"  Questa installazione ha già un organizzatore, {_who(existing[0])}, ma il suo "
+            "link non è salvato su questo computer. Per crearne uno nuovo (quello "
+            f"precedente smetterà di funzionare):\n    {RENEW}"
+        )
+
+
+def _print_saved(organiser: Organiser, token: str) -> None:
+    if not organisers.opens(organiser, token):
+        _say(
+            f"  Il link di organizzatore salvato su questo computer ({_who(organiser)}) non "
+            "vale più: ne è stato creato uno nuovo. Usa quello, oppure creane un altro "
+            f"(quello attuale smetterà di funzionare) con:\n    {RENEW}"
+        )
         return
+    _note_ignored_variables(organiser)
+    _show(organiser, token)
+
+
+def _renew(organiser: Organiser) -> None:
     _publish(organiser, organisers.issue_token(organiser), "  Il link precedente non funziona più.")
 
 
@@ -117,22 +127,21 @@ def _details() -> dict[str, str] | None:
 
 
 def _ask(field: str) -> str:
-    def checked(value: str) -> str:
-        problems = field_problems(field, value)
-        if problems:
-            raise click.BadParameter(" ".join(str(problem) for problem in problems))
-        return value.strip()
-
-    if field == "organisation":
-        optional: str = click.prompt(
-            QUESTIONS[field], default="", value_proc=checked, err=True, show_default=False
+    """Asks again, saying why, until the answer follows the rules of an invitation."""
+    while True:
+        answer: str = click.prompt(
+            QUESTIONS[field],
+            default="" if field == "organisation" else None,
+            err=True,
+            show_default=False,
         )
-        return optional
-    required: str = click.prompt(QUESTIONS[field], value_proc=checked, err=True)
-    return required
+        problems = field_problems(field, answer)
+        if not problems:
+            return answer.strip()
+        _say("  " + " ".join(str(problem) for problem in problems))
 
 
-def _chosen(existing: list[Organiser]) -> Organiser | None:
+def _chosen(existing: list[Organiser]) -> Organiser:
     """Whose link `--nuovo-link` renews when none is saved here."""
     email = os.environ.get(VARIABLES["email"], "").strip()
     if email:

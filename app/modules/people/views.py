@@ -161,7 +161,9 @@ def logout():  # type: ignore[no-untyped-def]
     return redirect(url_for("web.home"))
 
 
-def _profile_page(login: Login, form: ProfileForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _profile_page(
+    login: Login, form: ProfileForm | None = None, status: int = 200
+) -> tuple[str, int]:
     places = profile.places(login)
     if form is None:
         form = ProfileForm.for_places(
