@@ -1,7 +1,7 @@
 """Organisers: people who may create workshops, with a personal link of their own
 
 Revision ID: 0007_organisers
-Revises: 0005_crdt_clients
+Revises: 0006_hard_word_limits
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0007_organisers"
-down_revision = "0005_crdt_clients"
+down_revision = "0006_hard_word_limits"
 branch_labels = None
 depends_on = None
 
