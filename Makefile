@@ -15,12 +15,13 @@ MO_STAMP := app/translations/.compiled
 # In the room phones open the links: the server listens on every interface and the
 # links carry the laptop's network address (HOST=127.0.0.1 make run keeps it private).
 run: export HOST ?= 0.0.0.0
+# The first start asks for the organiser's name, e-mail and organisation (or reads
+# TAVOLO_ORGANISER_NAME, TAVOLO_ORGANISER_EMAIL, TAVOLO_ORGANISER_ORG) and every start
+# prints their personal link; `tavolo init` says the rest on stderr, where its questions go.
 run: install
 	$(FLASK) db upgrade
 	@echo ""
-	@echo "  Tavolo: link di accesso del facilitatore del tavolo dimostrativo"
-	@echo "  (apri il link nel browser; i partecipanti si invitano dalla pagina del tavolo):"
-	@$(BIN)/tavolo demo | sed 's/^/    /'
+	@link=$$($(BIN)/tavolo init) && if [ -n "$$link" ]; then echo "    $$link"; fi
 	@echo ""
 	$(BIN)/python wsgi.py
 

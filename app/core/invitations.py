@@ -208,6 +208,28 @@ def _invitee_problems(name: str, email: str, role: str) -> list[Message]:
     return problems
 
 
+def field_problems(column: str, value: str) -> list[Message]:
+    """The checks of one value a person types about themselves (the first run's
+    questions, the profile page): the rules of a row of the invitation list, so that
+    what one path accepts the other does not refuse."""
+    problems: list[Message] = []
+    if column == "name" and not value.strip():
+        problems.append(Message(N_("Manca il nome.")))
+    elif column == "email" and (problem := _email_problem(value)) is not None:
+        problems.append(problem)
+    problems += _length_problems({column: value.strip()})
+    if _has_control_characters(value.strip()):
+        problems.append(
+            Message(
+                N_(
+                    "Il campo %(column)s non può andare a capo né contenere caratteri di controllo."
+                ),
+                {"column": COLUMN_LABELS[column]},
+            )
+        )
+    return problems
+
+
 def validate_invitee(name: str, email: str, role: str) -> list[str]:
     """The checks of one invitation typed at the command line, as Italian sentences."""
     values = {"name": name.strip(), "email": email.strip()}

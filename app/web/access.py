@@ -79,3 +79,8 @@ def section_for(
 
 def facilitates_any(login: Login) -> bool:
     return any(m.role is Role.FACILITATOR for m in entered_memberships(login))
+
+
+def may_create_workshops(login: Login) -> bool:
+    """An organiser's login may, and so may anyone who already runs a workshop."""
+    return login.organiser_id is not None or facilitates_any(login)

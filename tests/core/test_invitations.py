@@ -16,6 +16,7 @@ from app.core.invitations import (
     Invitee,
     RowStatus,
     decode_upload,
+    field_problems,
     parse_invitations,
     validate_invitee,
 )
@@ -228,3 +229,31 @@ def test_validate_invitee_for_the_command_line() -> None:
     ]
     [too_long] = validate_invitee("x" * 201, "g@example.org", "")
     assert too_long == "Il campo nome è troppo lungo: al massimo 200 caratteri."
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(max_size=220), organisation=st.text(max_size=320))
+def test_what_a_person_types_about_themselves_follows_the_list_rules(
+    name: str, organisation: str
+) -> None:
+    """The first run's questions and the profile page accept exactly what a row of an
+    invitation list accepts, so no path refuses what another let in."""
+    text = _csv(["nome", "email", "organizzazione"], [(name, "a@example.org", organisation)], ";")
+    result = parse_invitations(text)
+    typed = field_problems("name", name) + field_problems("organisation", organisation)
+    assert (not typed) == result.ok, (typed, [str(p) for p in result.problems])
+    if result.ok:
+        [invitee] = result.invitees
+        assert (invitee.name, invitee.organisation) == (name.strip(), organisation.strip())
+
+
+def test_field_problems_speak_of_the_field() -> None:
+    assert field_problems("email", "maria@example.org") == []
+    assert [str(p) for p in field_problems("email", "maria")] == [
+        "«maria» non è un indirizzo e-mail valido."
+    ]
+    assert [str(p) for p in field_problems("name", " \t")] == ["Manca il nome."]
+    assert [str(p) for p in field_problems("organisation", "Ente\nX")] == [
+        "Il campo organizzazione non può andare a capo né contenere caratteri di controllo."
+    ]
+    assert field_problems("organisation", "") == []

@@ -60,7 +60,8 @@ class Site:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One server for the whole session, with the demo workshop and its facilitator's
-    personal link, exactly what `make run` prints."""
+    personal link, as `tavolo demo` prints it (the organiser's first run has its own
+    test, test_first_run.py)."""
     for built in ("app.js", "tavolo.css", "fonts.css", "bootstrap-italia.min.css"):
         assert (ROOT / "static" / "build" / built).exists(), "run `node static/build.mjs` first"
     server = LiveServer(tmp_path_factory.mktemp("e2e"))

@@ -81,11 +81,16 @@ def seed(server: LiveServer) -> World:
         commands.append(
             ["tavolo", "invite", "{0}", "--name", name, "--email", _email(persona), "--role", role]
         )
+    # This workshop's facilitator is the organiser too: that link opens no workshop of theirs.
+    server.env["TAVOLO_ORGANISER_NAME"] = PEOPLE["facilitator"][1]
+    server.env["TAVOLO_ORGANISER_EMAIL"] = _email("facilitator")
+    commands.append(["tavolo", "init"])
     commands += [["tavolo", "create-document", "{0}", f"Documento {n}"] for n in range(DOCUMENTS)]
     outputs = server.tavolo(*commands)
     links = {"uninvited": outputs[3], "other_link": outputs[4]}
     links.update(zip(PEOPLE, outputs[5 : 5 + len(PEOPLE)], strict=True))
-    documents = [int(out) for out in outputs[5 + len(PEOPLE) :]]
+    links["organiser"] = outputs[5 + len(PEOPLE)]
+    documents = [int(out) for out in outputs[6 + len(PEOPLE) :]]
 
     def with_section(document_id: int) -> Doc:
         rows = server.sql("SELECT id FROM section WHERE document_id = ?", document_id)

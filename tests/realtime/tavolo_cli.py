@@ -18,7 +18,8 @@ def main() -> None:
         result = runner.invoke(args=[arg.format(*outputs) for arg in args])
         if result.exit_code != 0:
             sys.exit(f"{' '.join(args)}: {result.output}{result.exception!r}")
-        outputs.append(result.output.strip())
+        # What the command prints for scripts; its messages go to stderr.
+        outputs.append(result.stdout.strip())
     json.dump(outputs, sys.stdout)
 
 

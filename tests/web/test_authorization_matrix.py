@@ -12,6 +12,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.modules.audit.models import AuditEvent
 from app.modules.audit.services import REFUSED
+from app.modules.people import organisers
 from app.modules.people import services as people
 from tests import factories
 from tests.conftest import login
@@ -60,6 +61,9 @@ def _world() -> tuple[World, dict[str, str]]:
     _, tokens["other_link"] = factories.member(
         other, Role.PARTICIPANT, email=memberships[Role.FACILITATOR].person.email
     )
+    facilitator = memberships[Role.FACILITATOR].person
+    _, tokens["organiser"] = organisers.make_organiser(facilitator.name, facilitator.email, "")
+    db.session.commit()
     revoked, tokens["revoked"] = factories.member(workshop, Role.FACILITATOR)
     world = World(workshop, other, document, document.sections[0], memberships)
     world.extras["participant_token"] = tokens["participant"]
@@ -97,6 +101,7 @@ def test_matrix(tmp_path, rule: Rule, persona: str) -> None:
         WTF_CSRF_ENABLED=False,
         RATELIMIT_ENABLED=False,
     )
+    app.instance_path = str(tmp_path)
     with app.app_context():
         db.create_all()
         world, tokens = _world()

@@ -254,6 +254,16 @@ FIELDS = [
         lambda w: [f"/documents/{w.document.id}/dissent"],
     ),
     Field(
+        "profile.name+organisation",
+        lambda w, s: w.clients[Role.PARTICIPANT].post(
+            "/profilo", data={"name": s, f"organisation_{_participant(w).id}": s}
+        ),
+        lambda w: (0, _participant(w).person.name, _participant(w).organisation),
+        _trimmed(2),
+        lambda s: _member_rule_message(s),
+        lambda w: ["/profilo", f"/workshops/{w.workshop.id}"],
+    ),
+    Field(
         "import file name",
         lambda w, s: _upload(w, s),
         lambda w: w.extras.get("upload"),
@@ -262,6 +272,24 @@ FIELDS = [
         lambda w: w.extras["upload_pages"],
     ),
 ]
+
+
+def _participant(w: World) -> Membership:
+    db.session.expire_all()
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.workshop_id == w.workshop.id, Membership.role == Role.PARTICIPANT
+        )
+    ).scalar_one()
+
+
+def _member_rule_message(text: str) -> str | None:
+    """The profile says the rule of app.core.invitations in the words of its message."""
+    return {
+        "Manca il nome": "Manca il nome.",
+        "troppo lungo": "Il campo nome è troppo lungo",
+        "caratteri di controllo": "non può andare a capo né contenere caratteri di controllo",
+    }.get(_member_rule(text) or "")
 
 
 def _section_column(w: World, column: Any) -> Any:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
-from wtforms import Field, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, ValidationError
 
-from app.core.invitations import MAX_BYTES, decode_upload
+from app.core.invitations import MAX_BYTES, decode_upload, field_problems
 from app.core.permissions import ROLE_ORDER
+from app.modules.people.profile import Place
 from app.web.labels import ROLE_LABELS
 
 SHEET_FORMATS = ("html", "pdf")
@@ -36,8 +40,7 @@ class ImportForm(FlaskForm):
         validators=[
             FileAllowed(
                 ["csv", "txt", "tsv"],
-                _l("Carica un file CSV. Da Excel o LibreOffice: «Salva con nome», formato "
-                   "CSV."),
+                _l("Carica un file CSV. Da Excel o LibreOffice: «Salva con nome», formato CSV."),
             ),
             FileSize(MAX_BYTES, message=_l("Il file supera 1 MB: dividilo in più parti.")),
         ],
@@ -98,7 +101,65 @@ class RoleForm(FlaskForm):
         choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in ROLE_ORDER],
         validate_choice=False,
         validators=[
-            AnyOf([role.value for role in ROLE_ORDER],
-                  message=_l("Scegli un ruolo: facilitatore, partecipante o osservatore.")),
+            AnyOf(
+                [role.value for role in ROLE_ORDER],
+                message=_l("Scegli un ruolo: facilitatore, partecipante o osservatore."),
+            ),
         ],
     )
+
+
+def _checked(column: str):  # type: ignore[no-untyped-def]
+    """The rules of app.core.invitations for a value a person types about themselves."""
+
+    def check(form: FlaskForm, field: StringField) -> None:
+        problems = field_problems(column, field.data or "")
+        if problems:
+            raise ValidationError(" ".join(_(p.template, **p.params) for p in problems))
+
+    return check
+
+
+class ProfileForm(FlaskForm):
+    """The person's name and, for each place of the login (profile.places), the
+    organisation shown there: one field per place, named after its key."""
+
+    name = StringField(_l("Nome e cognome"), validators=[_checked("name")])
+
+    @classmethod
+    def for_places(cls, places: Sequence[Place], may_rename: bool, **kwargs: object) -> ProfileForm:
+        class Form(cls):  # type: ignore[valid-type,misc]
+            pass
+
+        for place in places:
+            setattr(
+                Form,
+                organisation_field(place.key),
+                StringField(
+                    _organisation_label(place),
+                    default=place.organisation,
+                    validators=[_checked("organisation")],
+                ),
+            )
+        form = Form(**kwargs)
+        if not may_rename:
+            form.name.render_kw = {"readonly": True}
+            form.name.description = _l(
+                "Il tuo nome compare anche dove questo accesso non arriva (un altro tavolo, o "
+                "il tuo ruolo di organizzatore): per cambiarlo apri in questo browser anche gli "
+                "altri tuoi link personali, poi torna qui."
+            )
+        return form
+
+    def organisations(self, places: Sequence[Place]) -> dict[str, str]:
+        return {place.key: self[organisation_field(place.key)].data or "" for place in places}
+
+
+def organisation_field(key: str) -> str:
+    return f"organisation_{key}"
+
+
+def _organisation_label(place: Place) -> str:
+    if place.membership is None:
+        return _("Organizzazione nei tavoli che crei")
+    return _("Organizzazione al tavolo «%(title)s»", title=place.membership.workshop.title)

@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 
 class Person(db.Model):
-    """Someone invited to at least one workshop. There are no passwords: a person
-    enters through the personal link of one of their memberships, and that link opens
-    that membership only (see Login)."""
+    """Someone invited to at least one workshop, or an organiser of this instance.
+    There are no passwords: a person enters through the personal link of one of their
+    memberships, and that link opens that membership only (see Login); an organiser's
+    link opens what Organiser says."""
 
     __tablename__ = "person"
 
@@ -55,6 +56,26 @@ class Membership(db.Model):
         return self.revoked_at is None
 
 
+class Organiser(db.Model):
+    """A person who may create workshops on this instance: the first one is made by
+    `tavolo init` on the computer that runs Tavolo. Their personal link enters a login
+    that may create workshops and that reopens the workshops created through such a
+    login (Workshop.organiser); it opens no membership the organiser was invited to,
+    since an e-mail address is no credential. The link does not expire: it is what
+    `make run` prints at every start, until a new one replaces it."""
+
+    __tablename__ = "organiser"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    # What a workshop they create shows beside their name.
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+
 login_membership = Table(
     "login_membership",
     db.metadata,
@@ -82,9 +103,14 @@ class Login(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
+    # Set when the organiser's link was opened in this login: it may create workshops.
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL")
+    )
 
     person: Mapped[Person] = relationship()
     memberships: Mapped[list[Membership]] = relationship(secondary=login_membership)
+    organiser: Mapped[Organiser | None] = relationship()
 
     # The key of the cookie that loaded this row; never stored (see people.services).
     key = ""

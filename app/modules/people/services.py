@@ -298,16 +298,21 @@ def enter_with_token(token: str, current: Login | None) -> tuple[Login, Membersh
     in this browser ends first, so a link never adds to what another person had open."""
     membership = membership_for_token(token)
     membership.last_seen_at = utcnow()
-    if current is not None and current.person_id == membership.person_id:
-        login = current
-    else:
-        if current is not None:
-            end_login(current)
-        login = _new_login(membership.person)
+    login = login_for(membership.person, current)
     if membership not in login.memberships:
         login.memberships.append(membership)
     db.session.flush()
     return login, membership
+
+
+def login_for(person: Person, current: Login | None) -> Login:
+    """The login a personal link of `person` enters: theirs if they are already in
+    this browser, otherwise a new one, after ending anyone else's."""
+    if current is not None and current.person_id == person.id:
+        return current
+    if current is not None:
+        end_login(current)
+    return _new_login(person)
 
 
 def _new_login(person: Person) -> Login:

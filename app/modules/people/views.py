@@ -21,9 +21,17 @@ from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
 from app.extensions import csrf, db, limiter, login_manager
 from app.modules.exports.renderer import ExportError, ExportsBusy
-from app.modules.people import services, sheet
-from app.modules.people.forms import MAX_ID, EnterForm, ImportForm, RoleForm, SheetForm
-from app.modules.people.models import Login, Membership
+from app.modules.people import organisers, profile, services, sheet
+from app.modules.people.forms import (
+    MAX_ID,
+    EnterForm,
+    ImportForm,
+    ProfileForm,
+    RoleForm,
+    SheetForm,
+    organisation_field,
+)
+from app.modules.people.models import Login, Membership, Organiser
 from app.modules.workshops.models import Workshop
 from app.web.access import Access, workshop_for
 from app.web.addresses import only_this_computer
@@ -56,16 +64,44 @@ def _current_login() -> Login | None:
     return current_user if current_user.is_authenticated else None
 
 
-def _someone_else(membership: Membership) -> Login | None:
+def _someone_else(entry: Membership | Organiser) -> Login | None:
     """Who must be asked before the link switches this browser to another person."""
     login = _current_login()
-    return login if login is not None and login.person_id != membership.person_id else None
+    return login if login is not None and login.person_id != entry.person_id else None
 
 
 def _invalid(error: services.InvitationError):  # type: ignore[no-untyped-def]
     services.record_refused_link(error)
     db.session.commit()
     return render_template("people/invalid_link.html", message=str(error)), 404
+
+
+def _entered(login: Login, entry: Membership | Organiser) -> bool:
+    if isinstance(entry, Organiser):
+        return login.organiser_id == entry.id
+    return entry in login.memberships
+
+
+def _landing(entry: Membership | Organiser):  # type: ignore[no-untyped-def]
+    """An organiser lands on their workshops, where a new one is made; a member on the
+    workshop of their link."""
+    if isinstance(entry, Organiser):
+        return redirect(url_for("workshops.index"))
+    return redirect(url_for("workshops.show", workshop_id=entry.workshop_id))
+
+
+def _enter_page(entry: Membership | Organiser, form: EnterForm, status: int = 200) -> Response:
+    return _secret(
+        render_template(
+            "people/enter.html",
+            person=entry.person,
+            workshop=None if isinstance(entry, Organiser) else entry.workshop,
+            other=_someone_else(entry),
+            form=form,
+            expired=status != 200,
+        ),
+        status,
+    )
 
 
 @bp.get(f"{services.ENTER_PATH}<token>")
@@ -78,16 +114,13 @@ def enter(token: str):  # type: ignore[no-untyped-def]
     if request.headers.get("Sec-Fetch-Dest", "document") != "document":
         abort(400)
     try:
-        membership = services.membership_for_token(token)
+        entry = organisers.entry_for_token(token)
     except services.InvitationError as error:
         return _invalid(error)
     login = _current_login()
-    if login is not None and membership in login.memberships:
-        return redirect(url_for("workshops.show", workshop_id=membership.workshop_id))
-    return _secret(render_template(
-        "people/enter.html", membership=membership, other=_someone_else(membership),
-        form=EnterForm(),
-    ))
+    if login is not None and _entered(login, entry):
+        return _landing(entry)
+    return _enter_page(entry, EnterForm())
 
 
 @bp.post(f"{services.ENTER_PATH}<token>")
@@ -95,18 +128,15 @@ def enter(token: str):  # type: ignore[no-untyped-def]
 @limiter.limit("20 per minute", deduct_when=_failed)
 def enter_confirm(token: str):  # type: ignore[no-untyped-def]
     try:
-        membership = services.membership_for_token(token)
+        entry = organisers.entry_for_token(token)
     except services.InvitationError as error:
         return _invalid(error)
     form = EnterForm()
     if not form.validate_on_submit():
         # The session that held the token changed (a logout in another tab, a restart
         # with a new key): asked again, never sent again by the script, so it cannot loop.
-        return _secret(render_template(
-            "people/enter.html", membership=membership, other=_someone_else(membership),
-            form=form, expired=True,
-        ), 400)
-    login, membership = services.enter_with_token(token, _current_login())
+        return _enter_page(entry, form, 400)
+    login, entry = organisers.enter_with_token(token, _current_login())
     db.session.commit()
     language = session.get("lang")
     session.clear()
@@ -114,7 +144,7 @@ def enter_confirm(token: str):  # type: ignore[no-untyped-def]
         session["lang"] = language
     session.permanent = True
     login_user(login)
-    return redirect(url_for("workshops.show", workshop_id=membership.workshop_id))
+    return _landing(entry)
 
 
 @bp.post("/esci")
@@ -129,6 +159,74 @@ def logout():  # type: ignore[no-untyped-def]
     session.clear()
     flash(_("Sei uscito. Per rientrare usa di nuovo il tuo link personale."), "info")
     return redirect(url_for("web.home"))
+
+
+def _profile_page(
+    login: Login, form: ProfileForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    places = profile.places(login)
+    if form is None:
+        form = ProfileForm.for_places(
+            places, profile.may_rename(login), formdata=None, name=login.person.name
+        )
+    return render_template(
+        "people/profile.html",
+        form=form,
+        places=places,
+        person=login.person,
+        organiser=login.organiser,
+        field_of=organisation_field,
+    ), status
+
+
+@bp.get("/profilo")
+@login_required
+def own_profile():  # type: ignore[no-untyped-def]
+    return _profile_page(current_user)
+
+
+@bp.post("/profilo")
+@login_required
+def save_profile():  # type: ignore[no-untyped-def]
+    places = profile.places(current_user)
+    form = ProfileForm.for_places(places, profile.may_rename(current_user))
+    if not form.validate_on_submit():
+        return _profile_page(current_user, form, 422)
+    try:
+        changed = profile.update(current_user, form.name.data or "", form.organisations(places))
+    except profile.ProfileError as error:
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, _text(error.message)]
+        return _profile_page(current_user, form, 409)
+    db.session.commit()
+    if changed:
+        flash(_("Il profilo è stato aggiornato."), "success")
+    else:
+        flash(_("Non c'era nulla da cambiare."), "info")
+    return redirect(url_for("people.own_profile"))
+
+
+@bp.post("/profilo/link/<int:membership_id>")
+@login_required
+def own_link(membership_id: int):  # type: ignore[no-untyped-def]
+    """A new link of the person's own, for a workshop this login entered."""
+    membership = profile.entered(current_user, membership_id)
+    if membership is None:
+        abort(404)
+    link = services.new_link(current_user.person, membership)
+    db.session.commit()
+    return _secret(render_template("people/own_link.html", link=link))
+
+
+@bp.post("/profilo/link-organizzatore")
+@login_required
+def own_organiser_link():  # type: ignore[no-untyped-def]
+    try:
+        link = profile.new_organiser_link(current_user)
+    except profile.ProfileError:
+        abort(404)
+    db.session.commit()
+    return _secret(render_template("people/own_link.html", organiser_link=link))
 
 
 def _text(message: Message) -> str:

@@ -11,7 +11,7 @@ from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
     from app.modules.documents.models import Document
-    from app.modules.people.models import Membership, Person
+    from app.modules.people.models import Membership, Organiser, Person
 
 
 class Workshop(db.Model):
@@ -25,6 +25,10 @@ class Workshop(db.Model):
     promoters: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Created through an organiser's login: that organiser's link reopens it.
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL")
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="workshop", cascade="all, delete-orphan"
@@ -33,6 +37,7 @@ class Workshop(db.Model):
         back_populates="workshop", cascade="all, delete-orphan", order_by="Document.id"
     )
     created_by: Mapped[Person | None] = relationship()
+    organiser: Mapped[Organiser | None] = relationship()
 
     @property
     def promoter_list(self) -> list[str]:

@@ -22,8 +22,11 @@ class WorkshopData:
 
 def create_workshop(login: Login | None, data: WorkshopData) -> Workshop:
     """The creator becomes the first facilitator, so a new workshop is never orphaned,
-    and the login that created it opens it (the creator has no link to it yet)."""
+    and the login that created it opens it (the creator has no link to it yet). Made
+    through an organiser's login, it belongs to that organiser: their link reopens it,
+    and they appear with their organisation."""
     actor = login.person if login is not None else None
+    organiser = login.organiser if login is not None else None
     workshop = Workshop(
         title=data.title.strip(),
         place=data.place.strip(),
@@ -31,10 +34,16 @@ def create_workshop(login: Login | None, data: WorkshopData) -> Workshop:
         ends_on=data.ends_on,
         promoters=data.promoters.strip(),
         created_by=actor,
+        organiser=organiser,
     )
     db.session.add(workshop)
     if login is not None:
-        membership = Membership(workshop=workshop, person=actor, role=Role.FACILITATOR)
+        membership = Membership(
+            workshop=workshop,
+            person=actor,
+            role=Role.FACILITATOR,
+            organisation=organiser.organisation if organiser is not None else "",
+        )
         db.session.add(membership)
         login.memberships.append(membership)
     db.session.flush()

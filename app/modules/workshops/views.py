@@ -9,7 +9,7 @@ from app.extensions import db
 from app.modules.people.services import members_of
 from app.modules.workshops import services
 from app.modules.workshops.forms import WorkshopForm
-from app.web.access import facilitates_any, workshop_for
+from app.web.access import may_create_workshops, workshop_for
 
 bp = Blueprint("workshops", __name__)
 
@@ -20,15 +20,15 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "workshops/index.html",
         rows=services.workshops_of(current_user),
-        may_create=facilitates_any(current_user),
+        may_create=may_create_workshops(current_user),
+        organiser=current_user.organiser,
     )
 
 
 @bp.route("/workshops/new", methods=["GET", "POST"])
 @login_required
 def new():  # type: ignore[no-untyped-def]
-    # Anyone who already runs a workshop may start another; the first one comes from the CLI.
-    if not facilitates_any(current_user):
+    if not may_create_workshops(current_user):
         abort(403)
     form = WorkshopForm()
     if form.validate_on_submit():

@@ -15,19 +15,32 @@ from app.core.permissions import Role
 # Who is asking. "uninvited" is logged in through another workshop, so it tests the
 # boundary between workshops, not just login; "other_link" is this workshop's facilitator
 # logged in through the link of their membership in another workshop (a link opens its
-# own membership only, never the person's others); "revoked" was this workshop's
-# facilitator, revoked while logged in.
+# own membership only, never the person's others); "organiser" is this workshop's
+# facilitator too, logged in through their organiser's link, which opens only the
+# workshops created through it; "revoked" was this workshop's facilitator, revoked while
+# logged in.
 PERSONAS = (
-    "anonymous", "uninvited", "other_link", "revoked", "observer", "participant", "facilitator"
+    "anonymous",
+    "uninvited",
+    "other_link",
+    "organiser",
+    "revoked",
+    "observer",
+    "participant",
+    "facilitator",
 )
 
-# The least a persona must be for the route to answer: each level admits those after it.
+# Who a route answers. The roles of the workshop admit the roles above them; an
+# organiser's login reaches no workshop by itself, only what organisers may do.
 LEVELS: dict[str, frozenset[str]] = {
     "public": frozenset(PERSONAS),
     "authenticated": frozenset(PERSONAS) - {"anonymous"},
     "observer": frozenset({"observer", "participant", "facilitator"}),
     "participant": frozenset({"participant", "facilitator"}),
     "facilitator": frozenset({"facilitator"}),
+    "organiser": frozenset({"organiser"}),
+    # Creating a workshop: an organiser, or anyone who already runs one.
+    "creator": frozenset({"organiser", "facilitator"}),
 }
 
 

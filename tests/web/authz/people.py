@@ -17,6 +17,12 @@ RULES = [
     Rule("people.enter_confirm", "POST", "public",
          lambda w: {"token": w.extras["participant_token"]}),
     Rule("people.logout", "POST", "public"),
+    # Everyone's own profile; a new link only for what the login itself entered.
+    Rule("people.own_profile", "GET", "authenticated"),
+    Rule("people.save_profile", "POST", "authenticated", data=lambda w: {"name": "Nome Nuovo"}),
+    Rule("people.own_link", "POST", "facilitator",
+         lambda w: {"membership_id": w.memberships[Role.FACILITATOR].id}),
+    Rule("people.own_organiser_link", "POST", "organiser"),
     Rule("people.members", "GET", "facilitator", _workshop),
     Rule("people.change_role", "POST", "facilitator", _participant,
          data=lambda w: {"role": "observer"}),
