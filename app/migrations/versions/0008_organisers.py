@@ -2,7 +2,7 @@
 
 Revision ID: 0008_organisers
 Revises: 0007_hard_word_limits
-Create Date: 2026-12-07 09:00:00
+Create Date: 2026-12-06 05:30:00
 
 """
 
