@@ -76,7 +76,10 @@ class Grid {
     this.dom = element('div', 'tv-grid', { contenteditable: 'false', role: 'group' })
     this.dom.tvGrid = this
     this.table = element('table', 'tv-grid__table')
-    this.dom.append(this.table)
+    // Only the table scrolls sideways on a phone; its buttons and hint stay in view.
+    const scroller = element('div', 'tv-grid__scroll')
+    scroller.append(this.table)
+    this.dom.append(scroller)
     if (this.writable) this._buildTools()
     this.update(widget)
     this.dom.addEventListener('input', event => this._typed(event))
@@ -246,7 +249,7 @@ class Grid {
     const cell = this._cellOf(event.target)
     if (!cell) return
     this.active = cell
-    this._renderTools()
+    if (this.buttons) this._renderTools()
   }
 
   focusCell (row, column, select = true) {
@@ -430,6 +433,31 @@ const keepTypingOutside = EditorState.transactionFilter.of(tr => {
   return { changes: { from: change.from, insert }, selection: EditorSelection.cursor(end), userEvent: tr.annotation(Transaction.userEvent), scrollIntoView: true }
 })
 
+// A table at the very start or end of the text has no line beside it for the browser
+// to put the caret in, and what is typed there would be lost: the first key starts a
+// paragraph of its own before or after the table.
+const typeAtTheEdges = Prec.high(EditorView.domEventHandlers({
+  keydown (event, view) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || view.state.readOnly) return false
+    const typed = event.key === 'Enter' ? '' : event.key.length === 1 ? event.key : null
+    const range = view.state.selection.main
+    if (typed === null || !range.empty) return false
+    const { doc } = view.state
+    const tables = view.state.field(gridField).tables
+    const atEnd = range.head === doc.length && tables.some(table => table.to === doc.length)
+    const atStart = range.head === 0 && tables.some(table => table.from === 0)
+    if (!atEnd && !atStart) return false
+    const insert = atEnd ? `\n\n${typed}` : `${typed}\n\n`
+    view.dispatch({
+      changes: { from: range.head, insert },
+      selection: EditorSelection.cursor(range.head + (atEnd ? insert.length : typed.length)),
+      userEvent: 'input.type',
+      scrollIntoView: true
+    })
+    return true
+  }
+}))
+
 // Before a toolbar command: a cursor on a table's edge moves to a new line beside it,
 // so that a heading or a list is not written into the table.
 export function stepOutOfTable (view) {
@@ -473,5 +501,5 @@ const gridKeys = Prec.high(keymap.of([
 ]))
 
 export function tableGrid (config) {
-  return [gridConfig.of(config), gridField, keepTypingOutside, gridKeys]
+  return [gridConfig.of(config), gridField, keepTypingOutside, typeAtTheEdges, gridKeys]
 }

@@ -104,7 +104,10 @@ export function setCell (table, row, column, text) {
   const line = table.rows[row]
   const source = cellSource(text)
   const cell = line.cells[column]
-  if (!cell) {
+  // A row without its outer pipes may change shape when its first or last cell empties
+  // ("a | b" with "a" gone is one cell): it gets them, as the grid writes rows.
+  const bare = !/^\s*\|/.test(line.text) || !/(^|[^\\])\|\s*$/.test(line.text)
+  if (!cell || bare) {
     const sources = rowSources(table, line)
     sources[column] = source
     return lineChanges(line, rowLine(sources))
@@ -117,7 +120,9 @@ export function setCell (table, row, column, text) {
     const insert = (raw === 0 ? ' ' : '') + source + (raw < 2 ? ' ' : '')
     return [{ from: at, to: at, insert }]
   }
-  const change = minimalChange(line.from + cell.start, cell.source, source)
+  // A backslash right before the next pipe would escape it.
+  const padded = source.endsWith('\\') && cell.end === cell.to ? `${source} ` : source
+  const change = minimalChange(line.from + cell.start, cell.source, padded)
   return change ? [change] : []
 }
 
@@ -126,11 +131,19 @@ function lineChanges (row, text) {
   return change ? [change] : []
 }
 
-// A new empty row after `row` (0 is the header: the new row becomes the first of the body).
+// A new empty row after `row` (0 is the header: the new row becomes the first of the
+// body). It goes in before the closing pipe of the row above ("| a |" becomes
+// "| a |\n|  |"), inside the table: text someone starts right after the table at the
+// same moment stays after it.
 export function insertRow (table, row) {
-  const after = table.rows[row === 0 ? 0 : row]
-  const anchor = row === 0 ? table.delimiter : after
-  return [{ from: anchor.to, to: anchor.to, insert: '\n' + rowLine(Array(table.columns).fill('')) }]
+  const anchor = row === 0 ? table.delimiter : table.rows[row]
+  const empty = rowLine(Array(table.columns).fill(''))
+  const end = anchor.text.trimEnd().length
+  if (anchor.text[end - 1] === '|' && anchor.text[end - 2] !== '\\') {
+    const at = anchor.from + end - 1
+    return [{ from: at, to: at, insert: '|\n' + empty.slice(0, -1) }]
+  }
+  return [{ from: anchor.to, to: anchor.to, insert: '\n' + empty }]
 }
 
 // The body row `row` (from 1) goes, with its line.
