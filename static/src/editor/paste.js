@@ -10,7 +10,7 @@
 
 // Beyond this the paste is plain text: a converter's work should stay well under a
 // second, and a section's text is smaller still (SECTION_MAX_BYTES).
-export const MAX_HTML = 3 * 1024 * 1024
+const MAX_HTML = 3 * 1024 * 1024
 // Deeper elements are taken as plain text; lists and quotes deeper than these levels
 // are written at the deepest one (the renderer stops nesting at 20 blocks).
 const MAX_DEPTH = 100
@@ -46,7 +46,7 @@ function styleValue (style, property) {
   return null
 }
 
-export function safeHref (href) {
+function safeHref (href) {
   const url = (href || '').trim()
   if (!/^(https?:\/\/[^\s/]|mailto:[^\s])/i.test(url)) return null
   return url.replace(/[\s()<>]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'))
@@ -193,7 +193,7 @@ function clean (root) {
       el.remove()
     } else if (DROP.has(tag) || tag.startsWith('v:') || tag.startsWith('w:data')) {
       el.remove()
-    } else if (el.getAttribute('aria-hidden') === 'true' || /display:\s*none/i.test(el.getAttribute('style') || '')) {
+    } else if (el.getAttribute('aria-hidden') === 'true' || /display:\s*none|mso-hide:\s*all/i.test(el.getAttribute('style') || '')) {
       el.remove()
     }
   }

@@ -305,10 +305,12 @@ export class SectionView {
           syntaxHighlighting(PROSE),
           highlightSpecialChars(),
           drawSelection(),
+          // Before the comments' and hints' marks: a hidden Markdown mark then sits
+          // inside their highlight instead of cutting it in pieces.
+          this.mode.of(this._modeExtensions()),
           annotations(this.sectionId),
           EditorState.transactionFilter.of(tr => this._withinHardLimit(tr)),
           templateHints(t.template_hint),
-          this.mode.of(this._modeExtensions()),
           EditorView.lineWrapping,
           placeholder(t.placeholder),
           EditorView.contentAttributes.of({

@@ -277,6 +277,14 @@ class Grid {
     this._classify(field)
     if (changes.length === 0) return
     this.view.dispatch({ changes, userEvent: GRID_EDIT })
+    // A change the editor refused (a hard word limit) leaves the cell as the text has it.
+    const now = this._current()
+    const stored = now && now.rows[cell.row] && now.rows[cell.row].cells[cell.column]
+    const text = stored ? cellText(stored.source) : ''
+    if (cellText(cellSource(field.value)) !== text) {
+      field.value = text
+      this._fit(field)
+    }
   }
 
   _classify (field) {
@@ -439,7 +447,7 @@ const keepTypingOutside = EditorState.transactionFilter.of(tr => {
 const typeAtTheEdges = Prec.high(EditorView.domEventHandlers({
   keydown (event, view) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || view.state.readOnly) return false
-    const typed = event.key === 'Enter' ? '' : event.key.length === 1 ? event.key : null
+    const typed = event.key === 'Enter' ? '' : [...event.key].length === 1 ? event.key : null
     const range = view.state.selection.main
     if (typed === null || !range.empty) return false
     const { doc } = view.state
