@@ -12,9 +12,12 @@ import { tags } from '@lezer/highlight'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 
 import { annotations } from './annotations.js'
+import { richPaste } from './clipboard.js'
 import { templateHints } from './hints.js'
 import { format, plural } from './i18n.js'
+import { livePreview } from './livepreview.js'
 import { insertLink, insertTable, toggleInline, toggleLinePrefix } from './markdown.js'
+import { openGrid, stepOutOfTable, tableGrid } from './tablegrid.js'
 import { SectionAwareness, cursorToJSON } from './presence.js'
 import { countWords, limitStatus } from './words.js'
 
@@ -27,7 +30,20 @@ const ICONS = {
   table: 'M3 5h18v14H3zM3 10h18M3 15h18M12 5v14',
   undo: 'M9 14 4 9l5-5M4 9h10a6 6 0 0 1 0 12h-3',
   redo: 'm15 14 5-5-5-5M20 9H10a6 6 0 0 0 0 12h3',
-  preview: 'M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12zM12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z'
+  preview: 'M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12zM12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
+  markdown: 'M2.5 6h19v12h-19zM6 15V9l2.5 3L11 9v6M17 9v6M14.5 12.5 17 15l2.5-2.5'
+}
+
+// The «Markdown» switch is a person's choice, for every section and every visit.
+const SOURCE_KEY = 'tavolo.editor.markdown'
+const SOURCE_EVENT = 'tavolo:markdown-mode'
+
+function storedSourceMode () {
+  try {
+    return localStorage.getItem(SOURCE_KEY) === 'source'
+  } catch {
+    return false
+  }
 }
 
 // Markdown shown the way it will read: headings large, bold bold, italics italic, and
@@ -103,7 +119,11 @@ export class SectionView {
     this.awareness = null
     this.access = new Compartment()
     this.labels = new Compartment()
+    this.mode = new Compartment()
+    this.sourceMode = storedSourceMode()
+    this.noticeTimer = null
     this._build()
+    document.addEventListener(SOURCE_EVENT, event => this._setSourceMode(event.detail.source))
     this.bind()
     replica.onChange(what => this._replicaChanged(what))
   }
@@ -128,14 +148,14 @@ export class SectionView {
     // two rows, every one of them in sight.
     this.toolbar = element('div', 'tv-editor__toolbar', { role: 'toolbar' })
     const groups = [
-      ['bold', t.bold, shortcut('B'), view => toggleInline(view, '**', t.bold_text)],
-      ['italic', t.italic, shortcut('I'), view => toggleInline(view, '_', t.italic_text)],
-      ['heading', t.heading, null, view => toggleLinePrefix(view, 'heading')],
-      ['bullet', t.bullet, null, view => toggleLinePrefix(view, 'bullet')],
-      ['ordered', t.ordered, null, view => toggleLinePrefix(view, 'ordered')],
-      ['link', t.link, shortcut('K'), view => insertLink(view, t.link_text)],
-      ['quote', t.quote, null, view => toggleLinePrefix(view, 'quote')],
-      ['table', t.table, null, view => insertTable(view, t.table_first, t.table_second)],
+      ['bold', t.bold, shortcut('B'), this._command(view => toggleInline(view, '**', t.bold_text))],
+      ['italic', t.italic, shortcut('I'), this._command(view => toggleInline(view, '_', t.italic_text))],
+      ['heading', t.heading, null, this._command(view => toggleLinePrefix(view, 'heading'))],
+      ['bullet', t.bullet, null, this._command(view => toggleLinePrefix(view, 'bullet'))],
+      ['ordered', t.ordered, null, this._command(view => toggleLinePrefix(view, 'ordered'))],
+      ['link', t.link, shortcut('K'), this._command(view => insertLink(view, t.link_text))],
+      ['quote', t.quote, null, this._command(view => toggleLinePrefix(view, 'quote'))],
+      ['table', t.table, null, this._command(view => this._insertTable(view))],
       ['undo', t.undo, shortcut('Z'), () => this.undoManager && this.undoManager.undo()],
       ['redo', t.redo, IS_MAC ? '⇧⌘Z' : 'Ctrl+Y', () => this.undoManager && this.undoManager.redo()]
     ]
@@ -153,8 +173,8 @@ export class SectionView {
       button.append(icon(name, this.letters), text)
       button.addEventListener('click', () => {
         if (!this.view || !this.writable) return
-        run(this.view)
-        this.view.focus()
+        // A new table's grid takes the focus itself.
+        if (run(this.view) !== 'grid') this.view.focus()
       })
       // Keeps the editor's selection: a click on a button must not take the focus first.
       button.addEventListener('mousedown', event => event.preventDefault())
@@ -165,6 +185,15 @@ export class SectionView {
         this.toolbar.append(this.separator)
       }
     }
+    this.markdownButton = element('button', 'tv-tool tv-tool--markdown', {
+      type: 'button', 'aria-pressed': String(this.sourceMode), tabindex: '-1', title: t.markdown_title
+    })
+    const markdownLabel = element('span', 'tv-tool__label')
+    markdownLabel.textContent = t.markdown
+    this.markdownButton.append(icon('markdown', this.letters), markdownLabel)
+    this.markdownButton.addEventListener('click', () => this._toggleSourceMode())
+    this.markdownButton.addEventListener('mousedown', event => event.preventDefault())
+    this.toolbar.append(this.markdownButton)
     this.previewButton = element('button', 'tv-tool tv-tool--preview', {
       type: 'button', 'aria-pressed': 'false', 'aria-controls': this.ids.preview, tabindex: '-1'
     })
@@ -192,6 +221,7 @@ export class SectionView {
     footer.append(this.words, this.announcer, this.save)
 
     root.append(this.toolbar, this.notice, this.message, this.surface, this.preview, footer)
+    root.dataset.markdown = this.sourceMode ? 'source' : 'live'
     this.root = root
     this.mount.replaceChildren(root)
     this._renderLabels()
@@ -253,9 +283,9 @@ export class SectionView {
         doc: ytext.toString(),
         extensions: [
           Prec.high(keymap.of([
-            { key: 'Mod-b', run: view => this.writable && toggleInline(view, '**', t.bold_text), preventDefault: true },
-            { key: 'Mod-i', run: view => this.writable && toggleInline(view, '_', t.italic_text), preventDefault: true },
-            { key: 'Mod-k', run: view => this.writable && insertLink(view, t.link_text), preventDefault: true }
+            { key: 'Mod-b', run: this._command(view => toggleInline(view, '**', t.bold_text)), preventDefault: true },
+            { key: 'Mod-i', run: this._command(view => toggleInline(view, '_', t.italic_text)), preventDefault: true },
+            { key: 'Mod-k', run: this._command(view => insertLink(view, t.link_text)), preventDefault: true }
           ])),
           // Ctrl+Z in a read-only section must not take back anything either.
           keymap.of([
@@ -263,6 +293,11 @@ export class SectionView {
             ...defaultKeymap
           ]),
           yCollab(ytext, this.awareness, { undoManager: this.undoManager }),
+          richPaste({
+            writable: () => this.writable,
+            notify: (kind, count) => this._pasteNotice(kind, count),
+            maxBytes: this.context.sectionMaxBytes
+          }),
           // Markdown with tables (GFM), lists that continue on Enter and pasted addresses
           // that become links; without markdown()'s embedded HTML support, which would
           // add a third to the bundle for something the renderer switches off anyway.
@@ -270,6 +305,9 @@ export class SectionView {
           syntaxHighlighting(PROSE),
           highlightSpecialChars(),
           drawSelection(),
+          // Before the comments' and hints' marks: a hidden Markdown mark then sits
+          // inside their highlight instead of cutting it in pieces.
+          this.mode.of(this._modeExtensions()),
           annotations(this.sectionId),
           EditorState.transactionFilter.of(tr => this._withinHardLimit(tr)),
           templateHints(t.template_hint),
@@ -298,6 +336,70 @@ export class SectionView {
     this._renderWords()
     this._renderStatus()
     this._renderUndo()
+  }
+
+  // A toolbar command or its shortcut, for people who may write; in the writing view a
+  // cursor at a table's edge first moves to a line of its own (tablegrid.js).
+  _command (run) {
+    return view => {
+      if (!this.writable) return false
+      if (!this.sourceMode) stepOutOfTable(view)
+      return run(view)
+    }
+  }
+
+  // In the writing view a new table opens in the grid, its first heading selected.
+  _insertTable (view) {
+    const t = this.t
+    insertTable(view, t.table_first, t.table_second)
+    if (this.sourceMode) return true
+    return openGrid(view, view.state.selection.main.head) ? 'grid' : true
+  }
+
+  _modeExtensions () {
+    if (this.sourceMode) return []
+    return [
+      livePreview,
+      tableGrid({
+        t: this.t,
+        undo: () => this.writable && this.undoManager && this.undoManager.undo(),
+        redo: () => this.writable && this.undoManager && this.undoManager.redo()
+      })
+    ]
+  }
+
+  _toggleSourceMode () {
+    const source = !this.sourceMode
+    try {
+      localStorage.setItem(SOURCE_KEY, source ? 'source' : 'live')
+    } catch {
+      // Without storage the choice lasts as long as the page.
+    }
+    document.dispatchEvent(new CustomEvent(SOURCE_EVENT, { detail: { source } }))
+  }
+
+  _setSourceMode (source) {
+    if (source === this.sourceMode) return
+    this.sourceMode = source
+    this.markdownButton.setAttribute('aria-pressed', String(source))
+    this.root.dataset.markdown = source ? 'source' : 'live'
+    if (!this.view) return
+    const hadFocus = this.surface.contains(document.activeElement)
+    this.view.dispatch({ effects: this.mode.reconfigure(this._modeExtensions()) })
+    if (hadFocus && !this.surface.contains(document.activeElement)) this.view.focus()
+  }
+
+  _pasteNotice (kind, count) {
+    const t = this.t
+    const text = kind === 'images'
+      ? plural(count, t.paste_images_one, t.paste_images_other)
+      : format(t.paste_too_long, { kb: Math.floor(count / 1024) })
+    this.showMessage(text, 'warning')
+    const shown = this.message.firstChild
+    clearTimeout(this.noticeTimer)
+    this.noticeTimer = setTimeout(() => {
+      if (this.message.firstChild === shown) this.message.replaceChildren()
+    }, 20000)
   }
 
   // Comments and amendments start from a selected passage; they learn of it through
@@ -368,6 +470,7 @@ export class SectionView {
     for (const button of [...Object.values(this.buttons), this.separator]) {
       button.hidden = !writable || this.previewing
     }
+    this.markdownButton.hidden = this.previewing
     const notice = writable ? '' : this._noticeText()
     this.notice.textContent = notice
     this.notice.hidden = !notice
