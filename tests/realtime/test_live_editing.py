@@ -252,6 +252,7 @@ def test_a_section_locked_from_the_page_is_locked_for_editors_at_once(world: Wor
         wait_until(lambda: doc.section_id in writer.section_states)
         assert writer.section_states[doc.section_id] == {
             "section_id": doc.section_id, "state": "locked", "editable": False,
+            "document_status": "draft",
         }
         writer.insert(doc.section_id, 0, "Troppo tardi. ")
         wait_until(lambda: len(writer.resets) == 1)
