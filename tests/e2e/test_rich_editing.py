@@ -185,6 +185,34 @@ def test_a_table_edited_in_the_grid_while_someone_types_in_the_section(
         shot(grid_editor, "grid-desktop")
         shot(bruno, "grid-phone")
 
+        # An observer reads the same table, as a table: no fields, no buttons.
+        invite = "tavolo invite 1 --email ornella@e2e.example.org --role osservatore --name"
+        observer_link = live["server"].tavolo([*invite.split(), "Ornella Osservatrice"])[0]
+        observer_ctx = browser.new_context(**DESKTOP)
+        errors: list[str] = []
+        try:
+            reader = open_document(observer_ctx, observer_link, live)
+            reader.on("pageerror", lambda error: errors.append(str(error)))
+            read_only = editor_of(reader, "Impegni")
+            ready(reader, read_only)
+            expect(read_only.locator(".tv-grid td")).to_have_text(
+                [
+                    "Regione Lombardia",
+                    "Aprire un tavolo tecnico",
+                    "_[Nome e ruolo]_",
+                    "_[Data]_",
+                    "Comune di Lodi",
+                    "Nominare un referente",
+                    "",
+                    "",
+                ]
+            )
+            expect(read_only.locator(".tv-grid textarea, .tv-grid button")).to_have_count(0)
+            shot(read_only, "grid-observer")
+            assert not errors
+        finally:
+            observer_ctx.close()
+
         # Ctrl+Z in a cell takes back Anna's last change only, never Bruno's.
         anna.wait_for_timeout(600)
         grid_editor.get_by_label("Riga 2, Impegno").click()
