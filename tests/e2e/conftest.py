@@ -86,6 +86,29 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def module_page(browser: Browser, source: str, global_name: str) -> Page:
+    """A blank page holding one of the front end's modules, bundled as the editor bundles
+    it, its exports under `global_name`: the real browser runs it, DOMParser included."""
+    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
+    assert esbuild.exists(), "esbuild is not installed: npm ci"
+    bundle = subprocess.run(
+        [
+            str(esbuild),
+            str(ROOT / "static" / "src" / source),
+            "--bundle",
+            "--format=iife",
+            f"--global-name={global_name}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    page = browser.new_page()
+    page.add_script_tag(content=bundle)
+    return page
+
+
 def demo_link(server: LiveServer) -> str:
     """The demo workshop on the server's instance, and its facilitator's link, as
     `tavolo demo` prints it."""

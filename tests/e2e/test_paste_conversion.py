@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,33 +24,17 @@ from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page
 
 from app.core.render import render_markdown
+from tests.e2e.conftest import module_page
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIPBOARD = Path(__file__).parent / "clipboard"
-ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 
 
 @pytest.fixture(scope="module")
 def converter(browser: Browser) -> Iterator[Page]:
     """A blank page with the converter's module bundled as it is in the editor."""
-    assert ESBUILD.exists(), "esbuild is not installed: npm ci"
-    bundle = subprocess.run(
-        [
-            str(ESBUILD),
-            str(ROOT / "static" / "src" / "editor" / "paste.js"),
-            "--bundle",
-            "--format=iife",
-            "--global-name=TavoloPaste",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    page = browser.new_page()
-    page.add_script_tag(content=bundle)
+    page = module_page(browser, "editor/paste.js", "TavoloPaste")
     yield page
     page.close()
 

@@ -6,9 +6,7 @@ the ones intended, pipes and line breaks typed in cells included."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,10 +14,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from playwright.sync_api import Browser, Page
 
+from tests.e2e.conftest import module_page
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 PARSER = MarkdownIt("js-default").enable("table")
 
 # Applies a list of changes ({from, to, insert}, all relative to the text before any of
@@ -33,22 +31,7 @@ APPLY = """([text, changes]) => {
 
 @pytest.fixture(scope="module")
 def model(browser: Browser) -> Iterator[Page]:
-    assert ESBUILD.exists(), "esbuild is not installed: npm ci"
-    bundle = subprocess.run(
-        [
-            str(ESBUILD),
-            str(ROOT / "static" / "src" / "editor" / "tables.js"),
-            "--bundle",
-            "--format=iife",
-            "--global-name=TavoloTables",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    page = browser.new_page()
-    page.add_script_tag(content=bundle)
+    page = module_page(browser, "editor/tables.js", "TavoloTables")
     page.add_script_tag(content=f"window.applyChanges = {APPLY}")
     yield page
     page.close()
