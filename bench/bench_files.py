@@ -84,7 +84,12 @@ def _imports(folder: Path) -> tuple[list[Entry], object]:
 
     def tavolo(suffix: str) -> Callable[[], object]:
         def run() -> None:
-            document = imports.import_file(None, workshop, PLAN.with_suffix(suffix), SPLIT_LEVEL)
+            source = PLAN.with_suffix(suffix)
+            if suffix == ".md":
+                # A text of its own each time: the outline of a text already read is kept.
+                source = folder / f"piano-{len(imported)}.md"
+                source.write_text(f"{PLAN.with_suffix('.md').read_text()}\n\n{len(imported)}\n")
+            document = imports.import_file(None, workshop, source, SPLIT_LEVEL)
             db.session.commit()
             imported.append(document)
 
