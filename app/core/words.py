@@ -37,6 +37,11 @@ def limit_status(words: int, limit: int | None) -> str:
     return "ok"
 
 
+def hard_limit(limit: int | None, hard: bool) -> int | None:
+    """The limit no change may take a text past: the word limit, when it is hard."""
+    return limit if hard else None
+
+
 def goes_over(before: str, after: str, limit: int | None) -> bool:
     """Whether a change takes a text past a hard limit. A text already over it (the
     limit was set later) may still shrink, or change without growing: nobody must be

@@ -20,6 +20,7 @@ from app.core.permissions import (
     can,
     can_edit_section,
 )
+from app.core.words import hard_limit
 from app.extensions import db
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Login, Membership, login_membership
@@ -106,7 +107,7 @@ def joined_section(section_id: int, sid: str) -> SectionAccess:
         found.status,
         found.person_id,
         found.role,
-        found.word_limit if found.word_limit_hard else None,
+        hard_limit(found.word_limit, found.word_limit_hard),
     )
 
 

@@ -546,8 +546,11 @@ class Store:
                     # each other in a circle): no honest client writes that.
                     raise InvalidUpdate("items waiting for one another")
                 self._check_length(before, len(live.text))
-                if goes_over(text_before, str(live.text), ticket.word_limit):
-                    raise WordsOverLimit(ticket.word_limit)
+                # The text is copied out only for sections with a hard limit: every
+                # other keystroke would copy up to SECTION_MAX_BYTES for nothing.
+                limit = ticket.word_limit
+                if limit is not None and goes_over(text_before, str(live.text), limit):
+                    raise WordsOverLimit(limit)
             except (InvalidUpdate, TextTooLong, WordsOverLimit) as error:
                 ticket.finish(error)
                 self._rebuild(live, section_id, accepted)

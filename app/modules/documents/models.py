@@ -9,7 +9,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.permissions import DocumentStatus, SectionState
-from app.core.words import count_words
+from app.core.words import count_words, hard_limit
 from app.extensions import db
 from app.modules.columns import value_enum
 from app.modules.timeutil import utcnow
@@ -70,7 +70,7 @@ class Section(db.Model):
     @property
     def hard_word_limit(self) -> int | None:
         """The limit no change may take the text past, if the limit is hard."""
-        return self.word_limit if self.word_limit_hard else None
+        return hard_limit(self.word_limit, self.word_limit_hard)
 
     @property
     def word_count(self) -> int:
