@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.core.render import render_markdown, slugify
+from app.core.render import NOTE_LABEL_MAX, render_markdown, slugify
 
 
 class Format(StrEnum):
@@ -210,7 +210,9 @@ def colophon_markdown(
 
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+# A label as long as the renderer reads one: unbounded, "[^[^[^…" is read to the end
+# of the text from every bracket.
+_FOOTNOTE = re.compile(rf"\[\^([^\]\s]{{1,{NOTE_LABEL_MAX}}})\]")
 
 
 def shift_headings(body: str, above: int) -> str:

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.core import lifecycle, outline
 from app.core.permissions import DocumentStatus
+from app.core.render import placeholders_in_html
 from app.core.words import limit_status
 from app.modules.documents.models import Document, Section
 from app.web import rendering
@@ -68,6 +69,22 @@ def preview_html(section: Section, text: str) -> Markup:
     return rendering.markdown(
         text, f"p{section.id}", min(6, depth + 1), document_id=section.document_id
     )
+
+
+def template_hints(document: Document) -> dict[int, list[str]]:
+    """The template's hints left in each section, read off the HTML the document page
+    shows (kept by the renderer's cache, and made by a worker when a text is long), so
+    that the checklist before freezing parses no text on the server's loop."""
+    sections = document.sections
+    depths = outline.depths([s.level for s in sections])
+    return {
+        section.id: placeholders_in_html(
+            rendering.markdown(
+                section.body, f"s{section.id}", min(6, depth + 1), document_id=document.id
+            )
+        )
+        for section, depth in zip(sections, depths, strict=True)
+    }
 
 
 def _section_view(

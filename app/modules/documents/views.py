@@ -30,7 +30,7 @@ from app.modules.documents.forms import (
     StatusForm,
 )
 from app.modules.documents.models import Document, Section
-from app.modules.documents.pages import document_page, preview_html
+from app.modules.documents.pages import document_page, preview_html, template_hints
 from app.realtime.errors import section_too_long
 from app.realtime.services import notify_section_state
 from app.web.access import Access, document_for, section_for, workshop_for
@@ -175,7 +175,7 @@ def set_status(document_id: int):  # type: ignore[no-untyped-def]
             "documents/confirm_status.html",
             document=document,
             target=target,
-            items=services.open_items(document),
+            items=services.open_items(document, template_hints(document)),
         )
     try:
         services.set_status(current_user.person, document, target)
