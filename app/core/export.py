@@ -160,18 +160,24 @@ class Participant:
     name: str
     organisation: str
     category: str
+    present: bool = True  # False: invited, and never marked present in the register
 
 
 def participants_markdown(
-    participants: Sequence[Participant], no_category: str, no_organisation: str
+    participants: Sequence[Participant],
+    no_category: str,
+    no_organisation: str,
+    absent_mark: str = "",
 ) -> str:
     """Grouped by stakeholder category, then organisation, then name, each sorted
-    ignoring case and accents as an Italian reader expects ("Èupolis" near "Ente")."""
+    ignoring case and accents as an Italian reader expects ("Èupolis" near "Ente").
+    The name of someone invited who was never in the room carries `absent_mark`."""
     groups: dict[str, dict[str, list[str]]] = {}
     for p in participants:
         category = p.category.strip() or no_category
         organisation = p.organisation.strip() or no_organisation
-        groups.setdefault(category, {}).setdefault(organisation, []).append(p.name.strip())
+        name = p.name.strip() if p.present else f"{p.name.strip()} {absent_mark}".rstrip()
+        groups.setdefault(category, {}).setdefault(organisation, []).append(name)
     lines: list[str] = []
     for category in sorted(groups, key=_sort_key):
         lines.append(f"**{escape_markdown(category)}**\n")

@@ -35,6 +35,10 @@ def short_datetime(value: dt.datetime | None) -> str:
     return format_datetime(value, "dd/MM/y HH:mm") if value else ""
 
 
+def short_time(value: dt.datetime | None) -> str:
+    return format_datetime(value, "HH:mm") if value else ""
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
@@ -43,4 +47,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_datetime"] = short_datetime
+    app.jinja_env.filters["short_time"] = short_time
     app.context_processor(lambda: {"current_lang": select_locale()})

@@ -38,11 +38,14 @@ REFUSAL_FLUSH_SECONDS = 5.0
 # shown by its code, so a new one is never hidden.
 ACTIONS = {
     "workshop.created": _l("Tavolo creato"),
+    "workshop.room_code_renewed": _l("Codice della sala cambiato"),
     "member.invited": _l("Persona invitata"),
     "member.link_issued": _l("Nuovo link di accesso"),
     "member.revoked": _l("Accesso revocato"),
     "member.role_changed": _l("Ruolo cambiato"),
     "member.updated": _l("Dati della persona modificati"),
+    "member.presence_marked": _l("Presenza segnata"),
+    "member.presence_removed": _l("Presenza tolta"),
     "members.imported": _l("Elenco di persone importato"),
     "invitation_sheet.generated": _l("Foglio di invito generato"),
     "document.created": _l("Documento creato"),

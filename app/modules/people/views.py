@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from markupsafe import Markup
 
 from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
@@ -49,11 +48,6 @@ def load_login(key: str) -> Login | None:
 @bp.app_template_global("links_only_here")
 def links_only_here() -> bool:
     return only_this_computer(current_app.config["BASE_URL"])
-
-
-@bp.app_template_filter("qr_svg")
-def qr_svg(url: str) -> Markup:
-    return sheet.qr_svg(url)
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]

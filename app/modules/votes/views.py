@@ -102,6 +102,7 @@ def create(section_id: int):  # type: ignore[no-untyped-def]
         quorum=form.quorum.data,
         results_visible=Visibility(form.results_visible.data),
         reason_required_for_objection=form.reason_required.data,
+        on_present=form.on_present.data,
     )
     try:
         vote_round = services.open_round(
