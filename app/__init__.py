@@ -28,6 +28,7 @@ FEATURES = (
     "dissent",
     "audit",
     "attendance",
+    "room",
 )
 
 

@@ -19,6 +19,7 @@ class Capability(StrEnum):
     MANAGE = "manage"  # workshop settings, members, sections, document states
     PROPOSE = "propose"  # amendments, and supporting or opposing those of others
     VOTE = "vote"
+    SPEAK = "speak"  # asking for the floor in the room's speaking queue
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -30,6 +31,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.COMMENT,
             Capability.PROPOSE,
             Capability.VOTE,
+            Capability.SPEAK,
         }
     ),
     Role.FACILITATOR: frozenset(Capability),

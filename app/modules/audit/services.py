@@ -74,6 +74,9 @@ ACTIONS = {
     "vote.opened": _l("Votazione aperta"),
     "vote.closed": _l("Votazione chiusa"),
     "dissent.recorded": _l("Posizione di dissenso registrata"),
+    "room.queue_opened": _l("Coda degli interventi aperta"),
+    "room.queue_closed": _l("Coda degli interventi chiusa"),
+    "room.announced": _l("Messaggio mostrato a tutta la sala"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -88,6 +91,7 @@ KINDS = {
     "amendment": _l("Emendamenti"),
     "vote": _l("Votazioni"),
     "dissent": _l("Dissenso"),
+    "room": _l("Sala"),
     "access": _l("Tentativi non consentiti"),
 }
 
