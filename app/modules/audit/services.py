@@ -38,6 +38,9 @@ REFUSAL_FLUSH_SECONDS = 5.0
 # shown by its code, so a new one is never hidden.
 ACTIONS = {
     "workshop.created": _l("Tavolo creato"),
+    "workshop.updated": _l("Dati del tavolo modificati"),
+    "workshop.archived": _l("Tavolo archiviato"),
+    "workshop.restored": _l("Tavolo ripristinato"),
     "member.invited": _l("Persona invitata"),
     "member.link_issued": _l("Nuovo link di accesso"),
     "member.revoked": _l("Accesso revocato"),
@@ -309,6 +312,11 @@ DETAILS = {
     "split_level": _l("livello di divisione"),
     "body": _l("testo"),
     "template": _l("modello"),
+    "place": _l("luogo"),
+    "starts_on": _l("dal"),
+    "ends_on": _l("al"),
+    "promoters": _l("promotori"),
+    "time_zone": _l("fuso orario"),
 }
 
 
