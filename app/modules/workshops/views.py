@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.permissions import Capability
 from app.extensions import db
+from app.modules.people.models import Person
 from app.modules.people.services import members_of
 from app.modules.workshops import services
 from app.modules.workshops.forms import ArchiveForm, WorkshopForm
@@ -102,7 +105,9 @@ def restore(workshop_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _change(workshop: Workshop, change, done: str):  # type: ignore[no-untyped-def]
+def _change(  # type: ignore[no-untyped-def]
+    workshop: Workshop, change: Callable[[Person, Workshop], None], done: str
+):
     try:
         change(current_user.person, workshop)
     except services.WorkshopError as error:

@@ -180,3 +180,17 @@ def test_pages_date_a_moment_in_the_workshops_zone(room: Room, zone: str, day: s
     assert f"Pubblicato il {day}." in page
     public = _text(room.participant.get(f"/p/{room.document.slug or room.document.id}"))
     assert f"Pubblicato il {day}" in public
+
+
+def test_a_new_workshop_is_created_in_the_zone_chosen(room: Room) -> None:
+    form = room.facilitator.get("/workshops/new")
+    assert '<option selected value="Europe/Rome">Europe/Rome</option>' in _text(form)
+    sent = room.facilitator.post(
+        "/workshops/new", data=_form(title="Tavolo a Londra", time_zone="Europe/London")
+    )
+    assert sent.status_code == 302
+    created = db.session.scalars(db.select(Workshop).filter_by(title="Tavolo a Londra")).one()
+    assert created.time_zone == "Europe/London" and not created.archived
+    refused = room.facilitator.post("/workshops/new", data=_form(time_zone="Europe/Atlantide"))
+    assert refused.status_code == 422
+    assert "Scegli un fuso orario dall'elenco" in _text(refused)
