@@ -8,9 +8,8 @@ Create Date: 2026-12-06 07:30:00
 
 import os
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_workshop_zone_archive"
