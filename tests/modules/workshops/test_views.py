@@ -129,11 +129,14 @@ def test_archiving_asks_first_then_moves_the_workshop_to_the_archived_list(room:
 def test_an_archived_workshops_documents_are_read_and_exported_not_changed(
     room: Room, make
 ) -> None:  # type: ignore[no-untyped-def]
-    room.facilitator.post(f"/workshops/{room.workshop.id}/archive", data={"confirm": "y"})
     document, section = room.document, room.document.sections[0]
+    assert "data-new-comment" in _text(room.participant.get(f"/documents/{document.id}"))
+    room.facilitator.post(f"/workshops/{room.workshop.id}/archive", data={"confirm": "y"})
     page = room.participant.get(f"/documents/{document.id}")
     assert page.status_code == 200
     assert "il documento si legge e si esporta, ma non si modifica" in _text(page)
+    # No form is offered that would only be refused.
+    assert "data-new-comment" not in _text(page)
     assert "Congela il documento" not in _text(room.facilitator.get(f"/documents/{document.id}"))
 
     refusals = [
