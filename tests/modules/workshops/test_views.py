@@ -126,9 +126,7 @@ def test_archiving_asks_first_then_moves_the_workshop_to_the_archived_list(room:
     assert "Tavolo archiviato" in log and "Tavolo ripristinato" in log
 
 
-def test_an_archived_workshops_documents_are_read_and_exported_not_changed(
-    room: Room, make
-) -> None:  # type: ignore[no-untyped-def]
+def test_an_archived_workshops_documents_are_read_and_exported_not_changed(room: Room) -> None:
     document, section = room.document, room.document.sections[0]
     assert "data-new-comment" in _text(room.participant.get(f"/documents/{document.id}"))
     room.facilitator.post(f"/workshops/{room.workshop.id}/archive", data={"confirm": "y"})
