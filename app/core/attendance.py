@@ -4,9 +4,11 @@ room's figures are computed on them, not on everyone invited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import string
+from zoneinfo import ZoneInfo
 
 # The room's code is read off a projector or a sheet at the entrance and typed by hand
 # when a phone has no camera: short, without letters that look alike.
@@ -29,6 +31,12 @@ def room_code(secret: bytes, workshop_id: int, generation: int) -> str:
 
 def same_code(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def day_in(moment: dt.datetime, zone: str) -> dt.date:
+    """The day a stored UTC moment falls on, on the room's clock: at 23:30 UTC on 5
+    December it is already the 6th in Rome."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def majority(present: int) -> int:

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.attendance import CODE_ALPHABET, CODE_LENGTH, majority, room_code, same_code
+from app.core.attendance import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    day_in,
+    majority,
+    room_code,
+    same_code,
+)
 
 secrets = st.binary(min_size=16, max_size=64)
 ids = st.integers(min_value=1, max_value=2**63 - 1)
@@ -43,3 +52,11 @@ def test_the_majority_is_more_than_half_of_those_present(present: int) -> None:
         assert needed == 0
     else:
         assert needed * 2 > present and (needed - 1) * 2 <= present
+
+
+@given(st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1)))
+def test_the_day_is_the_rooms_whatever_the_zone(moment: dt.datetime) -> None:
+    rome, london = day_in(moment, "Europe/Rome"), day_in(moment, "Europe/London")
+    assert day_in(moment, "UTC") == moment.date()
+    # Rome is one or two hours ahead of London, never a day behind it.
+    assert rome in (london, london + dt.timedelta(days=1))

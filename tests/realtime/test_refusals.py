@@ -246,6 +246,38 @@ def test_text_typed_into_a_frozen_document_is_kept_too(world: World) -> None:
         writer.close()
 
 
+def test_an_archived_workshop_refuses_typing_like_a_frozen_document(world: World) -> None:
+    doc = world.document("Testo del tavolo.")
+    writer = TavoloClient(world.links["participant"])
+    try:
+        writer.join(doc.id)
+        world.server.sql(
+            "UPDATE workshop SET archived_at = '2026-12-05 23:30:00' WHERE id = ?",
+            world.workshop_id,
+        )
+        writer.insert(doc.section_id, 0, "Dopo la chiusura. ")
+        wait_until(lambda: len(writer.resets) == 1 and bool(writer.errors))
+        writer.wait_synced()
+        assert writer.text(doc.section_id) == world.body(doc) == "Testo del tavolo."
+        assert _codes(writer) == ["section_locked"]
+        assert "archiviato" in writer.errors[0]["message"]
+        ((_, base, proposed, reason),) = _rejected(world, doc.section_id)
+        assert (base, proposed, reason) == (
+            "Testo del tavolo.",
+            "Dopo la chiusura. Testo del tavolo.",
+            "workshop_archived",
+        )
+        # Whoever joins now learns that nothing here can be written.
+        late = TavoloClient(world.links["facilitator"])
+        try:
+            assert [s["editable"] for s in late.join(doc.id)["sections"]] == [False]
+        finally:
+            late.close()
+    finally:
+        world.server.sql("UPDATE workshop SET archived_at = NULL WHERE id = ?", world.workshop_id)
+        writer.close()
+
+
 def test_a_public_reader_reads_a_published_document_and_nothing_else(world: World) -> None:
     published, draft = world.document("Testo pubblicato."), world.document("Bozza.")
     world.set_status(published, "published")

@@ -17,8 +17,7 @@ from app.modules.attendance.models import Presence, RoomCode
 from app.modules.audit.services import record
 from app.modules.people.models import Membership
 from app.modules.timeutil import utcnow
-from app.modules.workshops.models import Workshop
-from app.web.i18n import local_time
+from app.modules.workshops.models import Workshop, zone_of
 
 ARRIVAL_PATH = "/workshops/{workshop_id}/arrivo/{code}"
 
@@ -27,8 +26,8 @@ class AttendanceError(Exception):
     """A change refused; the message is for people."""
 
 
-def day_of(now: dt.datetime) -> dt.date:
-    return local_time(now).date()
+def day_of(workshop: Workshop, now: dt.datetime) -> dt.date:
+    return attendance.day_in(now, zone_of(workshop))
 
 
 def present_on(workshop: Workshop, day: dt.date) -> dict[int, Presence]:
@@ -60,7 +59,7 @@ def set_present(
     """A facilitator's mark, for today; taking it back removes the day's presence."""
     if not can(actor.role, Capability.MANAGE) or actor.workshop_id != member.workshop_id:
         raise AttendanceError(_("Solo i facilitatori del tavolo segnano le presenze."))
-    day = day_of(now)
+    day = day_of(member.workshop, now)
     found: Presence | None = None
     if present:
         found = _arrived(member, day, now, marked_by=actor)
@@ -120,7 +119,7 @@ def check_in(member: Membership, code: str, now: dt.datetime) -> Presence:
         raise AttendanceError(
             _("Questo codice non è quello della sala: inquadra il codice esposto oggi.")
         )
-    return _arrived(member, day_of(now), now, marked_by=None)
+    return _arrived(member, day_of(member.workshop, now), now, marked_by=None)
 
 
 def _arrived(

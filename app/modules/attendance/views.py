@@ -62,7 +62,8 @@ def arrival(workshop_id: int, code: str):  # type: ignore[no-untyped-def]
     workshop = access.membership.workshop
     if not services.valid_code(workshop, code):
         return _wrong_code(workshop)
-    present = services.present_on(workshop, services.day_of(utcnow())).get(access.membership.id)
+    today = services.present_on(workshop, services.day_of(workshop, utcnow()))
+    present = today.get(access.membership.id)
     return render_template(
         "attendance/arrival.html", workshop=workshop, code=code, form=ArrivalForm(), present=present
     )
@@ -92,7 +93,7 @@ def _wrong_code(workshop: Workshop):  # type: ignore[no-untyped-def]
 
 def _register_page(workshop: Workshop):  # type: ignore[no-untyped-def]
     now = utcnow()
-    day = services.day_of(now)
+    day = services.day_of(workshop, now)
     present = services.present_on(workshop, day)
     members = [m for m in members_of(workshop) if m.active]
     return render_template(

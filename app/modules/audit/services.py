@@ -39,6 +39,9 @@ REFUSAL_FLUSH_SECONDS = 5.0
 ACTIONS = {
     "workshop.created": _l("Tavolo creato"),
     "workshop.room_code_renewed": _l("Codice della sala cambiato"),
+    "workshop.updated": _l("Dati del tavolo modificati"),
+    "workshop.archived": _l("Tavolo archiviato"),
+    "workshop.restored": _l("Tavolo ripristinato"),
     "member.invited": _l("Persona invitata"),
     "member.link_issued": _l("Nuovo link di accesso"),
     "member.revoked": _l("Accesso revocato"),
@@ -316,6 +319,11 @@ DETAILS = {
     "split_level": _l("livello di divisione"),
     "body": _l("testo"),
     "template": _l("modello"),
+    "place": _l("luogo"),
+    "starts_on": _l("dal"),
+    "ends_on": _l("al"),
+    "promoters": _l("promotori"),
+    "time_zone": _l("fuso orario"),
 }
 
 

@@ -47,6 +47,7 @@ class DocumentPage:
 def document_page(document: Document, public: bool = False) -> DocumentPage:
     """`public` leaves out everything meant for writers only (guidance)."""
     sections = list(document.sections)
+    archived = document.workshop.archived
     tree = outline.build([(s.title, s.level) for s in sections], document.numbered)
     views = [
         _section_view(section, entry, public, first=i == 0, last=i == len(sections) - 1)
@@ -56,8 +57,9 @@ def document_page(document: Document, public: bool = False) -> DocumentPage:
         document=document,
         sections=views,
         nav=[_nav(entry, views) for entry in tree.roots],
-        structure_editable=lifecycle.structure_editable(document.status),
-        next_statuses=lifecycle.next_statuses(document.status),
+        # An archived workshop's documents change in nothing, status included.
+        structure_editable=lifecycle.structure_editable(document.status) and not archived,
+        next_statuses=() if archived else lifecycle.next_statuses(document.status),
     )
 
 

@@ -43,7 +43,7 @@ def new(workshop_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/workshops/<int:workshop_id>/import")
 @login_required
 def upload(workshop_id: int):  # type: ignore[no-untyped-def]
-    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE, adds_documents=True)
     # Beyond this the request is refused before it is read, with the 413 page.
     request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_OVERHEAD
     form = UploadForm()
@@ -86,7 +86,7 @@ def preview(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
 @bp.post("/workshops/<int:workshop_id>/import/<token>")
 @login_required
 def confirm(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
-    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE, adds_documents=True)
     draft = _draft(workshop, token)
     form = ConfirmForm()
     if not form.validate():

@@ -275,12 +275,14 @@ def _eligible(vote_round: VoteRound, now: dt.datetime) -> list[Membership]:
     voters = _voters(vote_round, vote_round.ended_at(now))
     if not vote_round.on_present:
         return voters
-    present = present_on(vote_round.document.workshop, day_of(vote_round.opened_at))
+    present = present_on(
+        vote_round.document.workshop, day_of(vote_round.document.workshop, vote_round.opened_at)
+    )
     return [m for m in voters if m.id in present]
 
 
 def _present_voters(document: Document, now: dt.datetime) -> list[Membership]:
-    present = present_on(document.workshop, day_of(now))
+    present = present_on(document.workshop, day_of(document.workshop, now))
     return [
         row.membership
         for row in present.values()

@@ -1,7 +1,7 @@
 """The room: the speaking queue and the facilitator's line to every screen
 
-Revision ID: 0010_room
-Revises: 0009_attendance
+Revision ID: 0011_room
+Revises: 0010_attendance
 Create Date: 2026-12-06 08:10:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0010_room"
-down_revision = "0009_attendance"
+revision = "0011_room"
+down_revision = "0010_attendance"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Attendance: who is in the room on each day, the generation of the room's code, and
 votes counted on the people present
 
-Revision ID: 0009_attendance
-Revises: 0008_organisers
+Revision ID: 0010_attendance
+Revises: 0009_workshop_zone_archive
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0009_attendance"
-down_revision = "0008_organisers"
+revision = "0010_attendance"
+down_revision = "0009_workshop_zone_archive"
 branch_labels = None
 depends_on = None
 
