@@ -368,10 +368,16 @@ def end_logins(query: Select[tuple[Login]], continuing: Login | None) -> int:
 
 
 def _holding(membership: Membership) -> Select[tuple[Login]]:
-    """The logins a link of the membership was opened in."""
-    return db.select(Login).join(
+    """The logins a link of the membership was opened in. Not the logins of the
+    organiser's link that created its workshop, which reach the membership through
+    that link, not through this one."""
+    query = db.select(Login).join(
         login_membership, login_membership.c.login_id == Login.id
     ).where(login_membership.c.membership_id == membership.id)
+    organiser_id = membership.workshop.organiser_id
+    if organiser_id is None:
+        return query
+    return query.where(db.or_(Login.organiser_id.is_(None), Login.organiser_id != organiser_id))
 
 
 def entered_membership(login: Login, workshop_id: int) -> Membership | None:

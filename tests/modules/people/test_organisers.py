@@ -313,3 +313,31 @@ def test_revoking_someone_who_is_no_organiser_is_one_line_and_changes_nothing(
         )
     assert enters(app.test_client(), token)
     assert _audit("organiser.revoked") == []
+
+
+def test_a_new_link_for_the_organisers_membership_leaves_their_organiser_logins(
+    app: Flask,
+    make,  # type: ignore[no-untyped-def]
+) -> None:
+    """The organiser reaches the workshop they created through their organiser's link,
+    not through their membership's link: renewing the latter does not end the former."""
+    _, token = _organiser()
+    laptop = app.test_client()
+    login(laptop, token)
+    workshop_id = _create(laptop, "Tavolo «Abitare»")
+    workshop = db.session.get(Workshop, workshop_id)
+    assert workshop is not None
+    [own] = workshop.memberships
+    _, colleague_token = make.member(workshop, Role.FACILITATOR)
+    desk = app.test_client()
+    login(desk, colleague_token)
+
+    page = desk.post(f"/workshops/{workshop_id}/members/{own.id}/link")
+    [path] = link_paths(page.text)
+    phone = app.test_client()
+    login(phone, path.removeprefix("/i/"))
+    again = desk.post(f"/workshops/{workshop_id}/members/{own.id}/link")
+
+    assert again.status_code == 200
+    assert laptop.get(f"/workshops/{workshop_id}").status_code == 200
+    assert phone.get(f"/workshops/{workshop_id}").status_code == 302
