@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -359,6 +360,46 @@ def test_logging_out_closes_the_logins_sockets_and_its_cookie_opens_nothing(
         assert world.body(doc) == "Salvato. Prima dell'uscita."
     finally:
         client.close()
+
+
+def test_a_renewed_link_closes_the_sockets_of_the_logins_entered_with_the_old_one(
+    world: World,
+) -> None:
+    """The old link may have leaked: whoever is writing with it is cut off at once. The
+    facilitator who made the new link goes on."""
+    doc = world.document("Prima del nuovo link.")
+    client = _joined(world, "writer6", doc.id)
+    facilitator = _joined(world, "facilitator", doc.id)
+    try:
+        client.insert(doc.section_id, 0, "Salvato. ")
+        client.wait_synced()
+        [(membership_id,)] = world.server.sql(
+            "SELECT membership.id FROM membership JOIN person ON person.id = person_id"
+            " WHERE person.email = ? AND workshop_id = ?",
+            world.emails["writer6"],
+            world.workshop_id,
+        )
+        members = f"{world.base_url}/workshops/{world.workshop_id}/members"
+        page = facilitator._http.post(
+            f"{members}/{membership_id}/link",
+            data={"csrf_token": csrf_token(facilitator._http, members)},
+            headers={"Referer": world.base_url},
+            allow_redirects=False,
+        )
+        assert page.status_code == 200
+        [new] = set(re.findall(re.escape(world.base_url) + r"/i/[\w-]+", page.text))
+        world.links["writer6"] = new
+        wait_until(lambda: not client.connected)
+        with pytest.raises(LiveError) as refused:
+            client.connect()
+        assert refused.value.code == "refused"
+        assert facilitator.connected
+        facilitator.insert(doc.section_id, 0, "Continua. ")
+        facilitator.wait_synced()
+        assert world.body(doc) == "Continua. Salvato. Prima del nuovo link."
+    finally:
+        client.close()
+        facilitator.close()
 
 
 def test_an_ended_login_is_refused_at_the_next_event_wherever_its_socket_is(

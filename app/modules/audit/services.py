@@ -51,6 +51,8 @@ ACTIONS = {
     "member.presence_removed": _l("Presenza tolta"),
     "members.imported": _l("Elenco di persone importato"),
     "invitation_sheet.generated": _l("Foglio di invito generato"),
+    "organiser.link_renewed": _l("Nuovo link dell'organizzatore"),
+    "organiser.revoked": _l("Ruolo di organizzatore revocato"),
     "document.created": _l("Documento creato"),
     "document.imported": _l("Documento importato"),
     "document.exported": _l("Documento esportato"),
@@ -101,6 +103,7 @@ KINDS = {
 OBJECTS = {
     "workshop": _l("tavolo"),
     "membership": _l("persona"),
+    "organiser": _l("organizzatore"),
     "document": _l("documento"),
     "section": _l("sezione"),
     "comment": _l("commento"),

@@ -207,7 +207,7 @@ def own_link(membership_id: int):  # type: ignore[no-untyped-def]
     membership = profile.entered(current_user, membership_id)
     if membership is None:
         abort(404)
-    link = services.new_link(current_user.person, membership)
+    link = services.new_link(current_user.person, membership, current_user)
     db.session.commit()
     return _secret(render_template("people/own_link.html", link=link))
 
@@ -331,7 +331,7 @@ def new_link(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-d
     workshop, access = workshop_for(workshop_id, Capability.MANAGE)
     membership = _member(workshop, membership_id)
     try:
-        link = services.new_link(access.person, membership)
+        link = services.new_link(access.person, membership, current_user)
     except services.MembershipError as error:
         return _members_page(workshop, access, status=409, error=_text(error.message))
     db.session.commit()
