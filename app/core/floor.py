@@ -21,6 +21,14 @@ BROADCAST_MAX = 200
 BROADCAST_MAX_MINUTES = 240
 
 
+class Projected(StrEnum):
+    """What the room's screen shows, chosen by the facilitator."""
+
+    QUEUE = "coda"  # who has the floor, and who is next
+    SECTION = "sezione"  # a section's text, as it is being written
+    VOTE = "votazione"  # a vote's question, then its result
+
+
 class Status(StrEnum):
     WAITING = "waiting"
     SPEAKING = "speaking"

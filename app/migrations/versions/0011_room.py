@@ -1,4 +1,5 @@
-"""The room: the speaking queue and the facilitator's line to every screen
+"""The room: the speaking queue, the facilitator's line to every screen, and what the
+room's projector shows
 
 Revision ID: 0011_room
 Revises: 0010_attendance
@@ -24,6 +25,14 @@ def upgrade():
         sa.Column("queue_open", sa.Boolean(), nullable=False),
         sa.Column("broadcast", sa.String(length=200), nullable=False),
         sa.Column("broadcast_until", sa.DateTime(), nullable=True),
+        sa.Column(
+            "projected",
+            sa.Enum(
+                "coda", "sezione", "votazione", name="projected", native_enum=False, length=20
+            ),
+            nullable=False,
+        ),
+        sa.Column("projected_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(

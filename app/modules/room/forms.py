@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import AnyOf, InputRequired, NumberRange
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
-from app.core.floor import BROADCAST_MAX_MINUTES
+from app.core.floor import BROADCAST_MAX_MINUTES, Projected
 
 
 class AskForm(FlaskForm):
@@ -19,6 +19,12 @@ class QueueForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Only the CSRF token: giving the floor, skipping, finishing, withdrawing."""
+
+
+class ProjectForm(FlaskForm):
+    projected = HiddenField(validators=[AnyOf([p.value for p in Projected])])
+    section = IntegerField(validators=[Optional()])
+    vote = IntegerField(validators=[Optional()])
 
 
 class AnnounceForm(FlaskForm):

@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.floor import BROADCAST_MAX, TOPIC_MAX, Status
+from app.core.floor import BROADCAST_MAX, TOPIC_MAX, Projected, Status
 from app.extensions import db
 from app.modules.columns import value_enum
 from app.modules.people.models import Membership
@@ -26,6 +26,9 @@ class RoomState(db.Model):
     queue_open: Mapped[bool] = mapped_column(default=False)
     broadcast: Mapped[str] = mapped_column(String(BROADCAST_MAX), default="")
     broadcast_until: Mapped[dt.datetime | None]
+    projected: Mapped[Projected] = mapped_column(value_enum(Projected), default=Projected.QUEUE)
+    # The section or the vote round shown, by the kind `projected` says.
+    projected_id: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

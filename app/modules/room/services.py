@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from app.core import floor
-from app.core.floor import Status
+from app.core.floor import Projected, Status
 from app.core.permissions import Capability, can
+from app.core.tally import Result
 from app.extensions import db
 from app.modules.audit.services import record
+from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership
 from app.modules.room.models import FloorRequest, RoomState
+from app.modules.votes import services as votes
+from app.modules.votes.models import VoteRound
 from app.modules.workshops.models import Workshop
 
 
@@ -33,8 +37,7 @@ class Announcement:
 def state_of(workshop: Workshop) -> RoomState:
     """The stored state, or the state of a room where nothing happened yet (not saved:
     reading the room changes nothing)."""
-    found = db.session.get(RoomState, workshop.id)
-    return found or RoomState(workshop_id=workshop.id, queue_open=False, broadcast="", version=0)
+    return db.session.get(RoomState, workshop.id) or _fresh(workshop)
 
 
 def announcement(workshop: Workshop, now: dt.datetime) -> Announcement | None:
@@ -163,6 +166,83 @@ def clear_announcement(actor: Membership, workshop: Workshop, now: dt.datetime) 
     state.broadcast, state.broadcast_until = "", None
 
 
+@dataclass(frozen=True)
+class Screen:
+    """What the room's screen shows now."""
+
+    projected: Projected
+    section: Section | None = None
+    vote: VoteRound | None = None
+    result: Result | None = None
+    voters: int = 0
+
+
+def set_projected(
+    actor: Membership,
+    workshop: Workshop,
+    projected: Projected,
+    target_id: int | None,
+    now: dt.datetime,
+) -> None:
+    """The facilitator chooses from their own screen; the projector follows by itself."""
+    _require_facilitator(actor, workshop)
+    if projected is Projected.SECTION:
+        section = db.session.get(Section, target_id) if target_id else None
+        if section is None or section.document.workshop_id != workshop.id:
+            raise RoomError(_("Scegli una sezione di un documento di questo tavolo."))
+    elif projected is Projected.VOTE:
+        vote = db.session.get(VoteRound, target_id) if target_id else None
+        if vote is None or vote.document.workshop_id != workshop.id:
+            raise RoomError(_("Scegli una votazione di questo tavolo."))
+    else:
+        target_id = None
+    state = _changed(workshop, now)
+    state.projected, state.projected_id = projected, target_id
+
+
+def screen(workshop: Workshop, now: dt.datetime) -> Screen:
+    """What is chosen, if it is still there (a section deleted since shows the queue)."""
+    state = state_of(workshop)
+    if state.projected is Projected.SECTION and state.projected_id:
+        section = db.session.get(Section, state.projected_id)
+        if section is not None and section.document.workshop_id == workshop.id:
+            return Screen(Projected.SECTION, section=section)
+    if state.projected is Projected.VOTE and state.projected_id:
+        vote = db.session.get(VoteRound, state.projected_id)
+        if vote is not None and vote.document.workshop_id == workshop.id:
+            return Screen(
+                Projected.VOTE,
+                vote=vote,
+                result=votes.result(vote, now),
+                voters=votes.voters_so_far(vote),
+            )
+    return Screen(Projected.QUEUE)
+
+
+def vote_rounds_of(workshop: Workshop) -> list[VoteRound]:
+    """The workshop's votes, the latest first: what the facilitator may put on screen."""
+    return list(
+        db.session.scalars(
+            db.select(VoteRound)
+            .join(Document, Document.id == VoteRound.document_id)
+            .where(Document.workshop_id == workshop.id)
+            .order_by(VoteRound.opened_at.desc(), VoteRound.id.desc())
+        )
+    )
+
+
+def screen_version(workshop: Workshop, now: dt.datetime) -> str:
+    """Changes whenever the screen would: the room's choice, the section's stored text,
+    a vote cast or its closing."""
+    shown = screen(workshop, now)
+    parts = [str(state_of(workshop).version), shown.projected.value]
+    if shown.section is not None:
+        parts += [str(shown.section.body_seq), shown.section.state.value, shown.section.title]
+    if shown.vote is not None:
+        parts += [str(shown.voters), str(shown.vote.is_open(now)), str(shown.result is not None)]
+    return "-".join(parts)
+
+
 def _move(request: FloorRequest, target: Status, by_facilitator: bool, now: dt.datetime) -> None:
     if not floor.may_move(request.status, target, by_facilitator):
         raise RoomError(_("Questa richiesta di parola è già stata chiusa."))
@@ -175,11 +255,21 @@ def _move(request: FloorRequest, target: Status, by_facilitator: bool, now: dt.d
 def _changed(workshop: Workshop, now: dt.datetime) -> RoomState:
     state = db.session.get(RoomState, workshop.id)
     if state is None:
-        state = RoomState(workshop_id=workshop.id, queue_open=False, broadcast="", version=0)
+        state = _fresh(workshop)
         db.session.add(state)
     state.version += 1
     state.changed_at = now
     return state
+
+
+def _fresh(workshop: Workshop) -> RoomState:
+    return RoomState(
+        workshop_id=workshop.id,
+        queue_open=False,
+        broadcast="",
+        projected=Projected.QUEUE,
+        version=0,
+    )
 
 
 def _require_facilitator(actor: Membership, workshop: Workshop) -> None:

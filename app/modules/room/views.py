@@ -1,19 +1,34 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
+from markupsafe import Markup
 
+from app.core import outline
+from app.core.floor import Projected
 from app.core.permissions import Capability
 from app.extensions import db
 from app.modules.room import services
-from app.modules.room.forms import ActionForm, AnnounceForm, AskForm, QueueForm
+from app.modules.room.forms import ActionForm, AnnounceForm, AskForm, ProjectForm, QueueForm
 from app.modules.room.models import FloorRequest
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 from app.realtime.services import notify_document
-from app.web.access import Access, get_or_404, workshop_for
+from app.web import rendering
+from app.web.access import Access, document_for, get_or_404, workshop_for
 
 bp = Blueprint("room", __name__)
+
+
+@dataclass(frozen=True)
+class ProjectedView:
+    screen: services.Screen
+    number: str  # the section's number, as the document shows it
+    html: Markup | None  # the section's text
+    speaking: FloorRequest | None
+    next_up: list[FloorRequest]
 
 
 @bp.get("/workshops/<int:workshop_id>/parola")
@@ -121,6 +136,47 @@ def clear_announcement(workshop_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("room.floor", workshop_id=workshop.id))
 
 
+@bp.get("/documents/<int:document_id>/proiettore")
+@login_required
+def projector(document_id: int):  # type: ignore[no-untyped-def]
+    """The room's screen, full size and black on white: what the facilitator chose from
+    the room's page, updating by itself."""
+    document, _access = document_for(document_id)
+    return render_template(
+        "room/projector.html",
+        document=document,
+        workshop=document.workshop,
+        screen=_screen(document.workshop),
+        version=services.screen_version(document.workshop, utcnow()),
+    )
+
+
+@bp.get("/documents/<int:document_id>/proiettore.json")
+@login_required
+def projector_version(document_id: int):  # type: ignore[no-untyped-def]
+    document, _access = document_for(document_id)
+    current = services.screen_version(document.workshop, utcnow())
+    response = jsonify(version=current)
+    response.set_etag(f"proiettore-{document.workshop_id}-{current}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.post("/workshops/<int:workshop_id>/proiettore")
+@login_required
+def project(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    form = ProjectForm()
+    if not form.validate():
+        abort(400)
+    projected = Projected(form.projected.data)
+    target = form.section.data if projected is Projected.SECTION else form.vote.data
+    return _done(
+        workshop,
+        lambda: services.set_projected(access.membership, workshop, projected, target, utcnow()),
+    )
+
+
 @bp.app_context_processor
 def _room() -> dict[str, object]:
     return {"room_announcement": lambda workshop: services.announcement(workshop, utcnow())}
@@ -144,6 +200,19 @@ def _done(workshop: Workshop, change):  # type: ignore[no-untyped-def]
     else:
         db.session.commit()
     return redirect(url_for("room.floor", workshop_id=workshop.id))
+
+
+def _screen(workshop: Workshop) -> ProjectedView:
+    shown = services.screen(workshop, utcnow())
+    speaking, waiting = services.in_order(services.requests_of(workshop))
+    number, html = "", None
+    if shown.section is not None:
+        section = shown.section
+        sections = section.document.sections
+        tree = outline.build([(s.title, s.level) for s in sections], section.document.numbered)
+        number = tree.entries[sections.index(section)].number
+        html = rendering.markdown(section.body, f"proiettore{section.id}", 2, section.document_id)
+    return ProjectedView(shown, number, html, speaking, waiting[:5])
 
 
 def _tell_editors(workshop: Workshop, payload: dict[str, object]) -> None:
@@ -177,6 +246,8 @@ def _page(  # type: ignore[no-untyped-def]
             action_form=ActionForm(),
             queue_form=QueueForm(),
             announce_form=announce_form or AnnounceForm(),
+            project_form=ProjectForm(),
+            rounds=services.vote_rounds_of(workshop) if access.can(Capability.MANAGE) else [],
         ),
         status,
     )

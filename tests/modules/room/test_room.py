@@ -7,6 +7,7 @@ import datetime as dt
 from html import unescape
 
 import pytest
+from flask import Flask
 
 from app.core.floor import Status
 from app.extensions import db
@@ -14,6 +15,7 @@ from app.modules.audit.models import AuditEvent
 from app.modules.room import services
 from app.modules.room.models import FloorRequest
 from app.modules.timeutil import utcnow
+from tests import factories
 from tests.modules.amendments.conftest import Table
 
 
@@ -137,3 +139,47 @@ def test_bad_minutes_are_explained(table: Table, minutes: str) -> None:
     )
     assert answer.status_code == 422
     assert services.announcement(table.document.workshop, utcnow()) is None
+
+
+def test_the_projector_follows_the_facilitators_choice(table: Table) -> None:
+    base = _base(table)
+    facilitator = table.clients["facilitator"]
+    projector = table.clients["oscar"]  # the projector's laptop, entered by anyone
+    url = f"/documents/{table.document.id}/proiettore"
+    first = projector.get(url)
+    assert first.status_code == 200 and "Nessuno in coda." in first.text
+    version = projector.get(url + ".json").json["version"]
+
+    section = table.section
+    facilitator.post(f"{base}/proiettore", data={"projected": "sezione", "section": section.id})
+    shown = projector.get(url).text
+    assert section.title in shown and "Il budget di salute sostiene" in shown
+    assert projector.get(url + ".json").json["version"] != version
+
+    vote = table.clients["facilitator"].post(
+        f"/sections/{section.id}/votes",
+        data={"question": "Approviamo?", "scale": "consent", "results_visible": "live"},
+    )
+    assert vote.status_code in (200, 302)
+    [vote_round] = services.vote_rounds_of(table.document.workshop)
+    facilitator.post(f"{base}/proiettore", data={"projected": "votazione", "vote": vote_round.id})
+    before = projector.get(url + ".json").json["version"]
+    table.clients["anna"].post(f"/votes/{vote_round.id}/ballot", data={"choice": "favorevole"})
+    assert projector.get(url + ".json").json["version"] != before
+    chart = projector.get(url).text
+    assert "Approviamo?" in chart and "projector__bar" in chart and "Favorevole" in chart
+
+
+def test_the_projector_shows_only_what_belongs_to_the_workshop(app: Flask, table: Table) -> None:
+    other = factories.document(factories.workshop("Un altro tavolo"), sections=1)
+    db.session.commit()
+    base = _base(table)
+    refused = table.clients["facilitator"].post(
+        f"{base}/proiettore", data={"projected": "sezione", "section": other.sections[0].id}
+    )
+    page = table.clients["facilitator"].get(refused.headers["Location"]).text
+    assert "Scegli una sezione di un documento di questo tavolo" in unescape(page)
+    assert services.state_of(table.document.workshop).projected_id is None
+    # Someone of another workshop cannot open this projector.
+    stranger = app.test_client()
+    assert stranger.get(f"/documents/{table.document.id}/proiettore").status_code in (302, 401)

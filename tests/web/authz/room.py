@@ -19,7 +19,15 @@ def _request(w: World) -> dict[str, int]:
     return {"workshop_id": w.workshop.id, "request_id": w.extras["request"].id}
 
 
+def _document(w: World) -> dict[str, int]:
+    return {"document_id": w.document.id}
+
+
 RULES = [
+    # The room's screen: anyone of the workshop may open it on the projector's computer.
+    Rule("room.projector", "GET", "observer", _document),
+    Rule("room.projector_version", "GET", "observer", _document),
+    Rule("room.project", "POST", "facilitator", _workshop, data=lambda w: {"projected": "coda"}),
     Rule("room.floor", "GET", "observer", _workshop),
     Rule("room.version", "GET", "observer", _workshop),
     # Observers follow the room; asking for the floor is the participants'.
