@@ -25,7 +25,7 @@ from app.modules.exports.models import DocumentLogo, Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
 from app.modules.votes.models import VoteRound
-from app.web.labels import ROLE_LABELS
+from app.web.labels import COMMITMENT_STATUS_LABELS, ROLE_LABELS
 
 PAGE_SIZE = 50
 REFUSED = "access.refused"
@@ -71,6 +71,12 @@ ACTIONS = {
     "vote.opened": _l("Votazione aperta"),
     "vote.closed": _l("Votazione chiusa"),
     "dissent.recorded": _l("Posizione di dissenso registrata"),
+    "commitment.recorded": _l("Impegno registrato"),
+    "commitment.proposed": _l("Impegno proposto"),
+    "commitment.status_changed": _l("Stato dell'impegno cambiato"),
+    "commitment.link_issued": _l("Link dell'ente creato"),
+    "commitment.link_renewed": _l("Link dell'ente rinnovato"),
+    "commitment.link_revoked": _l("Link dell'ente revocato"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -85,6 +91,7 @@ KINDS = {
     "amendment": _l("Emendamenti"),
     "vote": _l("Votazioni"),
     "dissent": _l("Dissenso"),
+    "commitment": _l("Impegni"),
     "access": _l("Tentativi non consentiti"),
 }
 
@@ -98,6 +105,7 @@ OBJECTS = {
     "vote_round": _l("votazione"),
     "dissent": _l("dissenso"),
     "version": _l("versione"),
+    "commitment": _l("impegno"),
 }
 
 
@@ -309,11 +317,18 @@ DETAILS = {
     "split_level": _l("livello di divisione"),
     "body": _l("testo"),
     "template": _l("modello"),
+    "institution": _l("ente"),
+    "note": _l("nota"),
+    "via": _l("tramite"),
 }
 
 
 # Values stored as codes, shown by their names (roles: "participant" → "Partecipante").
-_VALUES = {role.value: label for role, label in ROLE_LABELS.items()}
+_VALUES: dict[str, Any] = {
+    **{role.value: label for role, label in ROLE_LABELS.items()},
+    **{status.value: label for status, label in COMMITMENT_STATUS_LABELS.items()},
+    "institution_link": _l("link dell'ente"),
+}
 
 
 def _details(details: dict[str, Any]) -> str:
