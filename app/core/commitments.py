@@ -69,26 +69,26 @@ def refusal(current: Status, target: Status, actor: Actor) -> Message | None:
                 N_("Solo un facilitatore può registrare che un impegno è stato concordato.")
             )
         return Message(N_("Solo un facilitatore può cambiare lo stato di un impegno."))
+    # The institution is first told why it cannot act at all, then what it may choose.
+    if actor is Actor.INSTITUTION and current is Status.PROPOSED:
+        return Message(
+            N_(
+                "L'impegno non è ancora stato concordato al tavolo: per ora non si "
+                "può aggiornare da qui."
+            )
+        )
+    if actor is Actor.INSTITUTION and current not in _INSTITUTION_FROM:
+        return Message(
+            N_("L'impegno è stato abbandonato: solo i facilitatori possono riprenderlo.")
+        )
     if target is current:
         return Message(N_("L'impegno è già in questo stato."))
     if target not in TRANSITIONS[current]:
         return Message(N_("Da questo stato l'impegno non può passare a quello scelto."))
-    if actor is Actor.INSTITUTION:
-        if current not in _INSTITUTION_FROM:
-            if current is Status.PROPOSED:
-                return Message(
-                    N_(
-                        "L'impegno non è ancora stato concordato al tavolo: per ora non si "
-                        "può aggiornare da qui."
-                    )
-                )
-            return Message(
-                N_("L'impegno è stato abbandonato: solo i facilitatori possono riprenderlo.")
-            )
-        if target not in _INSTITUTION_TO:
-            return Message(
-                N_("Da qui si può solo dire che l'impegno è in corso, completato o abbandonato.")
-            )
+    if actor is Actor.INSTITUTION and target not in _INSTITUTION_TO:
+        return Message(
+            N_("Da qui si può solo dire che l'impegno è in corso, completato o abbandonato.")
+        )
     return None
 
 
