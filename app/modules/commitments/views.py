@@ -32,13 +32,19 @@ from app.modules.commitments import annex as _annex  # noqa: F401 - registers th
 from app.modules.commitments import services
 from app.modules.commitments.forms import CommitmentForm, LinkForm, StatusForm
 from app.modules.commitments.models import Commitment
-from app.modules.documents.models import Section
+from app.modules.documents.models import Document, Section
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 from app.web.access import MAX_ID, Access, workshop_for
 from app.web.i18n import local_time, short_datetime
 
 bp = Blueprint("commitments", __name__)
+
+
+@bp.app_template_global("public_commitments")
+def public_commitments(document: Document) -> list[services.Entry]:
+    """The published page shows what the document hands over, with today's statuses."""
+    return services.of_document(document)
 
 
 def _today() -> dt.date:

@@ -9,10 +9,11 @@ import datetime as dt
 from flask import Flask
 
 from app.core.commitments import Draft, Status
-from app.core.permissions import Role
+from app.core.permissions import DocumentStatus, Role
 from app.extensions import db
 from app.modules.commitments import services
 from app.modules.commitments.models import Commitment
+from app.modules.documents import services as documents
 from app.modules.timeutil import utcnow
 from tests.conftest import CSRF_FIELD
 from tests.modules.amendments.conftest import Table
@@ -206,3 +207,26 @@ def test_the_csv_download(table: Table) -> None:
     lines = response.data.decode("utf-8-sig").split("\r\n")
     assert lines[0].startswith("Numero;Ente;Azione;Responsabile;Scadenza;Indicatore;Stato")
     assert ";Comune di Iseo;Apre uno sportello.;;;;Concordata;" in lines[1]
+
+
+def test_the_published_page_shows_the_agreed_commitments_as_they_are_today(
+    app: Flask, table: Table
+) -> None:
+    agreed = _commitment(table, Status.AGREED)
+    services.record_commitment(
+        table.people["anna"],
+        table.memberships["anna"],
+        Draft("Proposta", "Mai concordata."),
+        None,
+        TODAY,
+    )
+    documents.set_status(None, table.document, DocumentStatus.FROZEN)
+    documents.set_status(None, table.document, DocumentStatus.PUBLISHED)
+    db.session.commit()
+    reader = app.test_client()
+    page = reader.get(f"/p/{table.document.id}").text
+    assert "Impegni istituzionali" in page and "Comune di Iseo" in page
+    assert "Concordata" in page and "Mai concordata" not in page
+    services.update_through_link(agreed, Status.DONE, "Sportello aperto")
+    db.session.commit()
+    assert "Completata" in reader.get(f"/p/{table.document.id}").text
