@@ -247,10 +247,6 @@ class Entry:
     passage: str = ""
     orphaned: bool = False
 
-    @property
-    def section(self) -> Section | None:
-        return self.commitment.section
-
 
 def _entry(commitment: Commitment, texts: dict[int, str]) -> Entry:
     entry = Entry(commitment)
