@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.anchoring import Anchor, anchor_at, locate
 from app.core.commitments import Actor, Draft, Status, note_problem, problems, refusal
 from app.core.invitations import Message
-from app.core.permissions import Capability, Role, can
+from app.core.permissions import Capability, DocumentStatus, Role, can
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
 from app.modules.audit.services import record, safe_cell
@@ -260,6 +260,21 @@ def _entry(commitment: Commitment, texts: dict[int, str]) -> Entry:
     entry.passage = body[span[0] : span[1]] if span else anchor.quote
     entry.orphaned = span is None
     return entry
+
+
+def clause_is_public(commitment: Commitment) -> bool:
+    return (
+        commitment.section is not None
+        and commitment.section.document.status is DocumentStatus.PUBLISHED
+    )
+
+
+def for_institution(commitment: Commitment) -> Entry:
+    """Whoever holds the link may be outside the room: until the document is published
+    the clause's words are a draft, which only the workshop reads."""
+    if not clause_is_public(commitment):
+        return Entry(commitment)
+    return _entry(commitment, {})
 
 
 def register(workshop: Workshop) -> list[Entry]:

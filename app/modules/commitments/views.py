@@ -213,7 +213,8 @@ def _institution_page(
         render_template(
             "commitments/institution.html",
             commitment=commitment,
-            entry=services.Entry(commitment),
+            entry=services.for_institution(commitment),
+            published=services.clause_is_public(commitment),
             choices=allowed(commitment.status, Actor.INSTITUTION),
             form=form,
             error=error,

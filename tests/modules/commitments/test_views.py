@@ -230,3 +230,27 @@ def test_the_published_page_shows_the_agreed_commitments_as_they_are_today(
     services.update_through_link(agreed, Status.DONE, "Sportello aperto")
     db.session.commit()
     assert "Completata" in reader.get(f"/p/{table.document.id}").text
+
+
+def test_the_institution_reads_the_clause_only_once_the_text_is_published(
+    app: Flask, table: Table
+) -> None:
+    facilitator, membership = table.people["facilitator"], table.memberships["facilitator"]
+    commitment = services.record_commitment(
+        facilitator,
+        membership,
+        Draft("Comune di Iseo", "Apre uno sportello."),
+        services.Clause(table.section, "la casa e il lavoro"),
+        TODAY,
+    )
+    services.change_status(facilitator, membership, commitment, Status.AGREED, "")
+    db.session.commit()
+    path = _link(table, commitment)
+    office = app.test_client()
+    draft = office.get(path).text
+    assert "la casa e il lavoro" not in draft and table.section.title not in draft
+    documents.set_status(None, table.document, DocumentStatus.FROZEN)
+    documents.set_status(None, table.document, DocumentStatus.PUBLISHED)
+    db.session.commit()
+    published = office.get(path).text
+    assert "la casa e il lavoro" in published and table.section.title in published
