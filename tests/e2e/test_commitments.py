@@ -4,7 +4,8 @@ from it (after a refused attempt without the institution), agrees it, makes the
 institution's
 link; the institution opens it in a browser of its own, with no login, and says the
 work has started; the register and the published page show it. Screenshots go to
-tests/e2e/screenshots/commitments-*.png."""
+tests/e2e/screenshots/commitments-*.png, and those the README shows to
+docs/screenshots/commitments-*.png with `make screenshots`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, check_accessibility, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    DOCS_SCREENSHOTS,
+    PHONE,
+    check_accessibility,
+    enter,
+    screenshot,
+)
 from tests.realtime.server import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +80,13 @@ def _fill(page: Page) -> None:
     due = dt.date.today() + dt.timedelta(days=120)
     page.get_by_label("Scadenza").fill(due.isoformat())
     page.get_by_label("Indicatore").fill("Delibera di avvio e primo verbale del tavolo tecnico")
+
+
+def _shot(page: Page, name: str) -> None:
+    """What the window shows, as the README's pictures are."""
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.screenshot(path=str(DOCS_SCREENSHOTS / f"commitments-{name}.png"), full_page=False)
 
 
 def _publish(page: Page, world: dict) -> None:
@@ -142,6 +157,8 @@ def test_a_commitment_recorded_agreed_and_updated_through_the_institution_link(
     institution.locator("summary").click()
     expect(institution.locator(".commitment-history")).to_contain_text("l'ente, con il suo link")
     screenshot(institution, "commitments-institution")
+    institution.evaluate("window.scrollTo(0, 0)")
+    _shot(institution, "institution")
     institution.goto(f"{world['base']}/workshops/1/impegni")
     expect(institution.get_by_role("heading", level=1)).not_to_have_text("Impegni istituzionali")
     office.close()
@@ -152,12 +169,14 @@ def test_a_commitment_recorded_agreed_and_updated_through_the_institution_link(
     card.locator("summary").click()
     expect(card.locator(".commitment-history")).to_contain_text("Delibera di giunta n. 42")
     screenshot(page, "commitments-register")
+    page.locator("h1").scroll_into_view_if_needed()
+    _shot(page, "register")
 
     _publish(page, world)
     page.goto(f"{world['base']}/p/{world['document']}")
     commitments = page.locator("#impegni")
     expect(commitments.locator(".commitment-status")).to_have_text("In corso")
     expect(commitments).to_contain_text(ACTION)
-    commitments.scroll_into_view_if_needed()
+    check_accessibility(page, "the published page with its commitments")
     screenshot(page, "commitments-public")
     room.close()
