@@ -120,9 +120,11 @@ _LENGTHS = (
 )
 
 
-def problems(draft: Draft, today: dt.date) -> list[Message]:
-    """Everything wrong with a new commitment, in the order of the form's fields, so a
-    person corrects it all in one go. `today` is the date where the room is."""
+def problems(draft: Draft, today: dt.date, recorded_due: dt.date | None = None) -> list[Message]:
+    """Everything wrong with a commitment as typed, in the order of the form's fields,
+    so a person corrects it all in one go. `today` is the date where the room is; a due
+    date already recorded (`recorded_due`, when a commitment is corrected) may have
+    passed since: it is the one the institution took on."""
     draft = draft.cleaned()
     found = []
     if not draft.institution:
@@ -132,7 +134,7 @@ def problems(draft: Draft, today: dt.date) -> list[Message]:
     for name, limit, template in _LENGTHS:
         if len(getattr(draft, name)) > limit:
             found.append(Message(template, {"n": limit}))
-    if draft.due_on is not None and draft.due_on < today:
+    if draft.due_on is not None and draft.due_on < today and draft.due_on != recorded_due:
         found.append(Message(N_("La scadenza è già passata: scegli una data da oggi in poi.")))
     return found
 

@@ -116,3 +116,11 @@ def test_today_is_not_in_the_past_and_every_problem_is_listed_at_once() -> None:
 @given(st.text(max_size=2100))
 def test_a_note_is_refused_only_when_too_long(note: str) -> None:
     assert (note_problem(note) is not None) == (len(note.strip()) > NOTE_MAX)
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)), st.dates())
+def test_a_recorded_due_date_stays_valid_once_passed_and_no_other_past_date_enters(
+    due_on: dt.date, recorded: dt.date
+) -> None:
+    found = problems(Draft("Regione", "Finanzia.", due_on=due_on), TODAY, recorded)
+    assert (found != []) == (due_on < TODAY and due_on != recorded)

@@ -74,6 +74,7 @@ ACTIONS = {
     "commitment.recorded": _l("Impegno registrato"),
     "commitment.proposed": _l("Impegno proposto"),
     "commitment.status_changed": _l("Stato dell'impegno cambiato"),
+    "commitment.updated": _l("Impegno corretto"),
     "commitment.link_issued": _l("Link dell'ente creato"),
     "commitment.link_renewed": _l("Link dell'ente rinnovato"),
     "commitment.link_revoked": _l("Link dell'ente revocato"),

@@ -19,6 +19,14 @@ class CommitmentForm(FlaskForm):
     quote = TextAreaField()
 
 
+class EditForm(FlaskForm):
+    institution = StringField()
+    action = TextAreaField()
+    responsible = StringField()
+    due_on = DateField(validators=[Optional()])
+    indicator = TextAreaField()
+
+
 class StatusForm(FlaskForm):
     status = StringField()
     note = TextAreaField()

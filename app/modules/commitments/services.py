@@ -101,6 +101,47 @@ def record_commitment(
     return commitment
 
 
+# The fields a facilitator corrects, in the order of the form.
+EDITABLE = ("institution", "action", "responsible", "due_on", "indicator")
+
+
+def update_commitment(
+    actor: Person, membership: Membership, commitment: Commitment, draft: Draft, today: dt.date
+) -> list[str]:
+    """A facilitator corrects what was written down (a name misspelt in the room, a new
+    responsible person months later); the audit log keeps what it said before. Returns
+    the names of the fields that changed."""
+    if membership.role is not Role.FACILITATOR:
+        raise NotAllowed(_("Solo un facilitatore può correggere un impegno."))
+    found = problems(draft, today, recorded_due=commitment.due_on)
+    if found:
+        raise CommitmentError(" ".join(_text(problem) for problem in found))
+    draft = draft.cleaned()
+    changed = [name for name in EDITABLE if getattr(draft, name) != getattr(commitment, name)]
+    if not changed:
+        return []
+    before = {name: _shown(getattr(commitment, name)) for name in changed}
+    for name in changed:
+        setattr(commitment, name, getattr(draft, name))
+    commitment.updated_at = utcnow()
+    record(
+        actor.id,
+        "commitment.updated",
+        commitment,
+        commitment.workshop_id,
+        before=before,
+        after={name: _shown(getattr(commitment, name)) for name in changed},
+    )
+    return changed
+
+
+def _shown(value: object) -> str:
+    """Dates as ISO text: the audit log's details are JSON."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
 def _clause_fields(workshop_id: int, clause: Clause | None) -> dict[str, object]:
     """The passage is looked for in the section's text as it is now, last keystrokes
     included, and anchored there; one that is not in the text is refused rather than

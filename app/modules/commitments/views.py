@@ -30,7 +30,7 @@ from app.core.permissions import Capability, Role
 from app.extensions import db, limiter
 from app.modules.commitments import annex as _annex  # noqa: F401 - registers the export annex
 from app.modules.commitments import services
-from app.modules.commitments.forms import CommitmentForm, LinkForm, StatusForm
+from app.modules.commitments.forms import CommitmentForm, EditForm, LinkForm, StatusForm
 from app.modules.commitments.models import Commitment
 from app.modules.documents.models import Document, Section
 from app.modules.timeutil import utcnow
@@ -95,13 +95,7 @@ def create(workshop_id: int):  # type: ignore[no-untyped-def]
         commitment = services.record_commitment(
             current_user.person,
             access.membership,
-            Draft(
-                institution=form.institution.data or "",
-                action=form.action.data or "",
-                responsible=form.responsible.data or "",
-                due_on=form.due_on.data,
-                indicator=form.indicator.data or "",
-            ),
+            _draft(form),
             _clause(workshop, form),
             _today(),
         )
@@ -140,6 +134,27 @@ def change_status(workshop_id: int, commitment_id: int):  # type: ignore[no-unty
         ), status
     db.session.commit()
     flash(_("Stato dell'impegno aggiornato."), "success")
+    return redirect(_anchor(commitment))
+
+
+@bp.post("/workshops/<int:workshop_id>/impegni/<int:commitment_id>/modifica")
+@login_required
+def edit(workshop_id: int, commitment_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    commitment = _commitment(workshop, commitment_id)
+    form = EditForm()
+    try:
+        _check(form)
+        changed = services.update_commitment(
+            current_user.person, access.membership, commitment, _draft(form), _today()
+        )
+    except services.CommitmentError as error:
+        db.session.rollback()
+        return _page(
+            workshop, access, errors={commitment_id: str(error)}, edit_forms={commitment_id: form}
+        ), 422
+    db.session.commit()
+    flash(_("Impegno corretto.") if changed else _("Nessuna modifica da salvare."), "success")
     return redirect(_anchor(commitment))
 
 
@@ -236,10 +251,20 @@ def _invalid() -> str:
     return _("Richiesta non valida: ricarica la pagina e riprova.")
 
 
-def _check(form: StatusForm | CommitmentForm) -> None:
+def _draft(form: CommitmentForm | EditForm) -> Draft:
+    return Draft(
+        institution=form.institution.data or "",
+        action=form.action.data or "",
+        responsible=form.responsible.data or "",
+        due_on=form.due_on.data,
+        indicator=form.indicator.data or "",
+    )
+
+
+def _check(form: StatusForm | CommitmentForm | EditForm) -> None:
     if form.validate():
         return
-    if isinstance(form, CommitmentForm) and form.due_on.errors:
+    if isinstance(form, CommitmentForm | EditForm) and form.due_on.errors:
         raise services.CommitmentError(_("La scadenza non è una data valida."))
     raise services.CommitmentError(_invalid())
 
@@ -290,6 +315,7 @@ def _page(
     error: str = "",
     errors: dict[int, str] | None = None,
     status_forms: dict[int, StatusForm] | None = None,
+    edit_forms: dict[int, EditForm] | None = None,
 ) -> str:
     entries = services.register(workshop)
     facilitator = access.role is Role.FACILITATOR
@@ -302,6 +328,7 @@ def _page(
         error=error,
         errors=errors or {},
         status_forms=status_forms or {},
+        edit_forms=edit_forms or {},
         may_propose=access.can(Capability.PROPOSE),
         may_manage=facilitator,
         choices={e.commitment.id: allowed(e.commitment.status, Actor.FACILITATOR) for e in entries},

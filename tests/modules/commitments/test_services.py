@@ -256,3 +256,61 @@ def test_the_annex_holds_agreed_commitments_with_their_clause(table: Table) -> N
     assert proposal.institution not in annex
     _agree(table, proposal)
     assert r"Cooperativa \*Il Ponte\*" in (commitments_markdown(table.document) or "")
+
+
+def test_a_facilitator_corrects_a_commitment_and_the_log_keeps_the_old_words(
+    table: Table,
+) -> None:
+    commitment = _record(table)
+    facilitator, membership = table.people["facilitator"], table.memberships["facilitator"]
+    draft = Draft(
+        "Comune di Iseo (Ufficio casa)",
+        DRAFT.action,
+        "Luca Bianchi",
+        DRAFT.due_on,
+        DRAFT.indicator,
+    )
+    changed = services.update_commitment(facilitator, membership, commitment, draft, TODAY)
+    db.session.commit()
+    assert changed == ["institution", "responsible"]
+    assert (commitment.institution, commitment.responsible) == (
+        "Comune di Iseo (Ufficio casa)",
+        "Luca Bianchi",
+    )
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "commitment.updated")
+    ).one()
+    assert event.details["before"] == {
+        "institution": "Comune di Iseo",
+        "responsible": "Maria Rossi",
+    }
+    assert services.update_commitment(facilitator, membership, commitment, draft, TODAY) == []
+
+
+def test_a_passed_due_date_stays_but_no_other_past_date_enters_and_participants_correct_nothing(
+    table: Table,
+) -> None:
+    commitment = _record(table)
+    facilitator, membership = table.people["facilitator"], table.memberships["facilitator"]
+    later = TODAY + dt.timedelta(days=365)
+    services.update_commitment(
+        facilitator,
+        membership,
+        commitment,
+        Draft("Comune di Iseo", "Altro.", due_on=DRAFT.due_on),
+        later,
+    )
+    with pytest.raises(services.CommitmentError, match="La scadenza è già passata"):
+        services.update_commitment(
+            facilitator,
+            membership,
+            commitment,
+            Draft("Comune di Iseo", "Altro.", due_on=TODAY + dt.timedelta(days=1)),
+            later,
+        )
+    with pytest.raises(services.NotAllowed, match="Solo un facilitatore può correggere"):
+        services.update_commitment(
+            table.people["anna"], table.memberships["anna"], commitment, DRAFT, TODAY
+        )
+    with pytest.raises(services.CommitmentError, match="Indica l'ente"):
+        services.update_commitment(facilitator, membership, commitment, Draft("", "x"), TODAY)

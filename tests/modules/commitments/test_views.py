@@ -254,3 +254,25 @@ def test_the_institution_reads_the_clause_only_once_the_text_is_published(
     db.session.commit()
     published = office.get(path).text
     assert "la casa e il lavoro" in published and table.section.title in published
+
+
+def test_a_refused_correction_comes_back_open_with_what_was_typed(table: Table) -> None:
+    commitment = _commitment(table)
+    client = table.clients["facilitator"]
+    response = client.post(
+        _url(table, f"/{commitment.id}/modifica"),
+        data={"institution": "", "action": "Apre due sportelli.", "responsible": "Luca Bianchi"},
+    )
+    assert response.status_code == 422
+    assert "Indica l&#39;ente che si impegna." in response.text
+    assert 'class="commitment-edit mt-2" open' in response.text
+    assert "Apre due sportelli." in response.text and "Luca Bianchi" in response.text
+    db.session.expire_all()
+    assert db.session.get(Commitment, commitment.id).action == "Apre uno sportello."
+    response = client.post(
+        _url(table, f"/{commitment.id}/modifica"),
+        data={"institution": "Comune di Iseo", "action": "Apre due sportelli."},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Commitment, commitment.id).action == "Apre due sportelli."

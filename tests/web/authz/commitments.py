@@ -46,6 +46,14 @@ RULES = [
         data=lambda w: {"status": "agreed", "note": "Approvato in plenaria"},
         setup=_commitment(),
     ),
+    Rule(
+        "commitments.edit",
+        "POST",
+        "facilitator",
+        _one,
+        data=lambda w: {**VALID, "responsible": "Maria Rossi"},
+        setup=_commitment(),
+    ),
     Rule("commitments.issue_link", "POST", "facilitator", _one, setup=_commitment()),
     Rule("commitments.revoke_link", "POST", "facilitator", _one, setup=_commitment()),
     # The institution's link is the credential: anyone holding it, logged in or not.
