@@ -166,7 +166,7 @@ def test_a_commitment_recorded_agreed_and_updated_through_the_institution_link(
     page.goto(f"{world['base']}/workshops/1/impegni")
     card = page.locator(".commitment").first
     expect(card.locator(".commitment-status")).to_have_text("In corso")
-    card.locator("summary").click()
+    card.locator(".commitment-history summary").click()
     expect(card.locator(".commitment-history")).to_contain_text("Delibera di giunta n. 42")
     screenshot(page, "commitments-register")
     page.locator("h1").scroll_into_view_if_needed()
