@@ -17,6 +17,7 @@ from flask.cli import AppGroup, ScriptInfo
 # name → "module:function"
 COMMANDS = {
     "init": "app.modules.people.cli:init",
+    "revoke-organiser": "app.modules.people.cli:revoke_organiser",
     "create-workshop": "app.modules.workshops.cli:create_workshop",
     "demo": "app.modules.workshops.demo:demo",
     "create-document": "app.modules.documents.cli:create_document",

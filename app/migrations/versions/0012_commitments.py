@@ -1,7 +1,7 @@
 """Commitments register: commitments of institutions and the history of their statuses
 
-Revision ID: 0009_commitments
-Revises: 0008_organisers
+Revision ID: 0012_commitments
+Revises: 0011_room
 Create Date: 2026-12-06 07:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0009_commitments"
-down_revision = "0008_organisers"
+revision = "0012_commitments"
+down_revision = "0011_room"
 branch_labels = None
 depends_on = None
 
