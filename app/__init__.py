@@ -26,6 +26,7 @@ FEATURES = (
     "amendments",
     "votes",
     "dissent",
+    "commitments",
     "audit",
     "attendance",
     "room",
