@@ -8,16 +8,19 @@ from markupsafe import Markup
 
 from app.core import outline
 from app.core.floor import Projected
-from app.core.permissions import Capability
+from app.core.permissions import Capability, SectionState
 from app.extensions import db
+from app.modules.documents import services as documents
+from app.modules.documents.forms import StateForm
+from app.modules.room import console as room_console
 from app.modules.room import services
 from app.modules.room.forms import ActionForm, AnnounceForm, AskForm, ProjectForm, QueueForm
 from app.modules.room.models import FloorRequest
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
-from app.realtime.services import notify_document
+from app.realtime.services import live, notify_document, notify_section_state
 from app.web import rendering
-from app.web.access import Access, document_for, get_or_404, workshop_for
+from app.web.access import Access, document_for, get_or_404, section_for, workshop_for
 
 bp = Blueprint("room", __name__)
 
@@ -175,6 +178,65 @@ def project(workshop_id: int):  # type: ignore[no-untyped-def]
         workshop,
         lambda: services.set_projected(access.membership, workshop, projected, target, utcnow()),
     )
+
+
+@bp.get("/workshops/<int:workshop_id>/console")
+@login_required
+def console(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    summary = room_console.console(workshop, utcnow(), _people_in)
+    return render_template(
+        "room/console.html",
+        workshop=workshop,
+        access=access,
+        summary=summary,
+        state=services.state_of(workshop),
+        announcement=services.announcement(workshop, utcnow()),
+        action_form=ActionForm(),
+        project_form=ProjectForm(),
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/console.json")
+@login_required
+def console_version(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    summary = room_console.console(workshop, utcnow(), _people_in)
+    current = f"{services.state_of(workshop).version}-{summary.digest()}"
+    response = jsonify(version=current)
+    response.set_etag(f"console-{workshop.id}-{current}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.post("/workshops/<int:workshop_id>/console/sezioni/<int:section_id>")
+@login_required
+def section_state(workshop_id: int, section_id: int):  # type: ignore[no-untyped-def]
+    """Opening or locking a section from the console, back to the console."""
+    section, access = section_for(section_id, Capability.MANAGE)
+    if section.document.workshop_id != workshop_id:
+        abort(404)
+    form = StateForm()
+    if not form.validate():
+        abort(400)
+    try:
+        documents.set_section_state(access.person, section, SectionState(form.state.data))
+    except documents.DocumentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        notify_section_state(section)
+    back = url_for("room.console", workshop_id=workshop_id)
+    return redirect(f"{back}#riga-{section.id}")
+
+
+def _people_in(document_id: int) -> list[tuple[int, int | None, str]]:
+    return [
+        (p["person_id"], p["section_id"], p["name"])
+        for p in live().registry.people(document_id)
+        if not p["idle"]
+    ]
 
 
 @bp.app_context_processor

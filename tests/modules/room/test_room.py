@@ -4,6 +4,7 @@ the whole room."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import unescape
 
 import pytest
@@ -183,3 +184,27 @@ def test_the_projector_shows_only_what_belongs_to_the_workshop(app: Flask, table
     # Someone of another workshop cannot open this projector.
     stranger = app.test_client()
     assert stranger.get(f"/documents/{table.document.id}/proiettore").status_code in (302, 401)
+
+
+def test_the_console_shows_the_room_and_locks_a_section(table: Table) -> None:
+    base = _base(table)
+    facilitator = table.clients["facilitator"]
+    section = table.section
+    table.clients["anna"].post(
+        f"/sections/{section.id}/comments", data={"body": "Manca la scuola."}
+    )
+    page = facilitator.get(f"{base}/console")
+    assert page.status_code == 200
+    row = page.text[page.text.index(f'id="riga-{section.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert section.title in row and "Aperta" in row
+    # One open comment, in its column.
+    assert re.search(r'<td class="text-end">1</td>', row), row
+    version = facilitator.get(f"{base}/console.json").json["version"]
+
+    locked = facilitator.post(f"{base}/console/sezioni/{section.id}", data={"state": "locked"})
+    assert locked.headers["Location"].endswith(f"/console#riga-{section.id}")
+    db.session.expire_all()
+    assert table.section.state.value == "locked"
+    assert facilitator.get(f"{base}/console.json").json["version"] != version
+    assert table.clients["anna"].get(f"{base}/console").status_code == 403

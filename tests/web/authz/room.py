@@ -24,6 +24,15 @@ def _document(w: World) -> dict[str, int]:
 
 
 RULES = [
+    Rule("room.console", "GET", "facilitator", _workshop),
+    Rule("room.console_version", "GET", "facilitator", _workshop),
+    Rule(
+        "room.section_state",
+        "POST",
+        "facilitator",
+        lambda w: {"workshop_id": w.workshop.id, "section_id": w.section.id},
+        data=lambda w: {"state": "locked"},
+    ),
     # The room's screen: anyone of the workshop may open it on the projector's computer.
     Rule("room.projector", "GET", "observer", _document),
     Rule("room.projector_version", "GET", "observer", _document),
