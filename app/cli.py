@@ -14,7 +14,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, NamedTuple
 
 import click
-from click.utils import make_default_short_help
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -101,7 +100,7 @@ class Commands(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         width = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
-            (name, make_default_short_help(entry.summary, width))
+            (name, click.Command(name, help=entry.summary).get_short_help_str(width))
             for name, entry in sorted(COMMANDS.items())
         ]
         with formatter.section("Commands"):
@@ -111,7 +110,9 @@ class Commands(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
-        if name is not None and COMMANDS[name].application:
+        # Under `flask` (and a test's runner) an application comes with the command, in
+        # `ctx.obj`: the listings read its database too.
+        if name is not None and (COMMANDS[name].application or ctx.obj is not None):
             _enter_application(ctx)
         return name, command, rest
 
@@ -125,14 +126,20 @@ class Commands(click.Group):
 
 
 def _enter_application(ctx: click.Context) -> None:
-    """Under `flask` the server's application is already current; the console script
-    builds the light one."""
+    """The application that is current or that `flask` loads; the console script builds
+    the light one."""
     from flask import current_app
+    from flask.cli import ScriptInfo
 
-    if not current_app:
+    if current_app:
+        return
+    info = ctx.find_object(ScriptInfo)
+    if info is None:
         from app import create_command_app
 
         ctx.with_resource(create_command_app().app_context())
+    else:
+        ctx.with_resource(info.load_app().app_context())
 
 
 def _one_line(error: Exception) -> str:
