@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -51,6 +52,8 @@ def connect() -> Iterator[Database]:
         # SQLAlchemy's connection, not which file. Opened for reading and writing but
         # never created: a missing database is an error, not a new empty file.
         path = rest[1:].partition("?")[0]
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"il database {path} non esiste")
         connection: Any = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=5)
         placeholder = "?"
     elif scheme in ("postgresql", "postgresql+psycopg"):

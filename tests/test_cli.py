@@ -80,6 +80,9 @@ def test_mistakes_are_one_line_and_exit_code_one(server: LiveServer, tmp_path: P
     assert (unforeseen.returncode, unforeseen.stdout) == (1, "")
     assert unforeseen.stderr.startswith("Error: Il comando non è riuscito (")
     assert len(unforeseen.stderr.splitlines()) == 1 and "Traceback" not in unforeseen.stderr
+    # A listing names the missing database and does not create it empty.
+    assert f"il database {tmp_path / 'tavolo.db'} non esiste" in unforeseen.stderr
+    assert not (tmp_path / "tavolo.db").exists()
 
 
 def _imported(env: dict[str, str], args: list[str], prefixes: tuple[str, ...]) -> list[str]:
