@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 class Entry(NamedTuple):
     target: str  # "module:function"
-    # The command's first docstring line, for `tavolo --help` without importing it.
+    # The first sentence of the command's help, for `tavolo --help` without importing it.
     summary: str
     # Whether it runs in an application's context; the listings read the database
     # through its driver alone (app/dbapi.py).

@@ -120,11 +120,10 @@ class Config:
                 app_config["HOST"], app_config["PORT"]
             )
         app_config.setdefault("ORIGINS", (app_config["BASE_URL"],))
-        if not app_config.get("SQLALCHEMY_DATABASE_URI"):
+        configured = app_config.get("SQLALCHEMY_DATABASE_URI") or ""
+        if not configured:
             instance_path.mkdir(parents=True, exist_ok=True)
-        app_config["SQLALCHEMY_DATABASE_URI"] = database_url(
-            app_config.get("SQLALCHEMY_DATABASE_URI") or "", instance_path
-        )
+        app_config["SQLALCHEMY_DATABASE_URI"] = database_url(configured, instance_path)
 
 
 class TestConfig(Config):
