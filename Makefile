@@ -37,7 +37,8 @@ endif
 # of the live server instead of five (docs/security.md).
 fuzz: install
 	TAVOLO_LONG=1 $(BIN)/python -m pytest -q \
-		tests/modules/imports/test_fuzz.py tests/core/test_importing.py tests/realtime/test_crash.py
+		tests/modules/imports/test_fuzz.py tests/core/test_importing.py tests/core/test_linear_time.py \
+		tests/realtime/test_crash.py
 
 # Refreshes the pictures of docs/ from the browser tests (a plain test run leaves them be).
 screenshots: install system

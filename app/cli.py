@@ -33,6 +33,11 @@ COMMANDS = {
         "app.modules.people.cli:init",
         "Crea l'organizzatore di questa installazione e stampa il suo link personale.",
     ),
+    "revoke-organiser": Entry(
+        "app.modules.people.cli:revoke_organiser",
+        "Toglie a una persona il ruolo di organizzatore: il suo link smette di funzionare "
+        "e chi era entrato con quello esce.",
+    ),
     "create-workshop": Entry(
         "app.modules.workshops.cli:create_workshop", "Crea un tavolo e ne stampa l'id."
     ),

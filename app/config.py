@@ -105,6 +105,9 @@ class Config:
     IMPORT_ZIP_MAX_RATIO = 100
     IMPORT_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_TIMEOUT_SECONDS", "4.5"))
     IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "512"))
+    # Reading the converted text into sections, in a worker process: the national plan
+    # takes half a second; a text built to choke the parser is stopped here.
+    IMPORT_SPLIT_SECONDS = float(os.environ.get("IMPORT_SPLIT_SECONDS", "20"))
     IMPORT_PENDING_SECONDS = 3600
     # Automatic backups while the server runs (docs/deployment.md); 0 turns them off.
     BACKUP_EVERY_MINUTES = float(os.environ.get("BACKUP_EVERY_MINUTES", "10"))

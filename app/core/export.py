@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.core.render import render_markdown, slugify
+from app.core.render import NOTE_LABEL_MAX, render_markdown, slugify
 
 
 class Format(StrEnum):
@@ -160,18 +160,24 @@ class Participant:
     name: str
     organisation: str
     category: str
+    present: bool = True  # False: invited, and never marked present in the register
 
 
 def participants_markdown(
-    participants: Sequence[Participant], no_category: str, no_organisation: str
+    participants: Sequence[Participant],
+    no_category: str,
+    no_organisation: str,
+    absent_mark: str = "",
 ) -> str:
     """Grouped by stakeholder category, then organisation, then name, each sorted
-    ignoring case and accents as an Italian reader expects ("Èupolis" near "Ente")."""
+    ignoring case and accents as an Italian reader expects ("Èupolis" near "Ente").
+    The name of someone invited who was never in the room carries `absent_mark`."""
     groups: dict[str, dict[str, list[str]]] = {}
     for p in participants:
         category = p.category.strip() or no_category
         organisation = p.organisation.strip() or no_organisation
-        groups.setdefault(category, {}).setdefault(organisation, []).append(p.name.strip())
+        name = p.name.strip() if p.present else f"{p.name.strip()} {absent_mark}".rstrip()
+        groups.setdefault(category, {}).setdefault(organisation, []).append(name)
     lines: list[str] = []
     for category in sorted(groups, key=_sort_key):
         lines.append(f"**{escape_markdown(category)}**\n")
@@ -210,7 +216,9 @@ def colophon_markdown(
 
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+# A label as long as the renderer reads one: unbounded, "[^[^[^…" is read to the end
+# of the text from every bracket.
+_FOOTNOTE = re.compile(rf"\[\^([^\]\s]{{1,{NOTE_LABEL_MAX}}})\]")
 
 
 def shift_headings(body: str, above: int) -> str:

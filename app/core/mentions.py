@@ -17,15 +17,15 @@ def mentioned(text: str, names: Iterable[str]) -> set[str]:
     found: set[str] = set()
     position = folded.find("@")
     while position != -1:
-        rest = folded[position + 1 :]
+        start = position + 1
         for name in candidates:
             key = name.casefold()
-            if rest.startswith(key) and not _continues_word(rest, len(key)):
+            if folded.startswith(key, start) and not _continues_word(folded, start + len(key)):
                 found.add(name)
                 break
-        position = folded.find("@", position + 1)
+        position = folded.find("@", start)
     return found
 
 
-def _continues_word(rest: str, length: int) -> bool:
-    return length < len(rest) and (rest[length].isalnum() or rest[length] == "_")
+def _continues_word(text: str, end: int) -> bool:
+    return end < len(text) and (text[end].isalnum() or text[end] == "_")

@@ -19,6 +19,7 @@ class Capability(StrEnum):
     MANAGE = "manage"  # workshop settings, members, sections, document states
     PROPOSE = "propose"  # amendments, and supporting or opposing those of others
     VOTE = "vote"
+    SPEAK = "speak"  # asking for the floor in the room's speaking queue
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -30,6 +31,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.COMMENT,
             Capability.PROPOSE,
             Capability.VOTE,
+            Capability.SPEAK,
         }
     ),
     Role.FACILITATOR: frozenset(Capability),
@@ -56,12 +58,18 @@ class DocumentStatus(StrEnum):
 
 
 def can_edit_section(
-    role: Role | None, section_state: SectionState, document_status: DocumentStatus
+    role: Role | None,
+    section_state: SectionState,
+    document_status: DocumentStatus,
+    *,
+    archived: bool,
 ) -> bool:
-    """Text is typed only into open sections of a draft; facilitators are bound by the
-    same rule so that a locked section really is the agreed text."""
+    """Text is typed only into open sections of a draft of a workshop still running
+    (not `archived`); facilitators are bound by the same rule so that a locked section
+    really is the agreed text."""
     return (
-        can(role, Capability.EDIT_TEXT)
+        not archived
+        and can(role, Capability.EDIT_TEXT)
         and section_state is SectionState.OPEN
         and document_status is DocumentStatus.DRAFT
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from html import unescape as html_unescape
 from typing import Any
 
 import nh3
@@ -119,7 +120,14 @@ def _headings(state: StateCore) -> None:
 
 
 # A template's placeholder: a bracketed hint in italics, the whole emphasis ("_[Ente]_").
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*\S[^\[\]\n]*\]")
+# Some character other than a space, told by a look ahead: "[^…]*\S[^…]*" tries every
+# place for it, and an open bracket before a long line took minutes.
+_PLACEHOLDER = re.compile(r"\[(?=[^\S\n]*[^\s\[\]])[^\[\]\n]*\]")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether the whole text is a bracketed hint ("[Ente]")."""
+    return _PLACEHOLDER.fullmatch(text) is not None
 
 
 def _placeholder_spans(tokens: list[Token]) -> Iterator[tuple[Token, str]]:
@@ -135,7 +143,7 @@ def _placeholder_spans(tokens: list[Token]) -> Iterator[tuple[Token, str]]:
                 opening.type == "em_open"
                 and inner.type == "text"
                 and closing.type == "em_close"
-                and _PLACEHOLDER.fullmatch(inner.content)
+                and is_placeholder(inner.content)
             ):
                 yield opening, inner.content
 
@@ -145,10 +153,16 @@ def _flag_placeholders(state: StateCore) -> None:
         opening.attrSet("class", PLACEHOLDER_CLASS)
 
 
-def placeholders(text: str) -> list[str]:
-    """The template's hints still in a text, in order ("[Ente]"). Brackets in code,
-    links and footnotes are text, not hints, as the renderer reads them."""
-    return [hint for _opening, hint in _placeholder_spans(_MD.parse(text))]
+_FLAGGED = re.compile(rf'<em class="{PLACEHOLDER_CLASS}">([^<]*)</em>')
+
+
+def placeholders_in_html(html: str) -> list[str]:
+    """The template's hints still in a text ("[Ente]"), in order, read off the HTML
+    `render_markdown` made of it: brackets in code, links and notes are text, not hints,
+    as the renderer reads them. Pages have that HTML already (cached, and made by a
+    worker when the text is long); parsing every section again for the freeze checklist
+    took the server's loop seconds for a hostile text."""
+    return [html_unescape(hint) for hint in _FLAGGED.findall(html)]
 
 
 def _plain_text(inline: Token) -> str:

@@ -10,9 +10,12 @@ import re
 # Letters and digits, joined by inner hyphens or dots (e.g. "socio-sanitario", "1.234");
 # an apostrophe ends a word, as in Italian elision ("l'abitare" → "l'", "abitare").
 _WORD = re.compile(r"[^\W_]+(?:[-.,][^\W_]+)*", re.UNICODE)
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>", re.IGNORECASE)
-_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]:?")
+# None of these reads past the start of its next match ("](", "<", "[^"): from each
+# start it would otherwise read to the end of the text, and the count runs at every
+# keystroke.
+_LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\[\]\s]+\]:?")
 _LIST_MARKER = re.compile(r"^[ \t>]*\d{1,9}[.)](?=[ \t]|$)", re.MULTILINE)
 _FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, Request
+from flask import Flask, Request, current_app, has_app_context
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from flask_login import user_logged_out
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from app.modules.people.services import ENDED_LOGINS
 from app.realtime import events, services
 from app.realtime.channel import socketio
 
@@ -49,14 +51,24 @@ def init_app(app: Flask) -> None:
     app.session_interface = LiveSessionInterface()
     services.install(app)
     events.register(socketio)
-    user_logged_out.connect(_close_connections, app)
 
 
-def _close_connections(app: Flask, user: object) -> None:
-    """Logging out closes the login's open editors at once, not at their next event."""
-    login_id = getattr(user, "id", None)
-    if login_id is not None:
-        services.close_connections(login_id)
+@event.listens_for(Session, "after_commit")
+def _close_ended_logins(session: Session) -> None:
+    """A login that ended (a logout, a renewed link, another person's link opened in
+    the browser) closes its open editors at once, not at their next event; only after
+    the commit, so that a reconnection finds it ended. A command, which holds no
+    sockets, has no live channel to close."""
+    ended = session.info.pop(ENDED_LOGINS, ())
+    if ended and has_app_context() and "tavolo.live" in current_app.extensions:
+        for login_id in sorted(ended):
+            services.close_connections(login_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_ended_logins(session: Session) -> None:
+    """An end that was rolled back never happened: those logins are still open."""
+    session.info.pop(ENDED_LOGINS, None)
 
 
 class LiveSessionInterface(SecureCookieSessionInterface):

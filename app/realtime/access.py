@@ -25,6 +25,7 @@ from app.extensions import db
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Login, Membership, login_membership
 from app.modules.timeutil import utcnow
+from app.modules.workshops.models import Workshop
 from app.realtime import errors
 from app.realtime.presence import Registry
 
@@ -43,7 +44,9 @@ class Viewer:
         return can(self.role, capability)
 
     def can_edit(self, section: Section) -> bool:
-        return can_edit_section(self.role, section.state, self.document.status)
+        return can_edit_section(
+            self.role, section.state, self.document.status, archived=self.document.workshop.archived
+        )
 
 
 def viewer_of(document_id: int, sid: str) -> Viewer:
@@ -81,13 +84,15 @@ class SectionAccess:
     role: Role | None
     # The limit no typed update may take the text past (Section.hard_word_limit).
     hard_word_limit: int | None = None
+    # The document's workshop is archived: its text is read, not written.
+    archived: bool = False
 
     def can(self, capability: Capability) -> bool:
         return can(self.role, capability)
 
     @property
     def editable(self) -> bool:
-        return can_edit_section(self.role, self.state, self.document_status)
+        return can_edit_section(self.role, self.state, self.document_status, archived=self.archived)
 
 
 def joined_section(section_id: int, sid: str) -> SectionAccess:
@@ -108,6 +113,7 @@ def joined_section(section_id: int, sid: str) -> SectionAccess:
         found.person_id,
         found.role,
         hard_limit(found.word_limit, found.word_limit_hard),
+        found.archived_at is not None,
     )
 
 
@@ -149,9 +155,10 @@ def _registry() -> Registry:
     return live().registry
 
 
-_SECTIONS, _DOCUMENTS, _MEMBERSHIPS, _LOGINS = (
+_SECTIONS, _DOCUMENTS, _WORKSHOPS, _MEMBERSHIPS, _LOGINS = (
     Section.__table__,
     Document.__table__,
+    Workshop.__table__,
     Membership.__table__,
     Login.__table__,
 )
@@ -180,15 +187,16 @@ _SECTION_ACCESS = (
         _SECTIONS.c.word_limit,
         _SECTIONS.c.word_limit_hard,
         _DOCUMENTS.c.status,
+        _WORKSHOPS.c.archived_at,
         _MEMBERSHIPS.c.role,
         _MEMBERSHIPS.c.revoked_at,
         _MEMBERSHIPS.c.person_id,
         _LOGIN_LIVE,
     )
     .select_from(
-        _SECTIONS.join(_DOCUMENTS, _DOCUMENTS.c.id == _SECTIONS.c.document_id).outerjoin(
-            _ENTERED, _ENTERED_HERE
-        )
+        _SECTIONS.join(_DOCUMENTS, _DOCUMENTS.c.id == _SECTIONS.c.document_id)
+        .join(_WORKSHOPS, _WORKSHOPS.c.id == _DOCUMENTS.c.workshop_id)
+        .outerjoin(_ENTERED, _ENTERED_HERE)
     )
     .where(_SECTIONS.c.id == bindparam("section"))
 )

@@ -136,8 +136,11 @@ def section_over_words(limit: int) -> str:
     )
 
 
-def section_locked(state: SectionState, status: DocumentStatus) -> LiveError:
-    if status is not DocumentStatus.DRAFT:
+def section_locked(state: SectionState, status: DocumentStatus, archived: bool) -> LiveError:
+    if archived:
+        message = _("Il tavolo è stato archiviato: i suoi documenti si possono solo leggere. "
+                    "Il tuo testo è stato conservato come proposta per i facilitatori.")
+    elif status is not DocumentStatus.DRAFT:
         message = _("Il documento è stato congelato: il tuo testo è stato conservato come "
                     "proposta per i facilitatori.")
     elif state is SectionState.APPROVED:

@@ -218,7 +218,7 @@ def _keep_refused(person_id: int, section: SectionAccess, update: bytes, sid: st
             continued,
         )
         db.session.commit()
-    refusal = errors.section_locked(section.state, section.document_status)
+    refusal = errors.section_locked(section.state, section.document_status, section.archived)
     socketio.emit(
         "reset",
         {"section_id": section_id, "update": to_wire(preview.state), "reason": refusal.as_dict()},
@@ -228,6 +228,8 @@ def _keep_refused(person_id: int, section: SectionAccess, update: bytes, sid: st
 
 
 def _refusal_reason(section: SectionAccess) -> str:
+    if section.archived:
+        return "workshop_archived"
     if section.document_status is not DocumentStatus.DRAFT:
         return f"document_{section.document_status.value}"
     return f"section_{section.state.value}"
@@ -323,7 +325,12 @@ def notify_section_state(section: Section) -> None:
         {
             "section_id": section.id,
             "state": section.state.value,
-            "editable": can_edit_section(Role.PARTICIPANT, section.state, section.document.status),
+            "editable": can_edit_section(
+                Role.PARTICIPANT,
+                section.state,
+                section.document.status,
+                archived=section.document.workshop.archived,
+            ),
             "document_status": section.document.status.value,
         },
         to=document_room(section.document_id),

@@ -7,15 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import Conflict
 
 from app.core.permissions import Capability, Role, can
 from app.extensions import db
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Login, Membership, Person
 from app.modules.people.services import entered_membership, entered_memberships
-from app.modules.workshops.models import Workshop
+from app.modules.workshops.models import Workshop, zone_of
+from app.web.i18n import use_zone
 
 T = TypeVar("T")
 
@@ -43,6 +46,7 @@ def require_member(workshop_id: int, capability: Capability = Capability.READ) -
         abort(404)
     if not can(membership.role, capability):
         abort(403)
+    use_zone(zone_of(membership.workshop))
     return Access(person=membership.person, membership=membership)
 
 
@@ -57,24 +61,52 @@ def get_or_404(model: type[T], object_id: int) -> T:
 
 
 def workshop_for(
-    workshop_id: int, capability: Capability = Capability.READ
+    workshop_id: int, capability: Capability = Capability.READ, adds_documents: bool = False
 ) -> tuple[Workshop, Access]:
+    """`adds_documents`: the page creates or imports a document, which an archived
+    workshop refuses like any change to its documents."""
     workshop = get_or_404(Workshop, workshop_id)
-    return workshop, require_member(workshop.id, capability)
+    access = require_member(workshop.id, capability)
+    if adds_documents:
+        _refuse_changes_if_archived(workshop, capability)
+    return workshop, access
 
 
 def document_for(
     document_id: int, capability: Capability = Capability.READ
 ) -> tuple[Document, Access]:
     document = get_or_404(Document, document_id)
-    return document, require_member(document.workshop_id, capability)
+    access = require_member(document.workshop_id, capability)
+    _refuse_changes_if_archived(document.workshop, capability)
+    return document, access
 
 
 def section_for(
     section_id: int, capability: Capability = Capability.READ
 ) -> tuple[Section, Access]:
     section = get_or_404(Section, section_id)
-    return section, require_member(section.document.workshop_id, capability)
+    access = require_member(section.document.workshop_id, capability)
+    _refuse_changes_if_archived(section.document.workshop, capability)
+    return section, access
+
+
+class WorkshopArchived(Conflict):
+    """The documents of an archived workshop are read and exported, never changed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Il tavolo è archiviato: i suoi documenti si possono leggere ed esportare, "
+                "non modificare. I facilitatori possono ripristinarlo dalla pagina del tavolo."
+            )
+        )
+
+
+def _refuse_changes_if_archived(workshop: Workshop, capability: Capability) -> None:
+    """Every change to a document or a section asks for more than reading, with a
+    POST; reading (pages, exports, the previews of what one types) stays open."""
+    if workshop.archived and capability is not Capability.READ and request.method != "GET":
+        raise WorkshopArchived()
 
 
 def facilitates_any(login: Login) -> bool:

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.modules.audit import services as audit
+from app.web.access import WorkshopArchived
 from app.web.blocking import Busy
 
 
@@ -28,6 +29,7 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("La pagina non esiste oppure non hai accesso a questo tavolo."),
         ),
         405: (_("Metodo non consentito"), _("Questa azione non si può eseguire in questo modo.")),
+        409: (_("Non modificabile"), _("Lo stato attuale non permette questa azione.")),
         413: (_("File troppo grande"), _("Il file supera la dimensione massima consentita.")),
         429: (
             _("Troppi tentativi"),
@@ -77,6 +79,12 @@ def _audit_refusal(response: Response) -> Response:
     return response
 
 
+def _detail(error: HTTPException) -> str | None:
+    """Our own refusals say why; Werkzeug's generic English descriptions do not reach
+    people."""
+    return error.description if isinstance(error, WorkshopArchived) else None
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_audit_refusal)
 
@@ -100,7 +108,7 @@ def init_app(app: Flask) -> None:
             from flask import redirect, url_for
 
             return redirect(url_for("web.login_help", next=request.path))
-        return render_error(error.code or 500)
+        return render_error(error.code or 500, _detail(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]

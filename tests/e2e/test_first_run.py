@@ -132,8 +132,8 @@ def test_first_run_as_a_named_organiser_and_a_restart_that_keeps_the_link(
         )
         visit(again, "profile-renamed-workshop")
 
-        # A new personal link: the old one stops working, this browser stays in, and the
-        # next start prints the new one.
+        # A new personal link: the old one stops working, whoever entered with it is out,
+        # this browser stays in, and the next start prints the new one.
         again.get_by_role("link", name=re.compile("Maria Bianchi Ferri")).click()
         again.get_by_role("button", name="Nuovo link personale da organizzatore").click()
         expect(again.get_by_role("heading", level=1)).to_have_text("Il tuo nuovo link personale")
@@ -145,6 +145,10 @@ def test_first_run_as_a_named_organiser_and_a_restart_that_keeps_the_link(
         gone.goto(link)
         expect(gone.get_by_role("heading", level=1)).to_have_text("Link non valido")
         screenshot(gone, "profile-old-link")
+        # The laptop had entered with the old link: it is out too.
+        gone.goto(f"{instance.base_url}/workshops")
+        expect(gone.get_by_role("heading", level=1)).to_have_text("Entra in Tavolo")
+        screenshot(gone, "profile-old-link-logged-out")
         again.goto(f"{instance.base_url}/workshops")
         expect(again.get_by_role("link", name=TITLE)).to_be_visible()
         assert not errors, errors

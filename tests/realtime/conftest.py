@@ -19,7 +19,7 @@ PEOPLE = {
     "leaving": ("participant", "Lucia Lodi"),
     **{f"writer{i}": ("participant", f"Scrittrice {i} Àèìòù") for i in range(1, 9)},
 }
-DOCUMENTS = 46
+DOCUMENTS = 47
 
 
 @dataclass(frozen=True)

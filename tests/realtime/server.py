@@ -33,8 +33,11 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, instance: Path, **settings: str) -> None:
+    def __init__(self, instance: Path, launcher: tuple[str, ...] = (), **settings: str) -> None:
+        """`launcher` goes before the server's command: `("faketime", "2026-12-05
+        23:30:00")` starts it with its clock at that moment (libfaketime)."""
         self.instance = instance
+        self.launcher = launcher
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -77,7 +80,11 @@ class LiveServer:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=log, stderr=log
+                [*self.launcher, sys.executable, "wsgi.py"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -215,3 +215,70 @@ def test_the_server_answers_while_someone_compares_two_long_versions(world: Worl
     seconds, page = _healthz_while_getting(world, http, compare)
     assert seconds < 1.0, seconds
     assert page.status_code == 200
+
+
+def test_the_server_answers_while_someone_imports_the_worst_markdown(world: World) -> None:
+    """A facilitator imports a text of brackets just under the section limit: its
+    sections are read (two seconds of the parser, 32 s for a megabyte) by a worker at the
+    upload and again at the confirmation, while everyone else is served."""
+    http = requests.Session()
+    enter(http, world.links["facilitator"], timeout=30)
+    form = f"{world.base_url}/workshops/{world.workshop_id}/import"
+    token = csrf_token(http, form)
+    hostile = "# Parentesi\n\n" + "[" * (SECTION_MAX_BYTES - 1024)
+    answers: list[requests.Response] = []
+
+    def upload() -> None:
+        answers.append(
+            http.post(
+                form,
+                data={"csrf_token": token, "level": "1"},
+                files={"file": ("parentesi.md", hostile.encode())},
+                allow_redirects=False,
+                timeout=120,
+            )
+        )
+
+    uploading = _healthz_while(world, upload)
+    assert answers[0].status_code == 302, answers[0].text[-500:]
+    preview = world.base_url + answers[0].headers["Location"]
+    page = http.get(preview, timeout=60)
+    assert page.status_code == 200 and "Parentesi" in page.text
+
+    def confirm() -> None:
+        answers.append(
+            http.post(
+                preview.split("?")[0],
+                data={"csrf_token": token, "title": "Parentesi", "level": "1"},
+                allow_redirects=False,
+                timeout=120,
+            )
+        )
+
+    confirming = _healthz_while(world, confirm)
+    assert max(uploading, confirming) < 1.0, (uploading, confirming)
+    assert answers[1].status_code == 302, answers[1].text[-500:]
+    assert "/documents/" in answers[1].headers["Location"]
+
+
+def test_the_server_answers_while_someone_asks_to_freeze_a_hostile_text(world: World) -> None:
+    """The checklist before freezing lists the template's hints of every section: they
+    are read off the page's HTML (rendered by a worker, with its time limit), not by
+    parsing each section again on the server's loop (75,000 "*a" took it 7 s). This
+    text runs out of the worker's time: shown as typed, it has no hints to list."""
+    doc = world.document("*a" * ((SECTION_MAX_BYTES - 10) // 2))
+    http, token = _page(world, "facilitator", doc.id)
+    answers: list[requests.Response] = []
+    seconds = _healthz_while(
+        world,
+        lambda: answers.append(
+            http.post(
+                f"{world.base_url}/documents/{doc.id}/status",
+                data={"csrf_token": token, "status": "frozen"},
+                timeout=120,
+            )
+        ),
+    )
+    assert seconds < 1.0, seconds
+    assert answers[0].status_code == 200
+    assert 'name="confirm" value="y"' in answers[0].text

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -246,6 +247,38 @@ def test_text_typed_into_a_frozen_document_is_kept_too(world: World) -> None:
         writer.close()
 
 
+def test_an_archived_workshop_refuses_typing_like_a_frozen_document(world: World) -> None:
+    doc = world.document("Testo del tavolo.")
+    writer = TavoloClient(world.links["participant"])
+    try:
+        writer.join(doc.id)
+        world.server.sql(
+            "UPDATE workshop SET archived_at = '2026-12-05 23:30:00' WHERE id = ?",
+            world.workshop_id,
+        )
+        writer.insert(doc.section_id, 0, "Dopo la chiusura. ")
+        wait_until(lambda: len(writer.resets) == 1 and bool(writer.errors))
+        writer.wait_synced()
+        assert writer.text(doc.section_id) == world.body(doc) == "Testo del tavolo."
+        assert _codes(writer) == ["section_locked"]
+        assert "archiviato" in writer.errors[0]["message"]
+        ((_, base, proposed, reason),) = _rejected(world, doc.section_id)
+        assert (base, proposed, reason) == (
+            "Testo del tavolo.",
+            "Dopo la chiusura. Testo del tavolo.",
+            "workshop_archived",
+        )
+        # Whoever joins now learns that nothing here can be written.
+        late = TavoloClient(world.links["facilitator"])
+        try:
+            assert [s["editable"] for s in late.join(doc.id)["sections"]] == [False]
+        finally:
+            late.close()
+    finally:
+        world.server.sql("UPDATE workshop SET archived_at = NULL WHERE id = ?", world.workshop_id)
+        writer.close()
+
+
 def test_a_public_reader_reads_a_published_document_and_nothing_else(world: World) -> None:
     published, draft = world.document("Testo pubblicato."), world.document("Bozza.")
     world.set_status(published, "published")
@@ -327,6 +360,46 @@ def test_logging_out_closes_the_logins_sockets_and_its_cookie_opens_nothing(
         assert world.body(doc) == "Salvato. Prima dell'uscita."
     finally:
         client.close()
+
+
+def test_a_renewed_link_closes_the_sockets_of_the_logins_entered_with_the_old_one(
+    world: World,
+) -> None:
+    """The old link may have leaked: whoever is writing with it is cut off at once. The
+    facilitator who made the new link goes on."""
+    doc = world.document("Prima del nuovo link.")
+    client = _joined(world, "writer6", doc.id)
+    facilitator = _joined(world, "facilitator", doc.id)
+    try:
+        client.insert(doc.section_id, 0, "Salvato. ")
+        client.wait_synced()
+        [(membership_id,)] = world.server.sql(
+            "SELECT membership.id FROM membership JOIN person ON person.id = person_id"
+            " WHERE person.email = ? AND workshop_id = ?",
+            world.emails["writer6"],
+            world.workshop_id,
+        )
+        members = f"{world.base_url}/workshops/{world.workshop_id}/members"
+        page = facilitator._http.post(
+            f"{members}/{membership_id}/link",
+            data={"csrf_token": csrf_token(facilitator._http, members)},
+            headers={"Referer": world.base_url},
+            allow_redirects=False,
+        )
+        assert page.status_code == 200
+        [new] = set(re.findall(re.escape(world.base_url) + r"/i/[\w-]+", page.text))
+        world.links["writer6"] = new
+        wait_until(lambda: not client.connected)
+        with pytest.raises(LiveError) as refused:
+            client.connect()
+        assert refused.value.code == "refused"
+        assert facilitator.connected
+        facilitator.insert(doc.section_id, 0, "Continua. ")
+        facilitator.wait_synced()
+        assert world.body(doc) == "Continua. Salvato. Prima del nuovo link."
+    finally:
+        client.close()
+        facilitator.close()
 
 
 def test_an_ended_login_is_refused_at_the_next_event_wherever_its_socket_is(

@@ -41,6 +41,7 @@ def may_propose(access: Access, section: Section) -> bool:
         access.can(Capability.PROPOSE)
         and section.state is SectionState.OPEN
         and section.document.status is DocumentStatus.DRAFT
+        and not section.document.workshop.archived
     )
 
 

@@ -38,13 +38,21 @@ REFUSAL_FLUSH_SECONDS = 5.0
 # shown by its code, so a new one is never hidden.
 ACTIONS = {
     "workshop.created": _l("Tavolo creato"),
+    "workshop.room_code_renewed": _l("Codice della sala cambiato"),
+    "workshop.updated": _l("Dati del tavolo modificati"),
+    "workshop.archived": _l("Tavolo archiviato"),
+    "workshop.restored": _l("Tavolo ripristinato"),
     "member.invited": _l("Persona invitata"),
     "member.link_issued": _l("Nuovo link di accesso"),
     "member.revoked": _l("Accesso revocato"),
     "member.role_changed": _l("Ruolo cambiato"),
     "member.updated": _l("Dati della persona modificati"),
+    "member.presence_marked": _l("Presenza segnata"),
+    "member.presence_removed": _l("Presenza tolta"),
     "members.imported": _l("Elenco di persone importato"),
     "invitation_sheet.generated": _l("Foglio di invito generato"),
+    "organiser.link_renewed": _l("Nuovo link dell'organizzatore"),
+    "organiser.revoked": _l("Ruolo di organizzatore revocato"),
     "document.created": _l("Documento creato"),
     "document.imported": _l("Documento importato"),
     "document.exported": _l("Documento esportato"),
@@ -71,6 +79,9 @@ ACTIONS = {
     "vote.opened": _l("Votazione aperta"),
     "vote.closed": _l("Votazione chiusa"),
     "dissent.recorded": _l("Posizione di dissenso registrata"),
+    "room.queue_opened": _l("Coda degli interventi aperta"),
+    "room.queue_closed": _l("Coda degli interventi chiusa"),
+    "room.announced": _l("Messaggio mostrato a tutta la sala"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -85,12 +96,14 @@ KINDS = {
     "amendment": _l("Emendamenti"),
     "vote": _l("Votazioni"),
     "dissent": _l("Dissenso"),
+    "room": _l("Sala"),
     "access": _l("Tentativi non consentiti"),
 }
 
 OBJECTS = {
     "workshop": _l("tavolo"),
     "membership": _l("persona"),
+    "organiser": _l("organizzatore"),
     "document": _l("documento"),
     "section": _l("sezione"),
     "comment": _l("commento"),
@@ -309,6 +322,11 @@ DETAILS = {
     "split_level": _l("livello di divisione"),
     "body": _l("testo"),
     "template": _l("modello"),
+    "place": _l("luogo"),
+    "starts_on": _l("dal"),
+    "ends_on": _l("al"),
+    "promoters": _l("promotori"),
+    "time_zone": _l("fuso orario"),
 }
 
 

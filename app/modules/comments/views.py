@@ -35,7 +35,8 @@ def mentionable_names_global(workshop_id: int) -> list[str]:
 
 @bp.app_template_global("may_comment")
 def may_comment(access: Access, document: Document) -> bool:
-    return can_comment(access.role, document.status)
+    # An archived workshop's documents take no new comments (app.web.access).
+    return can_comment(access.role, document.status) and not document.workshop.archived
 
 
 @bp.app_template_global("may_resolve")

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.core import lifecycle, outline
 from app.core.permissions import DocumentStatus
+from app.core.render import placeholders_in_html
 from app.core.words import limit_status
 from app.modules.documents.models import Document, Section
 from app.web import rendering
@@ -46,6 +47,7 @@ class DocumentPage:
 def document_page(document: Document, public: bool = False) -> DocumentPage:
     """`public` leaves out everything meant for writers only (guidance)."""
     sections = list(document.sections)
+    archived = document.workshop.archived
     tree = outline.build([(s.title, s.level) for s in sections], document.numbered)
     views = [
         _section_view(section, entry, public, first=i == 0, last=i == len(sections) - 1)
@@ -55,8 +57,9 @@ def document_page(document: Document, public: bool = False) -> DocumentPage:
         document=document,
         sections=views,
         nav=[_nav(entry, views) for entry in tree.roots],
-        structure_editable=lifecycle.structure_editable(document.status),
-        next_statuses=lifecycle.next_statuses(document.status),
+        # An archived workshop's documents change in nothing, status included.
+        structure_editable=lifecycle.structure_editable(document.status) and not archived,
+        next_statuses=() if archived else lifecycle.next_statuses(document.status),
     )
 
 
@@ -68,6 +71,22 @@ def preview_html(section: Section, text: str) -> Markup:
     return rendering.markdown(
         text, f"p{section.id}", min(6, depth + 1), document_id=section.document_id
     )
+
+
+def template_hints(document: Document) -> dict[int, list[str]]:
+    """The template's hints left in each section, read off the HTML the document page
+    shows (kept by the renderer's cache, and made by a worker when a text is long), so
+    that the checklist before freezing parses no text on the server's loop."""
+    sections = document.sections
+    depths = outline.depths([s.level for s in sections])
+    return {
+        section.id: placeholders_in_html(
+            rendering.markdown(
+                section.body, f"s{section.id}", min(6, depth + 1), document_id=document.id
+            )
+        )
+        for section, depth in zip(sections, depths, strict=True)
+    }
 
 
 def _section_view(

@@ -6,6 +6,7 @@ from draft to frozen to published. Every change leaves an audit event."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from flask import current_app
@@ -15,7 +16,7 @@ from app.core import checklist, lifecycle
 from app.core.doc_templates import Catalogue, DocTemplate, load_catalogue
 from app.core.outline import MAX_LEVEL
 from app.core.permissions import DocumentStatus, SectionState
-from app.core.render import placeholders, slugify
+from app.core.render import slugify
 from app.core.words import count_words
 from app.extensions import db
 from app.modules.amendments.models import Amendment, AmendmentStatus
@@ -249,9 +250,10 @@ def set_status(actor: Person | None, document: Document, status: DocumentStatus)
     return document
 
 
-def open_items(document: Document) -> list[checklist.Item]:
+def open_items(document: Document, hints: Mapping[int, Sequence[str]]) -> list[checklist.Item]:
     """What the room left open in the document, shown before it is frozen or published
-    (app/core/checklist.py)."""
+    (app/core/checklist.py); `hints` are the template's hints left in each section, by
+    section id, as the page reads them."""
     sections = list(document.sections)
     facts = [
         checklist.SectionFacts(
@@ -259,7 +261,7 @@ def open_items(document: Document) -> list[checklist.Item]:
             title=section.title,
             words=count_words(section.body),
             word_limit=section.word_limit,
-            placeholders=tuple(placeholders(section.body)),
+            placeholders=tuple(hints.get(section.id, ())),
         )
         for section in sections
     ]

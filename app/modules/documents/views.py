@@ -30,12 +30,14 @@ from app.modules.documents.forms import (
     StatusForm,
 )
 from app.modules.documents.models import Document, Section
-from app.modules.documents.pages import document_page, preview_html
+from app.modules.documents.pages import document_page, preview_html, template_hints
+from app.modules.workshops.models import zone_of
 from app.realtime.errors import section_too_long
 from app.realtime.services import notify_section_state
 from app.web.access import Access, document_for, section_for, workshop_for
 from app.web.blocking import one_at_a_time
 from app.web.errors import render_error
+from app.web.i18n import use_zone
 
 bp = Blueprint("documents", __name__)
 
@@ -43,7 +45,7 @@ bp = Blueprint("documents", __name__)
 @bp.route("/workshops/<int:workshop_id>/documents/new", methods=["GET", "POST"])
 @login_required
 def new(workshop_id: int):  # type: ignore[no-untyped-def]
-    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE, adds_documents=True)
     form = NewDocumentForm(services.templates_catalogue().ordered())
     if form.validate_on_submit():
         try:
@@ -175,7 +177,7 @@ def set_status(document_id: int):  # type: ignore[no-untyped-def]
             "documents/confirm_status.html",
             document=document,
             target=target,
-            items=services.open_items(document),
+            items=services.open_items(document, template_hints(document)),
         )
     try:
         services.set_status(current_user.person, document, target)
@@ -230,6 +232,7 @@ def public(ref: str):  # type: ignore[no-untyped-def]
     document = services.published_document(ref)
     if document is None:
         abort(404)
+    use_zone(zone_of(document.workshop))
     return render_template(
         "documents/public.html",
         page=document_page(document, public=True),

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from app.core.export import Participant, participants_markdown
+from app.core.export import Participant, escape_markdown, participants_markdown
 from app.extensions import db
+from app.modules.attendance.services import ever_present
 from app.modules.documents.models import Document
 from app.modules.people.models import Membership
 
@@ -47,12 +49,29 @@ def _participants(document: Document) -> str | None:
         .scalars()
         .all()
     )
-    people = [Participant(m.person.name, m.organisation, m.category) for m in memberships]
+    present = ever_present(document.workshop)
+    people = [
+        Participant(m.person.name, m.organisation, m.category, present is None or m.id in present)
+        for m in memberships
+    ]
     if not people:
         return None
-    return participants_markdown(
-        people, no_category=_("Altri partecipanti"), no_organisation=_("A titolo personale")
+    listing = participants_markdown(
+        people,
+        no_category=_("Altri partecipanti"),
+        no_organisation=_("A titolo personale"),
+        absent_mark=_("(invitato, non presente)"),
     )
+    if present is None:
+        return listing
+    here = sum(1 for p in people if p.present)
+    summary = ngettext(
+        "%(num)d persona presente su %(invited)d invitate.",
+        "%(num)d persone presenti su %(invited)d invitate.",
+        here,
+        invited=len(people),
+    )
+    return f"{escape_markdown(summary)}\n\n{listing}"
 
 
 register(

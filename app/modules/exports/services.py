@@ -41,8 +41,9 @@ from app.modules.exports.annexes import PROVIDERS
 from app.modules.exports.models import Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
+from app.modules.workshops.models import zone_of
 from app.realtime.services import settle_document
-from app.web.i18n import local_time, short_datetime
+from app.web.i18n import in_zone, local_time, short_datetime
 
 ExportError = renderer.ExportError
 VERSION_NAME_MAX = 200
@@ -253,7 +254,16 @@ def export(
     version: str | None = None,
 ) -> Export:
     """Renders the document into the exports folder and records who exported what. An
-    export of a frozen or published text also records its seal in the audit log."""
+    export of a frozen or published text also records its seal in the audit log. Its
+    dates (cover, colophon, file name) are those of the workshop's zone, whoever asks:
+    the worker that renders it gets them already written."""
+    with in_zone(zone_of(document.workshop)):
+        return _export(actor, document, options, version)
+
+
+def _export(
+    actor: Person | None, document: Document, options: ExportOptions, version: str | None
+) -> Export:
     version = (version or "").strip() or None
     if version and len(version) > VERSION_NAME_MAX:
         raise ExportError(_("Il nome della versione supera i %(n)d caratteri.", n=VERSION_NAME_MAX))

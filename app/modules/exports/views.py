@@ -5,9 +5,12 @@ PDF and DOCX of the final text once the document is published."""
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +30,7 @@ from app.modules.documents.models import Document
 from app.modules.exports import logos, services
 from app.modules.exports.forms import ExportForm, LogoForm
 from app.modules.exports.models import DocumentLogo, Export
+from app.web import qr
 from app.web.access import Access, document_for, get_or_404, require_member
 from app.web.blocking import one_at_a_time
 
@@ -125,13 +129,60 @@ def download(export_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/p/<ref>/download/<fmt>")
 def public_download(ref: str, fmt: str):  # type: ignore[no-untyped-def]
-    document = documents.published_document(ref)
-    if document is None or fmt not in {f.value for f in PUBLIC_FORMATS}:
+    document = _published_or_404(ref)
+    if fmt not in {f.value for f in PUBLIC_FORMATS}:
         abort(404)
     row = services.public_exports(document).get(Format(fmt))
     if row is None:
         abort(404)
     return _send(row)
+
+
+QR_FILES = {"svg": ("image/svg+xml", qr.svg_file), "png": ("image/png", qr.png_file)}
+
+
+@bp.get("/p/<ref>/presenta")
+def presentation(ref: str):  # type: ignore[no-untyped-def]
+    """For the slides of the day the document is presented: its codes, large, with their
+    addresses written out for whoever cannot scan them."""
+    document = _published_or_404(ref)
+    return render_template(
+        "exports/presentation.html", document=document, addresses=_presented(document)
+    )
+
+
+@bp.get("/p/<ref>/qr-<target>.<ext>")
+def presentation_qr(ref: str, target: str, ext: str):  # type: ignore[no-untyped-def]
+    address = _presented(_published_or_404(ref)).get(target)
+    if address is None or ext not in QR_FILES:
+        abort(404)
+    mimetype, draw = QR_FILES[ext]
+    response = send_file(
+        io.BytesIO(draw(address)),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"qr-{target}-{ref}.{ext}",
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _published_or_404(ref: str) -> Document:
+    document = documents.published_document(ref)
+    if document is None:
+        abort(404)
+    return document
+
+
+def _presented(document: Document) -> dict[str, str]:
+    """The absolute addresses the codes carry, built on BASE_URL as invitation links are:
+    the room's phones reach the laptop by its network address."""
+    ref = document.slug or str(document.id)
+    base = current_app.config["BASE_URL"]
+    found = {"pagina": base + url_for("documents.public", ref=ref)}
+    if Format.PDF in services.public_exports(document):
+        found["pdf"] = base + url_for("exports.public_download", ref=ref, fmt=Format.PDF.value)
+    return found
 
 
 @bp.app_context_processor

@@ -77,6 +77,7 @@ class Limits:
     archive: ArchiveLimits
     timeout: float
     memory_mb: int
+    split_seconds: float
 
     @classmethod
     def from_config(cls, config: Any) -> Limits:
@@ -89,6 +90,7 @@ class Limits:
             ),
             timeout=config["IMPORT_TIMEOUT_SECONDS"],
             memory_mb=config["IMPORT_MEMORY_MB"],
+            split_seconds=config["IMPORT_SPLIT_SECONDS"],
         )
 
 

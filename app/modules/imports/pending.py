@@ -13,11 +13,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.core.import_plan import Analysis
 from app.core.importing import Kind
+from app.modules.imports.planning import analysis_from
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
 META = "meta.json"
 MARKDOWN = "document.md"
+PLAN = "plan.json"  # what the preview shows, read once by the worker at the upload
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,11 @@ class Pending:
         return (self.folder / MARKDOWN).read_text(encoding="utf-8")
 
     @property
+    def analysis(self) -> Analysis:
+        found = json.loads((self.folder / PLAN).read_text(encoding="utf-8"))
+        return analysis_from({**found, "markdown": self.markdown})
+
+    @property
     def media(self) -> Path:
         return self.folder / "media"
 
@@ -50,8 +58,11 @@ def new_folder(root: Path) -> tuple[str, Path]:
     return token, folder
 
 
-def save(pending: Pending, markdown: str) -> None:
-    (pending.folder / MARKDOWN).write_text(markdown, encoding="utf-8")
+def save(pending: Pending, analysis: Analysis) -> None:
+    (pending.folder / MARKDOWN).write_text(analysis.markdown, encoding="utf-8")
+    found = asdict(analysis)
+    found.pop("markdown")
+    (pending.folder / PLAN).write_text(json.dumps(found), encoding="utf-8")
     meta = asdict(pending)
     meta.pop("folder")
     (pending.folder / META).write_text(json.dumps(meta), encoding="utf-8")
@@ -64,6 +75,8 @@ def load(root: Path, token: str, max_age: float) -> Pending | None:
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    if not (folder / PLAN).is_file():  # uploaded before the preview was read in a worker
         return None
     pending = Pending(
         **{

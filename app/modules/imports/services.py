@@ -9,13 +9,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.core.import_plan import LEVELS
 from app.core.importing import (
     MEDIA_NAME,
     Kind,
@@ -24,9 +24,8 @@ from app.core.importing import (
     title_from_filename,
 )
 from app.core.invitations import N_, Message
-from app.core.numbering import NONE, Numbering, detect, without_number
 from app.core.outline import MAX_LEVEL
-from app.core.splitting import SplitSection, heading_levels, read_draft, split_sections
+from app.core.splitting import SplitSection
 from app.extensions import db
 from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
@@ -34,11 +33,11 @@ from app.modules.documents.services import TITLE_MAX
 from app.modules.imports import pending as store
 from app.modules.imports.conversion import MEDIA_REF, ImportRefused, Limits, convert, too_big
 from app.modules.imports.pending import Pending
+from app.modules.imports.planning import analyse, final_sections
 from app.modules.media import services as media
 from app.modules.people.models import Person
 from app.modules.workshops.models import Workshop
 
-LEVELS = tuple(range(1, MAX_LEVEL + 1))
 UNEXPECTED = N_(
     "Il documento non si è potuto importare per un errore imprevisto: non è stato salvato "
     "nulla. Riprova; se succede ancora, avvisa chi gestisce Tavolo."
@@ -105,13 +104,11 @@ def upload(actor: Person, workshop: Workshop, data: bytes, filename: str) -> Pen
         token, folder = store.new_folder(root)
     try:
         with _guarded():
-            converted = convert(data, limits(), folder)
-            draft = read_draft(converted.markdown, converted.title, TITLE_MAX)
-            # Whatever the text holds, it is read now, while the person is still on the
-            # upload page; the preview reads it again the same way.
-            found = detect_numbering(draft.markdown)
-            for level in LEVELS:
-                plan(draft.markdown, level, found)
+            checks = limits()
+            converted = convert(data, checks, folder)
+            # Whatever the text holds, it is read now, in a worker, while the person is
+            # still on the upload page; the preview shows what was read.
+            analysis = analyse(converted.markdown, converted.title, checks)
             pending = Pending(
                 token=token,
                 folder=folder,
@@ -120,11 +117,11 @@ def upload(actor: Person, workshop: Workshop, data: bytes, filename: str) -> Pen
                 created=time.time(),
                 source_name=display_name(filename),
                 kind=converted.kind,
-                title=_title(draft.title, filename),
+                title=_title(analysis.title, filename),
                 images=converted.images,
                 dropped=converted.dropped,
             )
-            store.save(pending, draft.markdown)
+            store.save(pending, analysis)
     except BaseException:
         store.discard(folder)
         raise
@@ -144,34 +141,6 @@ def find(actor: Person, workshop: Workshop, token: str) -> Pending | None:
     if found is None or found.person_id != actor.id or found.workshop_id != workshop.id:
         return None
     return found
-
-
-def detect_numbering(markdown: str) -> Numbering:
-    return detect(heading_levels(markdown))
-
-
-def plan(markdown: str, level: int, strip: Numbering = NONE) -> list[SplitSection]:
-    """The sections at `level`; the numbers `strip` finds leave their titles."""
-    intro = _("Premessa")
-    parts = split_sections(
-        markdown, level, intro_title=intro, untitled=_("Senza titolo"), title_max=TITLE_MAX
-    )
-    if strip:
-        parts = [replace(p, title=without_number(strip, p.level, p.title)) for p in parts]
-    # The text above the first heading is not called like a chapter of the file.
-    cuts = sum(1 for heading_level, _title in heading_levels(markdown) if heading_level <= level)
-    intro_kept = len(parts) > cuts
-    if intro_kept and any(p.title.casefold() == intro.casefold() for p in parts[1:]):
-        parts[0] = replace(parts[0], title=_("Testo iniziale"))
-    return parts
-
-
-def final_sections(markdown: str, level: int, numbers: Numbers) -> tuple[list[SplitSection], bool]:
-    """The sections as they will be saved and whether Tavolo numbers them: never both
-    the file's numbers and Tavolo's."""
-    found = detect_numbering(markdown)
-    tavolo = numbers is Numbers.TAVOLO
-    return plan(markdown, level, found if tavolo else NONE), tavolo or not found
 
 
 def confirm(
@@ -219,13 +188,13 @@ def import_file(
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=root, prefix=".cli-") as workdir:
             converted = convert(data, checks, Path(workdir))
-            draft = read_draft(converted.markdown, converted.title, TITLE_MAX)
+            analysis = analyse(converted.markdown, converted.title, checks)
             return create_document(
                 actor,
                 workshop,
-                title or _title(draft.title, path.name),
+                title or _title(analysis.title, path.name),
                 level,
-                draft.markdown,
+                analysis.markdown,
                 images={name: Path(workdir) / "media" / name for name in converted.images},
                 source_name=display_name(path.name),
                 kind=converted.kind,
@@ -295,7 +264,7 @@ def create_document(
         raise ImportRefused(Message(N_("Il titolo supera i %(n)d caratteri."), {"n": TITLE_MAX}))
     if level not in LEVELS:
         raise ImportRefused(Message(N_("Il livello va da 1 a %(n)d."), {"n": MAX_LEVEL}))
-    parts, numbered = final_sections(markdown, level, numbers)
+    parts, numbered = final_sections(markdown, level, numbers is Numbers.TAVOLO, limits())
     _require_short_sections(parts)
     document = Document(workshop=workshop, title=title, language="it", numbered=numbered)
     db.session.add(document)

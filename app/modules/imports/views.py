@@ -24,6 +24,7 @@ from app.modules.imports.pages import preview_sections, sections_by_level
 from app.modules.imports.pending import Pending
 from app.modules.workshops.models import Workshop
 from app.web.access import workshop_for
+from app.web.blocking import one_at_a_time
 
 bp = Blueprint("imports", __name__)
 
@@ -42,7 +43,7 @@ def new(workshop_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/workshops/<int:workshop_id>/import")
 @login_required
 def upload(workshop_id: int):  # type: ignore[no-untyped-def]
-    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE, adds_documents=True)
     # Beyond this the request is refused before it is read, with the 413 page.
     request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_OVERHEAD
     form = UploadForm()
@@ -50,12 +51,13 @@ def upload(workshop_id: int):  # type: ignore[no-untyped-def]
         return _upload_page(workshop, form, 422)
     file: FileStorage = form.file.data
     try:
-        draft = services.upload(
-            current_user.person,
-            workshop,
-            file.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1),
-            file.filename or "",
-        )
+        with one_at_a_time("import", current_user.person_id):
+            draft = services.upload(
+                current_user.person,
+                workshop,
+                file.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1),
+                file.filename or "",
+            )
     except services.ImportRefused as error:
         form.file.errors = [_text(error.message)]
         return _upload_page(workshop, form, error.status)
@@ -84,20 +86,21 @@ def preview(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
 @bp.post("/workshops/<int:workshop_id>/import/<token>")
 @login_required
 def confirm(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
-    workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
+    workshop, _access = workshop_for(workshop_id, Capability.MANAGE, adds_documents=True)
     draft = _draft(workshop, token)
     form = ConfirmForm()
     if not form.validate():
         return _preview_page(workshop, draft, form, 422)
     try:
-        document = services.confirm(
-            current_user.person,
-            workshop,
-            draft,
-            form.title.data or "",
-            form.level.data,
-            services.Numbers.read(form.numbers.data),
-        )
+        with one_at_a_time("import", current_user.person_id):
+            document = services.confirm(
+                current_user.person,
+                workshop,
+                draft,
+                form.title.data or "",
+                form.level.data,
+                services.Numbers.read(form.numbers.data),
+            )
     except services.ImportRefused as error:
         db.session.rollback()
         form.title.errors = [_text(error.message)]
@@ -162,7 +165,7 @@ def _upload_page(workshop: Workshop, form: UploadForm, status: int = 200):  # ty
 def _preview_page(  # type: ignore[no-untyped-def]
     workshop: Workshop, draft: Pending, form: ConfirmForm, status: int = 200
 ):
-    markdown = draft.markdown
+    analysis = draft.analysis
     level = form.level.data if form.level.data in services.LEVELS else 1
     numbers = services.Numbers.read(form.numbers.data)
     return (
@@ -173,11 +176,11 @@ def _preview_page(  # type: ignore[no-untyped-def]
             form=form,
             level=level,
             level_labels=LEVEL_LABELS,
-            counts=sections_by_level(markdown),
-            numbering=services.detect_numbering(markdown),
+            counts=sections_by_level(analysis),
+            numbering_example=analysis.example,
             numbers=numbers,
             numbers_labels=NUMBERS_LABELS,
-            sections=preview_sections(markdown, level, numbers),
+            sections=preview_sections(analysis, level, numbers),
         ),
         status,
     )

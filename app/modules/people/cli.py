@@ -1,4 +1,5 @@
-"""`tavolo init`, `tavolo invite`, `tavolo revoke` and `tavolo list-members`."""
+"""`tavolo init`, `tavolo revoke-organiser`, `tavolo invite`, `tavolo revoke` and
+`tavolo list-members`."""
 
 from __future__ import annotations
 
@@ -82,7 +83,11 @@ def _print_saved(organiser: Organiser, token: str) -> None:
 
 
 def _renew(organiser: Organiser) -> None:
-    _publish(organiser, organisers.issue_token(organiser), "  Il link precedente non funziona più.")
+    _publish(
+        organiser,
+        organisers.renew(organiser),
+        "  Il link precedente non funziona più, e chi era entrato con quello è uscito.",
+    )
 
 
 def _first_organiser() -> None:
@@ -190,6 +195,29 @@ def _who(organiser: Organiser) -> str:
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+@click.command("revoke-organiser")
+@click.argument("email")
+def revoke_organiser(email: str) -> None:
+    """Toglie a una persona il ruolo di organizzatore: il suo link smette di funzionare e
+    chi era entrato con quello esce. Resta membro dei tavoli a cui partecipa."""
+    organiser = organisers.organiser_by_email(email)
+    if organiser is None:
+        raise click.ClickException(f"{email} non è un organizzatore di questa installazione.")
+    who = _who(organiser)
+    organisers.revoke(organiser)
+    db.session.commit()
+    _say(
+        f"  {who} non è più organizzatore: il suo link non funziona più e chi era entrato "
+        "con quello è uscito. Resta membro dei tavoli a cui partecipa; per rientrarci gli "
+        "serve un nuovo link personale, da un facilitatore del tavolo."
+    )
+    if not organisers.all_organisers():
+        _say(
+            "  Questa installazione non ha più organizzatori: per crearne uno esegui "
+            "«.venv/bin/tavolo init»."
+        )
 
 
 @click.command("invite")

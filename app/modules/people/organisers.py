@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import Select
 
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
+from app.modules.audit.services import record
 from app.modules.people import services
 from app.modules.people.models import Login, Membership, Organiser, Person
 from app.modules.workshops.models import Workshop
@@ -159,12 +161,49 @@ def save_link(organiser: Organiser, token: str) -> None:
     os.replace(temporary, path)
 
 
-def renew_link(organiser: Organiser) -> tuple[str, bool]:
-    """A new link for the organiser, and whether the instance folder keeps it: it does
-    if it kept their old one, so that `make run` goes on printing the link that works."""
+def renew(organiser: Organiser, continuing: Login | None = None) -> str:
+    """A new link for the organiser. It is renewed mostly because the old one leaked, so
+    every login entered through an organiser's link of theirs ends, except `continuing`:
+    the one asking from the profile page, which goes on with the new link."""
+    token = issue_token(organiser)
+    ended = services.end_logins(_entered_as(organiser), continuing)
+    record(
+        organiser.person_id,
+        "organiser.link_renewed",
+        organiser,
+        email=organiser.person.email,
+        logins_ended=ended,
+    )
+    return token
+
+
+def renew_link(login: Login, organiser: Organiser) -> tuple[str, bool]:
+    """A new link for the organiser, asked for from `login`, and whether the instance
+    folder keeps it: it does if it kept their old one, so that `make run` goes on
+    printing the link that works."""
     saved = saved_link()
     keeps_theirs = saved is not None and opens(organiser, saved.token)
-    token = issue_token(organiser)
+    token = renew(organiser, login)
     if keeps_theirs:
         save_link(organiser, token)
     return token, keeps_theirs
+
+
+def revoke(organiser: Organiser) -> int:
+    """The person is an organiser no more: their link and the logins entered through it
+    end, and so does the link kept here if it is theirs. The memberships they hold stay,
+    workshops they created included; each opens again through a personal link of its
+    own. How many logins ended."""
+    ended = services.end_logins(_entered_as(organiser), None)
+    saved = saved_link()
+    if saved is not None and services.normalise_email(saved.email) == organiser.person.email:
+        link_file().unlink(missing_ok=True)
+    record(None, "organiser.revoked", organiser, email=organiser.person.email, logins_ended=ended)
+    # The workshops and logins that named them forget it (ON DELETE SET NULL).
+    db.session.delete(organiser)
+    db.session.flush()
+    return ended
+
+
+def _entered_as(organiser: Organiser) -> Select[tuple[Login]]:
+    return db.select(Login).where(Login.organiser_id == organiser.id)

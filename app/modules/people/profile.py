@@ -138,5 +138,5 @@ def new_organiser_link(login: Login) -> OrganiserLink:
     organiser = login.organiser
     if organiser is None:
         raise ProfileError(Message(N_("Questo accesso non è quello di un organizzatore.")))
-    token, saved = organisers.renew_link(organiser)
+    token, saved = organisers.renew_link(login, organiser)
     return OrganiserLink(organiser, organisers.link_url(token), saved)

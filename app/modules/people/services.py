@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import Select
 
 from app.core import invitations
 from app.core.invitations import (
@@ -189,8 +190,10 @@ def change_role(actor: Person, membership: Membership, role: Role) -> None:
            before=previous.value, after=role.value)
 
 
-def new_link(actor: Person, membership: Membership) -> IssuedLink:
-    """A revoked person cannot enter with any link, so making one would only mislead."""
+def new_link(actor: Person, membership: Membership, continuing: Login | None = None) -> IssuedLink:
+    """A revoked person cannot enter with any link, so making one would only mislead.
+    A link is renewed mostly because the old one leaked, so every login entered through
+    it ends, except `continuing`: the one asking, which goes on with the new link."""
     if membership.revoked_at is not None:
         raise MembershipError(Message(
             N_("L'accesso di %(name)s è revocato: per riammettere questa persona, "
@@ -198,8 +201,9 @@ def new_link(actor: Person, membership: Membership) -> IssuedLink:
             {"name": membership.person.name},
         ))
     token = issue_token(membership)
+    ended = end_logins(_holding(membership), continuing)
     record(actor.id, "member.link_issued", membership, membership.workshop_id,
-           email=membership.person.email)
+           email=membership.person.email, logins_ended=ended)
     return IssuedLink(membership, invitation_url(token))
 
 
@@ -339,9 +343,41 @@ def login_for_key(key: str) -> Login | None:
     return login
 
 
+# Where the session keeps the ids of the logins ended since its last commit.
+ENDED_LOGINS = "tavolo.ended_logins"
+
+
 def end_login(login: Login) -> None:
+    """The login's live connections in this process are closed once the end is
+    committed (app.realtime), so that a reconnection finds it ended."""
     if login.ended_at is None:
         login.ended_at = utcnow()
+        if login.id is not None:
+            db.session.info.setdefault(ENDED_LOGINS, set()).add(login.id)
+
+
+def end_logins(query: Select[tuple[Login]], continuing: Login | None) -> int:
+    """Ends the open logins `query` selects, except `continuing`; how many ended."""
+    now = utcnow()
+    ended = 0
+    for login in db.session.scalars(query.where(Login.ended_at.is_(None), Login.expires_at > now)):
+        if continuing is None or login.id != continuing.id:
+            end_login(login)
+            ended += 1
+    return ended
+
+
+def _holding(membership: Membership) -> Select[tuple[Login]]:
+    """The logins a link of the membership was opened in. Not the logins of the
+    organiser's link that created its workshop, which reach the membership through
+    that link, not through this one."""
+    query = db.select(Login).join(
+        login_membership, login_membership.c.login_id == Login.id
+    ).where(login_membership.c.membership_id == membership.id)
+    organiser_id = membership.workshop.organiser_id
+    if organiser_id is None:
+        return query
+    return query.where(db.or_(Login.organiser_id.is_(None), Login.organiser_id != organiser_id))
 
 
 def entered_membership(login: Login, workshop_id: int) -> Membership | None:

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from markupsafe import Markup
 
 from app.core.invitations import Message
 from app.core.permissions import ROLE_ORDER, Capability, Role
@@ -49,11 +48,6 @@ def load_login(key: str) -> Login | None:
 @bp.app_template_global("links_only_here")
 def links_only_here() -> bool:
     return only_this_computer(current_app.config["BASE_URL"])
-
-
-@bp.app_template_filter("qr_svg")
-def qr_svg(url: str) -> Markup:
-    return sheet.qr_svg(url)
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]
@@ -213,7 +207,7 @@ def own_link(membership_id: int):  # type: ignore[no-untyped-def]
     membership = profile.entered(current_user, membership_id)
     if membership is None:
         abort(404)
-    link = services.new_link(current_user.person, membership)
+    link = services.new_link(current_user.person, membership, current_user)
     db.session.commit()
     return _secret(render_template("people/own_link.html", link=link))
 
@@ -337,7 +331,7 @@ def new_link(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-d
     workshop, access = workshop_for(workshop_id, Capability.MANAGE)
     membership = _member(workshop, membership_id)
     try:
-        link = services.new_link(access.person, membership)
+        link = services.new_link(access.person, membership, current_user)
     except services.MembershipError as error:
         return _members_page(workshop, access, status=409, error=_text(error.message))
     db.session.commit()

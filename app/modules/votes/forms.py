@@ -74,6 +74,13 @@ class OpenRoundForm(FlaskForm):
         ],
     )
     reason_required = BooleanField(_l("Chi vota contro deve motivare"))
+    on_present = BooleanField(
+        _l("Conta sui presenti in sala"),
+        description=_l(
+            "Affluenza calcolata sulle persone segnate presenti oggi; senza un quorum "
+            "indicato, il quorum è la maggioranza dei presenti."
+        ),
+    )
     amendment = IntegerField(validators=[Optional()])
 
 

@@ -62,6 +62,9 @@ class VoteRound(db.Model):
         value_enum(Visibility), default=Visibility.AFTER_CLOSE
     )
     reason_required_for_objection: Mapped[bool] = mapped_column(default=False)
+    # Counted on the voters present in the room on the day the round opened, not on
+    # everyone invited: the turnout, and the quorum when none was given.
+    on_present: Mapped[bool] = mapped_column(default=False)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from app.core.attendance import majority
 from app.core.permissions import Capability, DocumentStatus, Role, can
 from app.core.tally import CHOICES, Count, Result, Scale, is_choice, is_objection, needs_reason
 from app.core.tally import tally as count_votes
 from app.extensions import db
 from app.modules.amendments.models import Amendment
+from app.modules.attendance.services import day_of, present_on
 from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership, Person
@@ -49,6 +51,7 @@ class RoundSettings:
     quorum: int | None = None
     results_visible: Visibility = Visibility.AFTER_CLOSE
     reason_required_for_objection: bool = False
+    on_present: bool = False
 
 
 def open_round(
@@ -83,6 +86,17 @@ def open_round(
         )
     if settings.quorum is not None and not 1 <= settings.quorum <= QUORUM_MAX:
         raise VoteError(_("Il quorum è un numero di persone, almeno 1."))
+    quorum = settings.quorum
+    if settings.on_present:
+        present = _present_voters(document, now)
+        if not present:
+            raise VoteError(
+                _(
+                    "Nessun partecipante risulta presente oggi: segna le presenze prima di "
+                    "contare la votazione sui presenti."
+                )
+            )
+        quorum = quorum if quorum is not None else majority(len(present))
     vote_round = VoteRound(
         document=document,
         section=section,
@@ -91,9 +105,10 @@ def open_round(
         scale=settings.scale,
         secret=settings.secret,
         closes_at=settings.closes_at,
-        quorum=settings.quorum,
+        quorum=quorum,
         results_visible=settings.results_visible,
         reason_required_for_objection=settings.reason_required_for_objection,
+        on_present=settings.on_present,
         opened_by=actor,
         opened_at=now,
     )
@@ -225,7 +240,7 @@ def result(vote_round: VoteRound, now: dt.datetime) -> Result | None:
     return count_votes(
         vote_round.scale,
         _counts(vote_round),
-        eligible=len(_voters(vote_round, vote_round.ended_at(now))),
+        eligible=len(_eligible(vote_round, now)),
         quorum=vote_round.quorum,
     )
 
@@ -252,6 +267,27 @@ def open_ballots(vote_round: VoteRound) -> list[tuple[Ballot, str]]:
         .order_by(Ballot.updated_at, Ballot.id)
     ).all()
     return [(ballot, category) for ballot, category in rows]
+
+
+def _eligible(vote_round: VoteRound, now: dt.datetime) -> list[Membership]:
+    """Whom the turnout is counted on: the voters, or those of them present on the day
+    the round opened."""
+    voters = _voters(vote_round, vote_round.ended_at(now))
+    if not vote_round.on_present:
+        return voters
+    present = present_on(
+        vote_round.document.workshop, day_of(vote_round.document.workshop, vote_round.opened_at)
+    )
+    return [m for m in voters if m.id in present]
+
+
+def _present_voters(document: Document, now: dt.datetime) -> list[Membership]:
+    present = present_on(document.workshop, day_of(document.workshop, now))
+    return [
+        row.membership
+        for row in present.values()
+        if row.membership.role in VOTERS and row.membership.active
+    ]
 
 
 def _voters(vote_round: VoteRound, at: dt.datetime | None) -> list[Membership]:

@@ -50,7 +50,8 @@ def round_view(vote_round: VoteRound, access: Access) -> RoundView:
         voted=services.has_voted(vote_round, access.person),
         ballot=services.my_ballot(vote_round, access.person),
         choices=CHOICES[vote_round.scale],
-        may_vote=access.can(Capability.VOTE),
+        # An archived workshop takes no more ballots (app.web.access).
+        may_vote=access.can(Capability.VOTE) and not vote_round.section.document.workshop.archived,
     )
 
 
@@ -102,6 +103,7 @@ def create(section_id: int):  # type: ignore[no-untyped-def]
         quorum=form.quorum.data,
         results_visible=Visibility(form.results_visible.data),
         reason_required_for_objection=form.reason_required.data,
+        on_present=form.on_present.data,
     )
     try:
         vote_round = services.open_round(

@@ -37,3 +37,18 @@ def test_the_pdf_cover_and_colophon_agree(app, policy, monkeypatch) -> None:  # 
     assert "5 dicembre" not in pages[0].extract_text()
     assert stamp in pages[-1].extract_text()
     assert in_name in row.file_name
+
+
+def test_a_workshop_in_london_dates_the_same_moment_the_day_before(  # type: ignore[no-untyped-def]
+    app, policy, monkeypatch
+) -> None:
+    """The zone is the workshop's, not the instance's: at 23:30 UTC on 5 December it is
+    already the 6th in Rome and still the 5th in London."""
+    policy.document.workshop.time_zone = "Europe/London"
+    monkeypatch.setattr(services, "utcnow", lambda: dt.datetime(2026, 12, 5, 23, 30))
+    row = services.export(None, policy.document, services.options_from("pdf"))
+    pages = pypdf.PdfReader(services.exports_dir() / row.file_name).pages
+    assert "5 dicembre 2026" in pages[0].extract_text()
+    assert "6 dicembre" not in pages[0].extract_text()
+    assert "05/12/2026 23:30" in pages[-1].extract_text()
+    assert row.file_name.endswith("-2026-12-05-2330.pdf"), row.file_name

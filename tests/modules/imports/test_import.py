@@ -196,3 +196,34 @@ def test_a_failure_nobody_foresaw_is_a_sentence(app: Flask, desk: Desk, tmp_path
     )
     assert 'id="file-error"' in refused.text and "Traceback" not in refused.text
     assert _documents(desk) == []
+
+
+def test_a_text_too_slow_to_split_is_refused_and_leaves_nothing(app: Flask, desk: Desk) -> None:
+    """The parser spends tens of seconds on a megabyte of brackets: the worker that reads
+    the sections is stopped at its limit, the person is told why."""
+    app.config["IMPORT_SPLIT_SECONDS"] = 1
+    hostile = ("# Titolo\n\n" + "[" * 1_000_000).encode()
+    refused = upload(desk, hostile, "parentesi.md")
+    assert refused.status_code == 422
+    assert "troppo complesso per dividerlo in sezioni entro 1 secondi" in unescape(refused.text)
+    assert _documents(desk) == []
+    assert files_under(Path(app.instance_path) / "imports") == []
+
+
+def test_a_text_beyond_the_splitting_memory_is_refused(app: Flask, desk: Desk) -> None:
+    app.config["IMPORT_MEMORY_MB"] = 60
+    refused = upload(desk, samples.DRAFT.encode() * 1000, "bozza.md")
+    assert refused.status_code == 422
+    assert "richiede più memoria di quella consentita" in unescape(refused.text)
+    assert _documents(desk) == []
+
+
+def test_a_draft_uploaded_before_the_worker_read_it_is_gone(app: Flask, desk: Desk) -> None:
+    """A draft kept by an older server has no reading of its sections: it is asked
+    again, not shown broken."""
+    sent = upload(desk, samples.DRAFT.encode(), "bozza.md")
+    [plan] = [p for p in files_under(Path(app.instance_path) / "imports") if p.name == "plan.json"]
+    plan.unlink()
+    again = desk.client.get(sent.headers["Location"])
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(f"{desk.base}/import")

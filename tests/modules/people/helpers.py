@@ -64,3 +64,13 @@ def actions(workshop: Workshop) -> list[str]:
             .order_by(AuditEvent.id)
         )
     )
+
+
+def audit_events(workshop: Workshop) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.workshop_id == workshop.id)
+            .order_by(AuditEvent.id)
+        )
+    )

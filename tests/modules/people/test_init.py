@@ -113,7 +113,7 @@ def test_a_new_link_replaces_the_old_one_and_is_printed_from_then_on(app: Flask)
 
     assert renewed.exit_code == 0, renewed.output
     new = renewed.stdout.strip()
-    assert new != old and "Il link precedente non funziona più." in renewed.stderr
+    assert new != old and "Il link precedente non funziona più" in renewed.stderr
     assert not enters(app.test_client(), _token(old))
     assert enters(app.test_client(), _token(new))
     assert _init(app, **NOBODY).stdout.strip() == new

@@ -8,8 +8,15 @@ import datetime as dt
 from app.core.permissions import Role
 from app.extensions import db
 from app.modules.people import services as people
+from tests import factories
 from tests.conftest import login
-from tests.modules.people.helpers import actions, enters, facilitator_desk, link_paths
+from tests.modules.people.helpers import (
+    actions,
+    audit_events,
+    enters,
+    facilitator_desk,
+    link_paths,
+)
 
 
 def test_members_page_lists_everyone_escaped_with_role_access_and_status(app, make):
@@ -132,6 +139,40 @@ def test_new_link_is_shown_once_with_a_qr_code_and_replaces_the_old_one(app, mak
     assert not enters(app, f"/i/{old}")
     assert enters(app, path)
     assert "member.link_issued" in actions(desk.workshop)
+
+
+def test_a_new_link_ends_every_login_entered_through_the_old_one(app, make):
+    """The old link may have leaked: whoever entered with it is out, wherever, and the
+    whole login ends, other workshops entered in it too (one browser, one login)."""
+    desk = facilitator_desk(app)
+    member, old = make.member(desk.workshop, Role.PARTICIPANT, name="Paola Pace")
+    elsewhere = factories.workshop("Un altro tavolo")
+    _, other_token = make.member(elsewhere, Role.PARTICIPANT, email=member.person.email)
+    phone, stranger = app.test_client(), app.test_client()
+    login(phone, old)
+    login(phone, other_token)
+    login(stranger, old)
+    _, bystander_token = make.member(desk.workshop, Role.PARTICIPANT)
+    neighbour = app.test_client()
+    login(neighbour, bystander_token)
+
+    assert desk.client.post(f"{desk.base}/members/{member.id}/link").status_code == 200
+
+    assert phone.get(desk.base).status_code == 302
+    assert phone.get(f"/workshops/{elsewhere.id}").status_code == 302
+    assert stranger.get(desk.base).status_code == 302
+    assert neighbour.get(desk.base).status_code == 200
+    assert desk.client.get(desk.base).status_code == 200
+    [event] = [e for e in audit_events(desk.workshop) if e.action == "member.link_issued"]
+    assert event.details["logins_ended"] == 2
+
+
+def test_a_facilitator_renewing_their_own_link_stays_in(app, make):
+    desk = facilitator_desk(app)
+    make.member(desk.workshop, Role.FACILITATOR)
+    response = desk.client.post(f"{desk.base}/members/{desk.facilitator.id}/link")
+    assert response.status_code == 200
+    assert desk.client.get(f"{desk.base}/members").status_code == 200
 
 
 def test_a_revoked_person_gets_no_new_link(app, make):

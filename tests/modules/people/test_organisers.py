@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.audit.models import AuditEvent
 from app.modules.people import organisers
 from app.modules.people import services as people
 from app.modules.people.models import Organiser
@@ -166,3 +167,177 @@ def test_only_an_organisers_login_gets_an_organiser_link(app: Flask, make) -> No
     assert client.post("/profilo/link-organizzatore").status_code == 404
     db.session.refresh(organiser)
     assert organisers.opens(organiser, token)
+
+
+# Renewing and revoking. A link is renewed mostly because the old one leaked: whoever
+# entered with it is out at once, wherever they are, except the login asking.
+
+
+def _cli(app: Flask, *args: str, **variables: str):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner().invoke(args=["tavolo", *args], env=variables)
+
+
+def _in(client: FlaskClient) -> bool:
+    return client.get("/workshops").status_code == 200
+
+
+def _audit(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_a_new_link_from_the_profile_ends_the_other_logins_of_the_old_one(app: Flask) -> None:
+    organiser, old = _organiser()
+    laptop, phone, stranger = app.test_client(), app.test_client(), app.test_client()
+    for client in (laptop, phone, stranger):
+        login(client, old)
+
+    assert laptop.post("/profilo/link-organizzatore").status_code == 200
+
+    assert _in(laptop)
+    assert not _in(phone) and not _in(stranger)
+    [event] = _audit("organiser.link_renewed")
+    assert (event.actor_id, event.workshop_id) == (organiser.person_id, None)
+    assert event.details == {"email": "maria@example.org", "logins_ended": 2}
+
+
+def test_a_new_link_from_the_command_line_ends_every_login_of_the_old_one(app: Flask) -> None:
+    first = _cli(
+        app,
+        "init",
+        TAVOLO_ORGANISER_NAME="Maria Bianchi",
+        TAVOLO_ORGANISER_EMAIL="maria@example.org",
+    )
+    old = first.stdout.strip().rsplit("/", 1)[1]
+    laptop = app.test_client()
+    login(laptop, old)
+
+    renewed = _cli(app, "init", "--nuovo-link", TAVOLO_ORGANISER_EMAIL="")
+
+    assert renewed.exit_code == 0, renewed.output
+    assert "chi era entrato con quello è uscito" in renewed.stderr
+    assert not _in(laptop)
+    assert enters(app.test_client(), renewed.stdout.strip().rsplit("/", 1)[1])
+    [event] = _audit("organiser.link_renewed")
+    assert event.details["logins_ended"] == 1
+
+
+def test_a_renewal_ends_only_the_organisers_logins(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
+    """The person's login through a workshop's own link is not the organiser's link."""
+    workshop = factories.workshop("Tavolo di un altro ente")
+    _, member_token = make.member(workshop, Role.PARTICIPANT, email="maria@example.org")
+    organiser, _ = _organiser()
+    member = app.test_client()
+    login(member, member_token)
+
+    organisers.renew(organiser)
+    db.session.commit()
+
+    assert member.get(f"/workshops/{workshop.id}").status_code == 200
+
+
+def test_revoking_the_organiser_ends_link_and_logins_and_keeps_the_memberships(
+    app: Flask,
+    make,  # type: ignore[no-untyped-def]
+) -> None:
+    made = _cli(
+        app,
+        "init",
+        TAVOLO_ORGANISER_NAME="Maria Bianchi",
+        TAVOLO_ORGANISER_EMAIL="maria@example.org",
+    )
+    token = made.stdout.strip().rsplit("/", 1)[1]
+    laptop = app.test_client()
+    login(laptop, token)
+    workshop_id = _create(laptop, "Tavolo «Abitare»")
+    saved = Path(app.instance_path) / "organiser_link"
+    assert saved.exists()
+
+    revoked = _cli(app, "revoke-organiser", " Maria@Example.org ")
+
+    assert (revoked.exit_code, revoked.stdout) == (0, ""), revoked.output
+    assert "Maria Bianchi <maria@example.org> non è più organizzatore" in revoked.stderr
+    assert "non ha più organizzatori" in revoked.stderr
+    assert not _in(laptop)
+    assert not enters(app.test_client(), token)
+    assert not saved.exists()
+    db.session.expire_all()
+    assert organisers.all_organisers() == []
+    workshop = db.session.get(Workshop, workshop_id)
+    assert workshop is not None and workshop.organiser_id is None
+    [own] = workshop.memberships
+    assert (own.person.email, own.role, own.active) == ("maria@example.org", Role.FACILITATOR, True)
+    [event] = _audit("organiser.revoked")
+    assert event.details == {"email": "maria@example.org", "logins_ended": 1}
+    # As a person she enters her workshop with a link of its own, as anyone does.
+    _, colleague_token = make.member(workshop, Role.FACILITATOR)
+    desk = app.test_client()
+    login(desk, colleague_token)
+    page = desk.post(f"/workshops/{workshop_id}/members/{own.id}/link")
+    [path] = link_paths(page.text)
+    phone = app.test_client()
+    login(phone, path.removeprefix("/i/"))
+    assert phone.get(f"/workshops/{workshop_id}").status_code == 200
+    # The next start asks for an organiser again.
+    again = _cli(app, "init", TAVOLO_ORGANISER_NAME="", TAVOLO_ORGANISER_EMAIL="")
+    assert (again.exit_code, again.stdout) == (0, "")
+    assert "non ha ancora un organizzatore" in again.stderr
+
+
+def test_revoking_another_organiser_leaves_the_saved_link_alone(app: Flask) -> None:
+    first, first_token = _organiser()
+    organisers.save_link(first, first_token)
+    _, token = _organiser("Luca Conti", "luca@example.org")
+
+    revoked = _cli(app, "revoke-organiser", "luca@example.org")
+
+    assert revoked.exit_code == 0, revoked.output
+    assert "non ha più organizzatori" not in revoked.stderr
+    assert not enters(app.test_client(), token)
+    assert organisers.saved_link() == organisers.SavedLink("maria@example.org", first_token)
+    assert enters(app.test_client(), first_token)
+
+
+def test_revoking_someone_who_is_no_organiser_is_one_line_and_changes_nothing(
+    app: Flask,
+    make,  # type: ignore[no-untyped-def]
+) -> None:
+    _, token = _organiser()
+    workshop = factories.workshop()
+    make.member(workshop, Role.FACILITATOR, email="luca@example.org")
+
+    for email in ("luca@example.org", "nessuno@example.org"):
+        refused = _cli(app, "revoke-organiser", email)
+        assert (refused.exit_code, refused.stdout) == (1, "")
+        assert refused.stderr == (
+            f"Error: {email} non è un organizzatore di questa installazione.\n"
+        )
+    assert enters(app.test_client(), token)
+    assert _audit("organiser.revoked") == []
+
+
+def test_a_new_link_for_the_organisers_membership_leaves_their_organiser_logins(
+    app: Flask,
+    make,  # type: ignore[no-untyped-def]
+) -> None:
+    """The organiser reaches the workshop they created through their organiser's link,
+    not through their membership's link: renewing the latter does not end the former."""
+    _, token = _organiser()
+    laptop = app.test_client()
+    login(laptop, token)
+    workshop_id = _create(laptop, "Tavolo «Abitare»")
+    workshop = db.session.get(Workshop, workshop_id)
+    assert workshop is not None
+    [own] = workshop.memberships
+    _, colleague_token = make.member(workshop, Role.FACILITATOR)
+    desk = app.test_client()
+    login(desk, colleague_token)
+
+    page = desk.post(f"/workshops/{workshop_id}/members/{own.id}/link")
+    [path] = link_paths(page.text)
+    phone = app.test_client()
+    login(phone, path.removeprefix("/i/"))
+    again = desk.post(f"/workshops/{workshop_id}/members/{own.id}/link")
+
+    assert again.status_code == 200
+    assert laptop.get(f"/workshops/{workshop_id}").status_code == 200
+    assert phone.get(f"/workshops/{workshop_id}").status_code == 302

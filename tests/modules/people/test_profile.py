@@ -147,11 +147,12 @@ def test_a_revoked_person_cannot_rename_themselves(app: Flask, make) -> None:  #
     assert _person(member.person.email).name == "Renato Riva"
 
 
-def test_a_new_own_link_replaces_the_old_one_and_keeps_the_login(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_own_link_keeps_this_login_and_ends_the_old_ones(app: Flask, make) -> None:  # type: ignore[no-untyped-def]
     desk = facilitator_desk(app)
     member, old = make.member(desk.workshop, Role.PARTICIPANT, name="Paola Pace")
-    client = app.test_client()
+    client, phone = app.test_client(), app.test_client()
     login(client, old)
+    login(phone, old)
 
     page = client.post(f"/profilo/link/{member.id}")
 
@@ -161,6 +162,7 @@ def test_a_new_own_link_replaces_the_old_one_and_keeps_the_login(app: Flask, mak
     assert page.text.count('class="qr"') == 1
     [path] = link_paths(page.text)
     assert client.get(desk.base).status_code == 200
+    assert phone.get(desk.base).status_code == 302  # entered with the old link: out
     assert not enters(app.test_client(), old)
     assert enters(app.test_client(), path.removeprefix("/i/"))
     assert (

@@ -13,9 +13,13 @@ def _exported_by_facilitator(w: World) -> None:
     w.extras["export"] = exports.export(person, w.document, exports.options_from("md"))
 
 
-def _published_docx(w: World) -> None:
+def _published(w: World) -> None:
     documents.set_status(None, w.document, DocumentStatus.FROZEN)
     documents.set_status(None, w.document, DocumentStatus.PUBLISHED)
+
+
+def _published_docx(w: World) -> None:
+    _published(w)
     exports.export(None, w.document, exports.options_from("docx"))
 
 
@@ -53,6 +57,17 @@ RULES = [
         "public",
         lambda w: {"ref": w.document.id, "fmt": "docx"},
         setup=_published_docx,
+    ),
+    # The codes for the presentation of a published document are everyone's.
+    Rule(
+        "exports.presentation", "GET", "public", lambda w: {"ref": w.document.id}, setup=_published
+    ),
+    Rule(
+        "exports.presentation_qr",
+        "GET",
+        "public",
+        lambda w: {"ref": w.document.id, "target": "pagina", "ext": "png"},
+        setup=_published,
     ),
     # The cover's logos are the facilitators'. The file sent is refused (422): past
     # the door all the same, and nothing is stored.

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
+
+from app.core.floor import BROADCAST_MAX_MINUTES, Projected
+
+
+class AskForm(FlaskForm):
+    # Not limited here: the service says how long it may be, in a sentence.
+    topic = StringField(_l("Su che cosa vuoi intervenire? (facoltativo)"))
+
+
+class QueueForm(FlaskForm):
+    open = HiddenField(validators=[AnyOf(["si", "no"])])
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: giving the floor, skipping, finishing, withdrawing."""
+
+
+class ProjectForm(FlaskForm):
+    projected = HiddenField(validators=[AnyOf([p.value for p in Projected])])
+    section = IntegerField(validators=[Optional()])
+    vote = IntegerField(validators=[Optional()])
+
+
+class AnnounceForm(FlaskForm):
+    message = StringField(_l("Messaggio per tutti"))
+    minutes = IntegerField(
+        _l("Visibile per (minuti)"),
+        default=15,
+        validators=[
+            InputRequired(_l("Indica per quanti minuti mostrare il messaggio.")),
+            NumberRange(
+                min=1,
+                max=BROADCAST_MAX_MINUTES,
+                message=_l("Da 1 a %(max)d minuti.", max=BROADCAST_MAX_MINUTES),
+            ),
+        ],
+    )

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+from markupsafe import Markup
+
+from app.core import outline
+from app.core.floor import Projected
+from app.core.permissions import Capability
+from app.extensions import db
+from app.modules.room import services
+from app.modules.room.forms import ActionForm, AnnounceForm, AskForm, ProjectForm, QueueForm
+from app.modules.room.models import FloorRequest
+from app.modules.timeutil import utcnow
+from app.modules.workshops.models import Workshop
+from app.realtime.services import notify_document
+from app.web import rendering
+from app.web.access import Access, document_for, get_or_404, workshop_for
+
+bp = Blueprint("room", __name__)
+
+
+@dataclass(frozen=True)
+class ProjectedView:
+    screen: services.Screen
+    number: str  # the section's number, as the document shows it
+    html: Markup | None  # the section's text
+    speaking: FloorRequest | None
+    next_up: list[FloorRequest]
+
+
+@bp.get("/workshops/<int:workshop_id>/parola")
+@login_required
+def floor(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id)
+    return _page(workshop, access)
+
+
+@bp.get("/workshops/<int:workshop_id>/parola.json")
+@login_required
+def version(workshop_id: int):  # type: ignore[no-untyped-def]
+    """What phones ask for every few seconds: the room's version alone, answered "not
+    modified" while nothing changed."""
+    workshop, _access = workshop_for(workshop_id)
+    current = services.state_of(workshop).version
+    response = jsonify(version=current)
+    response.set_etag(f"sala-{workshop.id}-{current}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.post("/workshops/<int:workshop_id>/parola")
+@login_required
+def ask(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.SPEAK)
+    form = AskForm()
+    if not form.validate():
+        abort(400)
+    return _done(workshop, lambda: services.ask(access.membership, form.topic.data or "", utcnow()))
+
+
+@bp.post("/workshops/<int:workshop_id>/parola/<int:request_id>/ritira")
+@login_required
+def withdraw(workshop_id: int, request_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.SPEAK)
+    found = _request(workshop, request_id)
+    return _done(workshop, lambda: services.withdraw(access.membership, found, utcnow()))
+
+
+@bp.post("/workshops/<int:workshop_id>/parola/<int:request_id>/dai")
+@login_required
+def give(workshop_id: int, request_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    found = _request(workshop, request_id)
+    return _done(workshop, lambda: services.give_floor(access.membership, found, utcnow()))
+
+
+@bp.post("/workshops/<int:workshop_id>/parola/<int:request_id>/salta")
+@login_required
+def skip(workshop_id: int, request_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    found = _request(workshop, request_id)
+    return _done(workshop, lambda: services.skip(access.membership, found, utcnow()))
+
+
+@bp.post("/workshops/<int:workshop_id>/parola/concludi")
+@login_required
+def finish(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    return _done(workshop, lambda: services.finish(access.membership, workshop, utcnow()))
+
+
+@bp.post("/workshops/<int:workshop_id>/parola/coda")
+@login_required
+def queue(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    form = QueueForm()
+    if not form.validate():
+        abort(400)
+    open_ = form.open.data == "si"
+    return _done(
+        workshop, lambda: services.set_queue_open(access.membership, workshop, open_, utcnow())
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/annuncio")
+@login_required
+def announce(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    form = AnnounceForm()
+    if not form.validate():
+        return _page(workshop, access, announce_form=form, status=422)
+    try:
+        sent = services.announce(
+            access.membership, workshop, form.message.data or "", form.minutes.data, utcnow()
+        )
+    except services.RoomError as error:
+        form.message.errors = [str(error)]
+        return _page(workshop, access, announce_form=form, status=422)
+    db.session.commit()
+    _tell_editors(workshop, {"message": sent.message, "until": sent.until.isoformat() + "Z"})
+    return redirect(url_for("room.floor", workshop_id=workshop.id))
+
+
+@bp.post("/workshops/<int:workshop_id>/annuncio/togli")
+@login_required
+def clear_announcement(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    if not ActionForm().validate():
+        abort(400)
+    services.clear_announcement(access.membership, workshop, utcnow())
+    db.session.commit()
+    _tell_editors(workshop, {"message": "", "until": None})
+    return redirect(url_for("room.floor", workshop_id=workshop.id))
+
+
+@bp.get("/documents/<int:document_id>/proiettore")
+@login_required
+def projector(document_id: int):  # type: ignore[no-untyped-def]
+    """The room's screen, full size and black on white: what the facilitator chose from
+    the room's page, updating by itself."""
+    document, _access = document_for(document_id)
+    return render_template(
+        "room/projector.html",
+        document=document,
+        workshop=document.workshop,
+        screen=_screen(document.workshop),
+        version=services.screen_version(document.workshop, utcnow()),
+    )
+
+
+@bp.get("/documents/<int:document_id>/proiettore.json")
+@login_required
+def projector_version(document_id: int):  # type: ignore[no-untyped-def]
+    document, _access = document_for(document_id)
+    current = services.screen_version(document.workshop, utcnow())
+    response = jsonify(version=current)
+    response.set_etag(f"proiettore-{document.workshop_id}-{current}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.post("/workshops/<int:workshop_id>/proiettore")
+@login_required
+def project(workshop_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    form = ProjectForm()
+    if not form.validate():
+        abort(400)
+    projected = Projected(form.projected.data)
+    target = form.section.data if projected is Projected.SECTION else form.vote.data
+    return _done(
+        workshop,
+        lambda: services.set_projected(access.membership, workshop, projected, target, utcnow()),
+    )
+
+
+@bp.app_context_processor
+def _room() -> dict[str, object]:
+    return {"room_announcement": lambda workshop: services.announcement(workshop, utcnow())}
+
+
+def _request(workshop: Workshop, request_id: int) -> FloorRequest:
+    found = get_or_404(FloorRequest, request_id)
+    if found.workshop_id != workshop.id:
+        abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    return found
+
+
+def _done(workshop: Workshop, change):  # type: ignore[no-untyped-def]
+    try:
+        change()
+    except services.RoomError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("room.floor", workshop_id=workshop.id))
+
+
+def _screen(workshop: Workshop) -> ProjectedView:
+    shown = services.screen(workshop, utcnow())
+    speaking, waiting = services.in_order(services.requests_of(workshop))
+    number, html = "", None
+    if shown.section is not None:
+        section = shown.section
+        sections = section.document.sections
+        tree = outline.build([(s.title, s.level) for s in sections], section.document.numbered)
+        number = tree.entries[sections.index(section)].number
+        html = rendering.markdown(section.body, f"proiettore{section.id}", 2, section.document_id)
+    return ProjectedView(shown, number, html, speaking, waiting[:5])
+
+
+def _tell_editors(workshop: Workshop, payload: dict[str, object]) -> None:
+    """The open editors learn of the line at once, over the connection they have."""
+    for document in workshop.documents:
+        notify_document(document.id, "broadcast", payload)
+
+
+def _page(  # type: ignore[no-untyped-def]
+    workshop: Workshop, access: Access, announce_form: AnnounceForm | None = None, status: int = 200
+):
+    now = utcnow()
+    state = services.state_of(workshop)
+    speaking, waiting = services.in_order(services.requests_of(workshop))
+    active = ([speaking] if speaking else []) + waiting
+    mine = next((r for r in active if r.membership_id == access.membership.id), None)
+    return (
+        render_template(
+            "room/floor.html",
+            workshop=workshop,
+            access=access,
+            state=state,
+            speaking=speaking,
+            waiting=waiting,
+            mine=mine,
+            position=waiting.index(mine) + 1 if mine in waiting else None,
+            may_manage=access.can(Capability.MANAGE),
+            may_speak=access.can(Capability.SPEAK),
+            announcement=services.announcement(workshop, now),
+            ask_form=AskForm(),
+            action_form=ActionForm(),
+            queue_form=QueueForm(),
+            announce_form=announce_form or AnnounceForm(),
+            project_form=ProjectForm(),
+            rounds=services.vote_rounds_of(workshop) if access.can(Capability.MANAGE) else [],
+        ),
+        status,
+    )

@@ -1,0 +1,185 @@
+"""The speaking queue from the phones and the facilitator's page, and the line sent to
+the whole room."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import unescape
+
+import pytest
+from flask import Flask
+
+from app.core.floor import Status
+from app.extensions import db
+from app.modules.audit.models import AuditEvent
+from app.modules.room import services
+from app.modules.room.models import FloorRequest
+from app.modules.timeutil import utcnow
+from tests import factories
+from tests.modules.amendments.conftest import Table
+
+
+def _base(table: Table) -> str:
+    return f"/workshops/{table.document.workshop_id}"
+
+
+def _requests() -> list[FloorRequest]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(FloorRequest).order_by(FloorRequest.id)))
+
+
+def _open_queue(table: Table) -> None:
+    table.clients["facilitator"].post(f"{_base(table)}/parola/coda", data={"open": "si"})
+
+
+def test_people_ask_in_order_and_the_facilitator_gives_the_floor(table: Table) -> None:
+    base = _base(table)
+    closed = table.clients["anna"].post(f"{base}/parola", data={"topic": "Abitare"})
+    assert "La coda degli interventi è chiusa" in unescape(
+        table.clients["anna"].get(closed.headers["Location"]).text
+    )
+    assert _requests() == []
+
+    _open_queue(table)
+    table.clients["anna"].post(f"{base}/parola", data={"topic": "  Sulla   casa\n"})
+    table.clients["bruno"].post(f"{base}/parola", data={"topic": ""})
+    again = table.clients["anna"].post(f"{base}/parola", data={"topic": "Di nuovo"})
+    assert "Hai già chiesto la parola" in unescape(
+        table.clients["anna"].get(again.headers["Location"]).text
+    )
+    anna, bruno = _requests()
+    assert anna.topic == "Sulla casa" and anna.status is Status.WAITING
+
+    page = table.clients["bruno"].get(f"{base}/parola").text
+    assert "prima di te 1" in page
+    queue = page[page.index('id="in-coda"') :]
+    assert queue.index("Anna") < queue.index("Bruno")
+
+    facilitator = table.clients["facilitator"]
+    facilitator.post(f"{base}/parola/{anna.id}/dai")
+    facilitator.post(f"{base}/parola/{bruno.id}/dai")
+    anna, bruno = _requests()
+    assert anna.status is Status.DONE and bruno.status is Status.SPEAKING
+    assert "Hai la parola." in table.clients["bruno"].get(f"{base}/parola").text
+    facilitator.post(f"{base}/parola/concludi")
+    assert _requests()[1].status is Status.DONE
+    # Done, Anna may ask again.
+    table.clients["anna"].post(f"{base}/parola", data={"topic": ""})
+    assert _requests()[-1].status is Status.WAITING
+
+
+def test_withdrawing_skipping_and_what_nobody_may_do(table: Table) -> None:
+    base = _base(table)
+    _open_queue(table)
+    table.clients["anna"].post(f"{base}/parola", data={"topic": ""})
+    table.clients["carla"].post(f"{base}/parola", data={"topic": ""})
+    anna, carla = _requests()
+    # Someone else's request is not theirs to withdraw; an observer does not ask.
+    table.clients["bruno"].post(f"{base}/parola/{anna.id}/ritira")
+    assert table.clients["oscar"].post(f"{base}/parola", data={"topic": ""}).status_code == 403
+    assert table.clients["anna"].post(f"{base}/parola/{anna.id}/dai").status_code == 403
+    assert [r.status for r in _requests()] == [Status.WAITING, Status.WAITING]
+    table.clients["anna"].post(f"{base}/parola/{anna.id}/ritira")
+    table.clients["facilitator"].post(f"{base}/parola/{carla.id}/salta")
+    assert [r.status for r in _requests()] == [Status.WITHDRAWN, Status.SKIPPED]
+    refused = table.clients["facilitator"].post(f"{base}/parola/{carla.id}/dai")
+    assert "già stata chiusa" in unescape(
+        table.clients["facilitator"].get(refused.headers["Location"]).text
+    )
+    assert _requests()[1].status is Status.SKIPPED
+
+
+def test_a_topic_too_long_is_refused_with_a_sentence(table: Table) -> None:
+    _open_queue(table)
+    sent = table.clients["anna"].post(f"{_base(table)}/parola", data={"topic": "a" * 121})
+    assert "L'argomento supera i 120 caratteri" in unescape(
+        table.clients["anna"].get(sent.headers["Location"]).text
+    )
+    assert _requests() == []
+
+
+def test_the_version_moves_with_every_change_and_answers_not_modified(table: Table) -> None:
+    client = table.clients["oscar"]
+    first = client.get(f"{_base(table)}/parola.json")
+    assert first.json == {"version": 0}
+    same = client.get(
+        f"{_base(table)}/parola.json", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert same.status_code == 304
+    _open_queue(table)
+    assert client.get(f"{_base(table)}/parola.json").json == {"version": 1}
+
+
+def test_a_line_for_the_whole_room_shows_for_the_minutes_chosen(table: Table) -> None:
+    base = _base(table)
+    facilitator = table.clients["facilitator"]
+    refused = facilitator.post(f"{base}/annuncio", data={"message": "  ", "minutes": "15"})
+    assert refused.status_code == 422 and "Scrivi il messaggio" in unescape(refused.text)
+    too_long = facilitator.post(f"{base}/annuncio", data={"message": "Pausa", "minutes": "999"})
+    assert too_long.status_code == 422
+    facilitator.post(
+        f"{base}/annuncio", data={"message": "Pausa caffè fino alle 11:30", "minutes": "15"}
+    )
+    for who in ("anna", "oscar"):
+        page = table.clients[who].get(f"/documents/{table.document.id}").text
+        assert "Pausa caffè fino alle 11:30" in unescape(page)
+    workshop = table.document.workshop
+    later = utcnow() + dt.timedelta(minutes=16)
+    assert services.announcement(workshop, later) is None
+    facilitator.post(f"{base}/annuncio/togli")
+    assert services.announcement(workshop, utcnow()) is None
+    actions = db.session.scalars(db.select(AuditEvent.action)).all()
+    assert "room.announced" in actions and "room.queue_opened" not in actions
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "abc", ""])
+def test_bad_minutes_are_explained(table: Table, minutes: str) -> None:
+    answer = table.clients["facilitator"].post(
+        f"{_base(table)}/annuncio", data={"message": "Pausa", "minutes": minutes}
+    )
+    assert answer.status_code == 422
+    assert services.announcement(table.document.workshop, utcnow()) is None
+
+
+def test_the_projector_follows_the_facilitators_choice(table: Table) -> None:
+    base = _base(table)
+    facilitator = table.clients["facilitator"]
+    projector = table.clients["oscar"]  # the projector's laptop, entered by anyone
+    url = f"/documents/{table.document.id}/proiettore"
+    first = projector.get(url)
+    assert first.status_code == 200 and "Nessuno in coda." in first.text
+    version = projector.get(url + ".json").json["version"]
+
+    section = table.section
+    facilitator.post(f"{base}/proiettore", data={"projected": "sezione", "section": section.id})
+    shown = projector.get(url).text
+    assert section.title in shown and "Il budget di salute sostiene" in shown
+    assert projector.get(url + ".json").json["version"] != version
+
+    vote = table.clients["facilitator"].post(
+        f"/sections/{section.id}/votes",
+        data={"question": "Approviamo?", "scale": "consent", "results_visible": "live"},
+    )
+    assert vote.status_code in (200, 302)
+    [vote_round] = services.vote_rounds_of(table.document.workshop)
+    facilitator.post(f"{base}/proiettore", data={"projected": "votazione", "vote": vote_round.id})
+    before = projector.get(url + ".json").json["version"]
+    table.clients["anna"].post(f"/votes/{vote_round.id}/ballot", data={"choice": "favorevole"})
+    assert projector.get(url + ".json").json["version"] != before
+    chart = projector.get(url).text
+    assert "Approviamo?" in chart and "projector__bar" in chart and "Favorevole" in chart
+
+
+def test_the_projector_shows_only_what_belongs_to_the_workshop(app: Flask, table: Table) -> None:
+    other = factories.document(factories.workshop("Un altro tavolo"), sections=1)
+    db.session.commit()
+    base = _base(table)
+    refused = table.clients["facilitator"].post(
+        f"{base}/proiettore", data={"projected": "sezione", "section": other.sections[0].id}
+    )
+    page = table.clients["facilitator"].get(refused.headers["Location"]).text
+    assert "Scegli una sezione di un documento di questo tavolo" in unescape(page)
+    assert services.state_of(table.document.workshop).projected_id is None
+    # Someone of another workshop cannot open this projector.
+    stranger = app.test_client()
+    assert stranger.get(f"/documents/{table.document.id}/proiettore").status_code in (302, 401)
