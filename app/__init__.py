@@ -27,6 +27,7 @@ FEATURES = (
     "amendments",
     "votes",
     "dissent",
+    "commitments",
     "audit",
     "attendance",
     "room",

@@ -208,3 +208,11 @@ def test_every_command_loads_in_the_light_application(server: LiveServer, name: 
     done = _run(server, name, "--help")
     assert done.returncode == 0, done.stderr
     assert f"Usage: tavolo {name}" in done.stdout
+
+
+def test_the_export_command_offers_every_annex(server: LiveServer) -> None:
+    """The light application imports no pages, where the features' annexes register."""
+    done = _run(server, "export", "--help")
+    assert done.returncode == 0, done.stderr
+    for key in ("participants", "votes", "dissent", "commitments"):
+        assert key in done.stdout

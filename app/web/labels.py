@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.core.commitments import Status as CommitmentStatus
 from app.core.permissions import DocumentStatus, Role, SectionState
 
 ROLE_LABELS = {
@@ -28,6 +29,14 @@ DOCUMENT_STATUS_LABELS = {
     DocumentStatus.FROZEN: _l("Congelato"),
     DocumentStatus.PUBLISHED: _l("Pubblicato"),
 }
+# Commitments are "impegni": the statuses agree with the feminine "azione" they record.
+COMMITMENT_STATUS_LABELS = {
+    CommitmentStatus.PROPOSED: _l("Proposta"),
+    CommitmentStatus.AGREED: _l("Concordata"),
+    CommitmentStatus.IN_PROGRESS: _l("In corso"),
+    CommitmentStatus.DONE: _l("Completata"),
+    CommitmentStatus.DROPPED: _l("Abbandonata"),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -37,5 +46,6 @@ def init_app(app: Flask) -> None:
             "section_state_labels": SECTION_STATE_LABELS,
             "section_of_document_labels": SECTION_OF_DOCUMENT_LABELS,
             "document_status_labels": DOCUMENT_STATUS_LABELS,
+            "commitment_status_labels": COMMITMENT_STATUS_LABELS,
         }
     )

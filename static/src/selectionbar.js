@@ -1,10 +1,12 @@
-// A floating bar at the selected passage: «Commenta» and «Proponi emendamento» where the
-// eye already is, instead of a checkbox inside a collapsed panel further down. It only
-// offers what the page offers this person (the comment form, the passage's amendment
-// link), and only moves the focus there: the forms stay the ones that send.
+// A floating bar at the selected passage: «Commenta», «Proponi emendamento» and «Impegno»
+// where the eye already is, instead of a checkbox inside a collapsed panel further down.
+// It only offers what the page offers this person (the comment form, the passage's
+// amendment link, the commitments register's form), and only moves the focus there: the
+// forms stay the ones that send.
 
 const bar = document.querySelector('[data-selection-bar]')
 let current = null
+let quote = ''
 
 function commentForm (sectionId) {
   const area = document.querySelector(`[data-comments][data-section-id="${sectionId}"]`)
@@ -20,6 +22,7 @@ function amendmentLink (sectionId) {
 function hide () {
   bar.hidden = true
   current = null
+  quote = ''
 }
 
 function place () {
@@ -42,12 +45,15 @@ function show ({ detail }) {
   const sectionId = String(detail.sectionId)
   const comment = bar.querySelector('[data-selection-comment]')
   const amend = bar.querySelector('[data-selection-amend]')
+  const commitment = bar.querySelector('[data-selection-commitment]')
   comment.hidden = !commentForm(sectionId)
   // Deliberation's own listener has set the link for this very selection by now.
   setTimeout(() => {
     amend.hidden = !amendmentLink(sectionId)
-    if (comment.hidden && amend.hidden) return hide()
+    if (comment.hidden && amend.hidden && !commitment) return hide()
+    if (commitment) commitment.hidden = false
     current = sectionId
+    quote = detail.quote
     // After the editor has drawn its selection.
     requestAnimationFrame(place)
   }, 0)
@@ -70,10 +76,18 @@ function amend () {
   if (link) window.location.assign(link.href)
 }
 
+// The register's form opens with the section chosen and the passage copied in.
+function commit () {
+  const button = bar.querySelector('[data-selection-commitment]')
+  const query = new URLSearchParams({ sezione: current, passaggio: quote })
+  window.location.assign(`${button.dataset.href}?${query}#nuovo`)
+}
+
 if (bar) {
   document.addEventListener('tavolo:selection', show)
   bar.querySelector('[data-selection-comment]').addEventListener('click', comment)
   bar.querySelector('[data-selection-amend]').addEventListener('click', amend)
+  bar.querySelector('[data-selection-commitment]')?.addEventListener('click', commit)
   // A click on the bar's buttons must not take the selection away before it is used.
   bar.addEventListener('mousedown', event => event.preventDefault())
   document.addEventListener('keydown', event => { if (event.key === 'Escape') hide() })

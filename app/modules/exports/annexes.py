@@ -3,13 +3,15 @@
 An annex comes from a provider: a key (the checkbox of the export form), a label, and
 a function that writes the annex in Markdown for a document, or returns None when it
 has nothing to say. Features that own other annexes (vote results, the dissent
-register, commitments) add their provider with `register` when their package is
-imported; the export form and the CLI offer whatever is registered."""
+register, commitments) keep it in their annex.py and add their provider with `register` when it
+is imported; the export form and the CLI offer whatever is registered."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,6 +37,13 @@ PROVIDERS: dict[str, AnnexProvider] = {}
 
 def register(provider: AnnexProvider) -> None:
     PROVIDERS[provider.key] = provider
+
+
+def load_all() -> None:
+    """The pages import each feature's annex with its views; the command line, which
+    imports no pages, loads them here."""
+    for annex in sorted(Path(__file__).parents[1].glob("*/annex.py")):
+        import_module(f"app.modules.{annex.parent.name}.annex")
 
 
 def _participants(document: Document) -> str | None:

@@ -12,7 +12,9 @@ from app.core.export import Format
 from app.extensions import db
 from app.modules.documents.models import Document
 from app.modules.exports import services
-from app.modules.exports.annexes import PROVIDERS
+from app.modules.exports.annexes import PROVIDERS, load_all
+
+load_all()
 
 
 @click.command("export")

@@ -1,0 +1,1 @@
+"""The commitments register of a workshop."""
