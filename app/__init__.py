@@ -1,17 +1,18 @@
-"""Tavolo: a closed workshop writes one policy document together, section by section."""
+"""Tavolo: a closed workshop writes one policy document together, section by section.
+
+Importing the package imports the configuration and nothing more: the commands that read
+the database through its driver alone (app/dbapi.py) must not pay for Flask and
+SQLAlchemy, so the factories import them when they build an application."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from sqlalchemy import event
+from app.config import ROOT, Config, instance_path
 
-from app.config import ROOT, Config
-from app.extensions import csrf, db, limiter, login_manager
-from app.web.context import LiveRequestContext
+if TYPE_CHECKING:
+    from flask import Flask
 
 FEATURES = (
     "workshops",
@@ -31,14 +32,6 @@ FEATURES = (
     "attendance",
     "room",
 )
-
-
-class Tavolo(Flask):
-    """Flask, with the request context that Socket.IO events can afford (see
-    app/web/context.py)."""
-
-    def request_context(self, environ: dict[str, Any]) -> LiveRequestContext:
-        return LiveRequestContext(self, environ)
 
 
 def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
@@ -67,6 +60,7 @@ def create_command_app(config: type[Config] | None = None, **overrides: object) 
     time, and each command imports what it uses when it runs (app/cli.py)."""
     from importlib import import_module
 
+    from app.extensions import db
     from app.web import i18n
 
     app = _application(config, overrides)
@@ -80,11 +74,13 @@ def create_command_app(config: type[Config] | None = None, **overrides: object) 
 
 
 def _application(config: type[Config] | None, overrides: dict[str, object]) -> Flask:
+    from app.web.context import Tavolo
+
     app = Tavolo(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=os.environ.get("TAVOLO_INSTANCE", str(ROOT / "instance")),
+        instance_path=str(instance_path()),
     )
     app.config.from_object(config or Config)
     app.config.update(overrides)
@@ -104,6 +100,7 @@ def _trust_proxies(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
 
+    from app.extensions import csrf, db, limiter, login_manager
     from app.realtime.channel import socketio
 
     db.init_app(app)
@@ -131,6 +128,10 @@ def _configure_sqlite(app: Flask) -> None:
     FULL synchronous keeps acknowledged edits through a power cut of the laptop."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
+    from sqlalchemy import event
+
+    from app.extensions import db
+
     synchronous = app.config["SQLITE_SYNCHRONOUS"]
 
     with app.app_context():

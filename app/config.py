@@ -12,6 +12,18 @@ from app.web.addresses import base_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def instance_path() -> Path:
+    """The folder of this installation's own files: the SQLite database, the secret key,
+    the organiser's link, media and backups."""
+    return Path(os.environ.get("TAVOLO_INSTANCE", ROOT / "instance"))
+
+
+def database_url(configured: str, instance: Path) -> str:
+    """The database's address: the one configured (DATABASE_URL), else the SQLite file
+    in the instance folder. The server and every command agree on it by asking here."""
+    return configured or f"sqlite:///{instance / 'tavolo.db'}"
+
+
 def _secret_key(instance_path: Path) -> str:
     """A random key kept in the instance folder: sessions survive a restart of the
     laptop without anyone having to invent or export a secret."""
@@ -111,9 +123,10 @@ class Config:
                 app_config["HOST"], app_config["PORT"]
             )
         app_config.setdefault("ORIGINS", (app_config["BASE_URL"],))
-        if not app_config.get("SQLALCHEMY_DATABASE_URI"):
+        configured = app_config.get("SQLALCHEMY_DATABASE_URI") or ""
+        if not configured:
             instance_path.mkdir(parents=True, exist_ok=True)
-            app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'tavolo.db'}"
+        app_config["SQLALCHEMY_DATABASE_URI"] = database_url(configured, instance_path)
 
 
 class TestConfig(Config):

@@ -9,9 +9,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pypandoc
 
 from bench.bench_export import raw_pandoc, raw_weasyprint
@@ -20,10 +23,14 @@ from bench.report import Entry, entry
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests" / "data" / "piano-triennale-informatica-pa-2020-2022"
 REPEATS = int(os.environ.get("BENCH_FILES_REPEATS", "5"))
-CLI_REPEATS = int(os.environ.get("BENCH_CLI_REPEATS", "9"))
+CLI_REPEATS = int(os.environ.get("BENCH_CLI_REPEATS", "15"))
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PASS = 'python -c "pass"'
+SQLALCHEMY = 'python -c "import sqlalchemy"'
+FLASK_SQLALCHEMY = 'python -c "import flask_sqlalchemy"'
 SPLIT_LEVEL = 2
 
-NOTES = """\
+NOTES = f"""\
 **Real files** (`bench/bench_files.py`): the national plan for IT in public
 administration 2020–2022 (`tests/data`, CC0: about 230 KB of text, roughly 100 pages,
 with tables, images and footnotes), as DOCX and as Markdown. *Import*: Tavolo's whole
@@ -34,11 +41,16 @@ parsing the same Markdown in process. *Export* of the imported plan: Tavolo's
 `services.export` (assembly, the worker process with its limits, renderer, the DOCX and
 ODT finished with cover, index and footers) beside a fresh `weasyprint` process on the
 same HTML and a plain `pandoc` process on the same Markdown, reference document and
-filter. *Command line*: `tavolo list-documents` from start to exit (the light command
-application), and the same command through the whole server's application
-(`flask --app wsgi tavolo list-documents`, what every command cost before), beside
-`python -c "import flask_sqlalchemy"`, the floor of any command that reads the database
-through the models. Medians; the order of Tavolo and the reference alternates."""
+filter. *Command line*, each from start to exit: `tavolo list-documents` on a SQLite
+instance with a few workshops and on PostgreSQL (the listing reads through the database
+driver alone: neither Flask nor SQLAlchemy), `tavolo --help`, `tavolo list-members` (a
+command that uses the models, in the light command application) and
+`flask --app wsgi tavolo list-documents` (through the whole server's application),
+beside the floors: `python -c pass` for what imports neither, `import sqlalchemy` for a
+command that queries through SQLAlchemy, `import flask_sqlalchemy` for one that uses the
+models; commands and floors run in turn, {CLI_REPEATS} rounds after a warm-up, the order
+reversed every other round. Medians; in the import and export figures the order of
+Tavolo and the reference alternates."""
 
 
 def _medians(first: Callable[[], object], second: Callable[[], object], repeat: int):  # type: ignore[no-untyped-def]
@@ -165,52 +177,94 @@ def _exports(folder: Path, document) -> list[Entry]:  # type: ignore[no-untyped-
     return entries
 
 
-def _command_line(folder: Path) -> list[Entry]:
-    env = {**os.environ, "TAVOLO_INSTANCE": str(folder / "cli")}
-    subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+def _in_turn(works: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median seconds of each, all run in turn each round, the order reversed every other
+    round; one warm-up round."""
+    times: dict[str, list[float]] = {name: [] for name in works}
+    for round_ in range(repeat + 1):
+        names = list(works) if round_ % 2 else list(reversed(works))
+        for name in names:
+            began = time.perf_counter()
+            works[name]()
+            if round_:
+                times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(spent) for name, spent in times.items()}
 
-    def run(command: list[str]) -> Callable[[], object]:
+
+def _instance(env: dict[str, str]) -> str:
+    """A migrated instance with three workshops, two documents in the first; its id."""
+    tavolo = str(ROOT / ".venv" / "bin" / "tavolo")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    run(str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade")
+    workshop = run(tavolo, "create-workshop", "Prova", "--place", "Roma")
+    for title in ("Altro tavolo", "Terzo tavolo"):
+        run(tavolo, "create-workshop", title)
+    for title in ("Piano per l'abitare", "Bilancio partecipato"):
+        run(tavolo, "create-document", workshop, title)
+    return workshop
+
+
+@contextmanager
+def _postgresql() -> Iterator[str | None]:
+    """A database of its own on the PostgreSQL server at 127.0.0.1:5432, dropped at the
+    end; None where that server does not answer."""
+    name = f"tavolo_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        yield None
+        return
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _command_line(folder: Path) -> list[Entry]:
+    tavolo = str(ROOT / ".venv" / "bin" / "tavolo")
+    flask = str(ROOT / ".venv" / "bin" / "flask")
+    env = {**os.environ, "TAVOLO_INSTANCE": str(folder / "cli")}
+    env.pop("DATABASE_URL", None)
+    workshop = _instance(env)
+
+    def run(command: list[str], env: dict[str, str] = env) -> Callable[[], object]:
         return lambda: subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
 
-    workshop = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "tavolo"), "create-workshop", "Prova"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    floor = run([sys.executable, "-c", "import flask_sqlalchemy"])
-    light = run([str(ROOT / ".venv" / "bin" / "tavolo"), "list-documents", workshop])
-    whole = run(
-        [
-            str(ROOT / ".venv" / "bin" / "flask"),
-            "--app",
-            "wsgi",
-            "tavolo",
-            "list-documents",
-            workshop,
-        ]
-    )
-    tavolo, reference = _medians(light, floor, CLI_REPEATS)
-    server, _ = _medians(whole, floor, CLI_REPEATS)
-    floor_name = 'python -c "import flask_sqlalchemy"'
+    floors = {
+        PASS: run([sys.executable, "-c", "pass"]),
+        SQLALCHEMY: run([sys.executable, "-c", "import sqlalchemy"]),
+        FLASK_SQLALCHEMY: run([sys.executable, "-c", "import flask_sqlalchemy"]),
+    }
+    with _postgresql() as url:
+        commands: dict[str, tuple[Callable[[], object], str]] = {
+            "tavolo list-documents (SQLite)": (run([tavolo, "list-documents", workshop]), PASS)
+        }
+        if url is None:
+            print("  no PostgreSQL server on 127.0.0.1:5432: SQLite only", flush=True)
+        else:
+            on_postgresql = {**env, "DATABASE_URL": url, "TAVOLO_INSTANCE": str(folder / "pg")}
+            listing = [tavolo, "list-documents", _instance(on_postgresql)]
+            commands["tavolo list-documents (PostgreSQL)"] = (run(listing, on_postgresql), PASS)
+        commands |= {
+            "tavolo --help": (run([tavolo, "--help"]), PASS),
+            SQLALCHEMY: (floors[SQLALCHEMY], PASS),
+            "tavolo list-members": (run([tavolo, "list-members", workshop]), FLASK_SQLALCHEMY),
+            "flask --app wsgi tavolo list-documents": (
+                run([flask, "--app", "wsgi", "tavolo", "list-documents", workshop]),
+                FLASK_SQLALCHEMY,
+            ),
+        }
+        works = {**floors, **{name: work for name, (work, _) in commands.items()}}
+        medians = _in_turn(works, CLI_REPEATS)
     return [
-        entry("tavolo list-documents", "median start to exit", tavolo, "s", floor_name, reference),
-        entry(
-            "flask --app wsgi tavolo list-documents",
-            "median start to exit",
-            server,
-            "s",
-            floor_name,
-            reference,
-        ),
+        entry(name, "median start to exit", medians[name], "s", floor, medians[floor])
+        for name, (_, floor) in commands.items()
     ]
 
 

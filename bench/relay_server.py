@@ -27,8 +27,8 @@ from typing import Any
 from flask import request
 from flask_socketio import SocketIO, join_room
 
-from app import Tavolo
 from app.core.sync import from_wire, to_wire
+from app.web.context import Tavolo
 from app.web.serving import server_options, spare_collector
 
 BATCH_SECONDS = 0.05

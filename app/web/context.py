@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Flask
 from flask.ctx import RequestContext
 
 # Flask-SocketIO's default path, which the application keeps.
@@ -20,3 +23,10 @@ class LiveRequestContext(RequestContext):
     def match_request(self) -> None:
         if not self.request.path.startswith(SOCKET_PATH):
             super().match_request()
+
+
+class Tavolo(Flask):
+    """Flask, with the request context that Socket.IO events can afford."""
+
+    def request_context(self, environ: dict[str, Any]) -> LiveRequestContext:
+        return LiveRequestContext(self, environ)

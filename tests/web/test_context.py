@@ -7,8 +7,7 @@ import gc
 from flask import Flask
 from flask_socketio import SocketIO
 
-from app import Tavolo
-from app.web.context import SOCKET_PATH
+from app.web.context import SOCKET_PATH, Tavolo
 
 EVENTS = 50
 

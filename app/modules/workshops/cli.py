@@ -1,6 +1,6 @@
-"""`tavolo create-workshop` and `tavolo list-documents`, and the lookup every command
-that names a workshop uses. Nothing heavier than the models and the workshops' service:
-listing must answer at once."""
+"""`tavolo create-workshop`, and the lookup every command that names a workshop uses.
+Nothing heavier than the models and the workshops' service. `tavolo list-documents`
+reads without them (listing.py)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,3 @@ def create_workshop(title: str, place: str) -> None:
     workshop = workshops.create_workshop(None, workshops.WorkshopData(title=title, place=place))
     db.session.commit()
     click.echo(workshop.id)
-
-
-@click.command("list-documents")
-@click.argument("workshop_id", type=int)
-def list_documents(workshop_id: int) -> None:
-    """Un documento per riga: id, stato, titolo (separati da tabulazioni)."""
-    for document in find_workshop(workshop_id).documents:
-        click.echo(f"{document.id}\t{document.status.value}\t{document.title}")
