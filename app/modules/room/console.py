@@ -79,7 +79,13 @@ def console(workshop: Workshop, now: dt.datetime, people_in: People) -> Console:
     ids = [s.id for s in sections]
     recent = _per_section(
         db.select(SectionUpdate.section_id, db.func.count(SectionUpdate.id))
-        .where(SectionUpdate.section_id.in_(ids), SectionUpdate.created_at >= now - RECENT)
+        .where(
+            SectionUpdate.section_id.in_(ids),
+            SectionUpdate.created_at >= now - RECENT,
+            # The first row of a section is its text from before live editing, stored
+            # when someone first opens it: nobody wrote it just now.
+            SectionUpdate.person_id.is_not(None),
+        )
         .group_by(SectionUpdate.section_id)
     )
     comments = _per_section(
