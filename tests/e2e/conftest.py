@@ -144,6 +144,14 @@ def enter(page: Page, link: str) -> None:
     page.wait_for_url(re.compile(r"/workshops/\d+$"))
 
 
+def new_link(page: Page, name: str) -> str:
+    """A new personal link for a member, made from the members page of the workshop the
+    facilitator is on, as a facilitator hands one out in the room."""
+    page.get_by_role("link", name=re.compile("Gestisci e invita")).click()
+    page.get_by_role("button", name=f"Nuovo link per {name}").click()
+    return page.locator(".invitation-card .card-url").first.inner_text().strip()
+
+
 def section_editor(page: Page, index: int = 0) -> Locator:
     """The editor of the index-th section: editors appear in whatever order their stored
     replicas open, so the n-th one on the page is not always the n-th section's."""

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, Site, enter, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, Site, enter, new_link, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +22,7 @@ def test_a_phone_marks_itself_present_with_the_rooms_code(site: Site, browser: B
         page = laptop.new_page()
         enter(page, site.facilitator_link)
         workshop = page.url
-        page.get_by_role("link", name=re.compile("Gestisci e invita")).click()
-        page.get_by_role("button", name="Nuovo link per Anna Rossi").click()
-        anna_link = page.locator(".invitation-card .card-url").first.inner_text().strip()
+        anna_link = new_link(page, "Anna Rossi")
 
         page.goto(workshop)
         page.get_by_role("link", name="Presenze").click()

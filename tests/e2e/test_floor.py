@@ -9,7 +9,15 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, Site, check_accessibility, enter, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    Site,
+    check_accessibility,
+    enter,
+    new_link,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 DEMO_DOCUMENT = "Documento di policy sul budget di salute"
@@ -24,9 +32,7 @@ def test_a_phone_asks_for_the_floor_and_the_room_hears_the_facilitator(
         page = laptop.new_page()
         enter(page, site.facilitator_link)
         workshop = page.url
-        page.get_by_role("link", name=re.compile("Gestisci e invita")).click()
-        page.get_by_role("button", name="Nuovo link per Marco Bianchi").click()
-        marco_link = page.locator(".invitation-card .card-url").first.inner_text().strip()
+        marco_link = new_link(page, "Marco Bianchi")
         page.goto(workshop)
         page.get_by_role("link", name="La parola").click()
         page.get_by_role("button", name="Apri la coda").click()

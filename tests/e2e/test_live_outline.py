@@ -9,17 +9,19 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Site, enter, new_document, screenshot, section_editor
+from tests.e2e.conftest import (
+    DESKTOP,
+    Site,
+    enter,
+    new_document,
+    new_link,
+    screenshot,
+    section_editor,
+)
 
 pytestmark = pytest.mark.e2e
 
 TEMPLATE_TITLE = "Il budget di salute come strumento di welfare generativo"
-
-
-def _participant_link(page: Page) -> str:
-    page.get_by_role("link", name=re.compile("Gestisci e invita")).click()
-    page.get_by_role("button", name="Nuovo link per Marco Bianchi").click()
-    return page.locator(".card-url").first.inner_text().strip()
 
 
 def _index_entry(page: Page, title: str):  # type: ignore[no-untyped-def]
@@ -32,7 +34,7 @@ def test_the_index_follows_counts_locks_and_freezing(site: Site, browser: Browse
     try:
         page = laptop.new_page()
         enter(page, site.facilitator_link)
-        participant_link = _participant_link(page)
+        participant_link = new_link(page, "Marco Bianchi")
         page.goto(site.url("/workshops"))
         page.get_by_role("link", name=re.compile("Budget di salute")).first.click()
         document_url = new_document(page, "Patto in diretta", TEMPLATE_TITLE)

@@ -44,14 +44,9 @@ def floor(workshop_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/workshops/<int:workshop_id>/parola.json")
 @login_required
 def version(workshop_id: int):  # type: ignore[no-untyped-def]
-    """What phones ask for every few seconds: the room's version alone, answered "not
-    modified" while nothing changed."""
+    """What phones ask for every few seconds."""
     workshop, _access = workshop_for(workshop_id)
-    current = services.state_of(workshop).version
-    response = jsonify(version=current)
-    response.set_etag(f"sala-{workshop.id}-{current}")
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return _version_answer(f"sala-{workshop.id}", services.state_of(workshop).version)
 
 
 @bp.post("/workshops/<int:workshop_id>/parola")
@@ -159,10 +154,7 @@ def projector(document_id: int):  # type: ignore[no-untyped-def]
 def projector_version(document_id: int):  # type: ignore[no-untyped-def]
     document, _access = document_for(document_id)
     current = services.screen_version(document.workshop, utcnow())
-    response = jsonify(version=current)
-    response.set_etag(f"proiettore-{document.workshop_id}-{current}")
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return _version_answer(f"proiettore-{document.workshop_id}", current)
 
 
 @bp.post("/workshops/<int:workshop_id>/proiettore")
@@ -203,10 +195,7 @@ def console_version(workshop_id: int):  # type: ignore[no-untyped-def]
     workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
     summary = room_console.console(workshop, utcnow(), _people_in)
     current = f"{services.state_of(workshop).version}-{summary.digest()}"
-    response = jsonify(version=current)
-    response.set_etag(f"console-{workshop.id}-{current}")
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return _version_answer(f"console-{workshop.id}", current)
 
 
 @bp.post("/workshops/<int:workshop_id>/console/sezioni/<int:section_id>")
@@ -229,6 +218,15 @@ def section_state(workshop_id: int, section_id: int):  # type: ignore[no-untyped
         notify_section_state(section)
     back = url_for("room.console", workshop_id=workshop_id)
     return redirect(f"{back}#riga-{section.id}")
+
+
+def _version_answer(tag: str, current: object):  # type: ignore[no-untyped-def]
+    """What a page that follows the room asks every few seconds: the version alone,
+    answered "not modified" while nothing changed."""
+    response = jsonify(version=current)
+    response.set_etag(f"{tag}-{current}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 def _people_in(document_id: int) -> list[tuple[int, int | None, str]]:
