@@ -25,6 +25,7 @@ FEATURES = (
     "history",
     "amendments",
     "votes",
+    "agenda",
     "dissent",
     "audit",
 )

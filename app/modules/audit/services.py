@@ -17,6 +17,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.modules.agenda.models import AgendaSession
 from app.modules.amendments.models import Amendment
 from app.modules.audit.models import AuditEvent
 from app.modules.comments.models import Comment
@@ -71,6 +72,11 @@ ACTIONS = {
     "vote.opened": _l("Votazione aperta"),
     "vote.closed": _l("Votazione chiusa"),
     "dissent.recorded": _l("Posizione di dissenso registrata"),
+    "agenda.session_created": _l("Sessione aggiunta al programma"),
+    "agenda.session_deleted": _l("Sessione tolta dal programma"),
+    "agenda.session_extended": _l("Sessione prolungata"),
+    "agenda.sections_opened": _l("Sezioni aperte all'inizio della sessione"),
+    "agenda.sections_locked": _l("Sezioni bloccate alla fine della sessione"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -85,6 +91,7 @@ KINDS = {
     "amendment": _l("Emendamenti"),
     "vote": _l("Votazioni"),
     "dissent": _l("Dissenso"),
+    "agenda": _l("Programma"),
     "access": _l("Tentativi non consentiti"),
 }
 
@@ -98,6 +105,7 @@ OBJECTS = {
     "vote_round": _l("votazione"),
     "dissent": _l("dissenso"),
     "version": _l("versione"),
+    "agenda_session": _l("sessione"),
 }
 
 
@@ -209,10 +217,13 @@ _BY_ID: dict[str, type] = {
     "round_id": VoteRound,
     "logo_id": DocumentLogo,
     "export_id": Export,
+    "session_id": AgendaSession,
 }
 
 
 def _workshop_query(model: Any, object_id: int):  # type: ignore[no-untyped-def]
+    if hasattr(model, "workshop_id"):
+        return db.select(model.workshop_id).where(model.id == object_id)
     query = db.select(Document.workshop_id)
     if model is Document:
         return query.where(Document.id == object_id)
@@ -309,6 +320,10 @@ DETAILS = {
     "split_level": _l("livello di divisione"),
     "body": _l("testo"),
     "template": _l("modello"),
+    "room": _l("sala"),
+    "start": _l("inizio"),
+    "end": _l("fine"),
+    "minutes": _l("minuti"),
 }
 
 
