@@ -15,6 +15,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import AnyOf, InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.agenda import EXTENSIONS_MINUTES
 
@@ -38,8 +39,13 @@ class SessionForm(FlaskForm):
     )
     room = StringField(_l("Sala"))
     facilitator = SelectField(_l("Chi conduce"), coerce=_id_or_none, validate_choice=False)
+    # Checkboxes rather than a multiple select: nobody has to know about Ctrl+click.
     sections = SelectMultipleField(
-        _l("Sezioni su cui si lavora"), coerce=int, validate_choice=False
+        _l("Sezioni su cui si lavora"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     open_at_start = BooleanField(_l("Apri le sezioni all'inizio della sessione"))
     lock_at_end = BooleanField(_l("Blocca le sezioni alla fine della sessione"))
