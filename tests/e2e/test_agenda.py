@@ -64,10 +64,12 @@ def _next_minute(margin_seconds: int = 25) -> dt.datetime:
     return start
 
 
-def _wait_until(local: dt.datetime) -> None:
+def _wait_until(page: Page, local: dt.datetime) -> None:
+    """Waits inside Playwright, whose event loop forwards the page's messages through the
+    test's network (a plain sleep would hold Socket.IO's pongs and drop the connection)."""
     left = (local - dt.datetime.now(ZONE).replace(tzinfo=None)).total_seconds()
     if left > 0:
-        time.sleep(left)
+        page.wait_for_timeout(left * 1000)
 
 
 @pytest.mark.e2e
@@ -131,14 +133,14 @@ def test_a_one_minute_session_opens_and_locks_its_section_and_loses_nothing(
         # The last words leave the keyboard before the end but reach the server after it.
         # Held for less than the editor's wait for an acknowledgement (10 s), after which
         # it would reconnect and send them again: a slow network, not a lost one.
-        _wait_until(end - dt.timedelta(seconds=2))
+        _wait_until(participant, end - dt.timedelta(seconds=2))
         network.hold()
         participant.keyboard.type(" Ultime parole in viaggio.")
-        _wait_until(end + dt.timedelta(seconds=1))
+        _wait_until(participant, end + dt.timedelta(seconds=1))
         deadline = time.monotonic() + 15
         while not server.sql("SELECT locked_at FROM agenda_session WHERE title = 'Abitare'")[0][0]:
             assert time.monotonic() < deadline, "the section did not lock at the end"
-            time.sleep(0.2)
+            participant.wait_for_timeout(200)
         network.release()
 
         expect(editor).to_have_attribute("contenteditable", "false", timeout=15_000)
@@ -151,7 +153,7 @@ def test_a_one_minute_session_opens_and_locks_its_section_and_loses_nothing(
             "SELECT proposed_text FROM rejected_edit WHERE section_id = ?", section_id
         ):
             assert time.monotonic() < deadline, "the late words were lost"
-            time.sleep(0.2)
+            participant.wait_for_timeout(200)
         [(proposed,)] = server.sql(
             "SELECT proposed_text FROM rejected_edit WHERE section_id = ?", section_id
         )
