@@ -160,7 +160,7 @@ def test_a_one_minute_session_opens_and_locks_its_section_and_loses_nothing(
         assert "Prima della fine: casa per tutti. Ultime parole in viaggio." in proposed
         screenshot(participant, "agenda-locked")
         facilitator.goto(document_url + f"#sezione-{section_id}")
-        screenshot(facilitator, "agenda-late-words-proposed")
+        screenshot(facilitator, "agenda-after-lock-facilitator")
     finally:
         desk.close()
         seat.close()

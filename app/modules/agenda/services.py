@@ -110,7 +110,17 @@ def section_choices(workshop: Workshop) -> list[Section]:
     return [section for document in workshop.documents for section in document.sections]
 
 
-def create_session(actor: Person | None, workshop: Workshop, data: SessionData) -> AgendaSession:
+@dataclass(frozen=True)
+class _Checked:
+    title: str
+    room: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    facilitator: Membership | None
+    sections: list[Section]
+
+
+def _checked(workshop: Workshop, data: SessionData, session_id: int | None) -> _Checked:
     title, room = data.title.strip(), " ".join(data.room.split())
     if not title:
         raise AgendaError(_("Scrivi il titolo della sessione."))
@@ -120,15 +130,27 @@ def create_session(actor: Person | None, workshop: Workshop, data: SessionData) 
         raise AgendaError(_("Il nome della sala supera i %(n)d caratteri.", n=ROOM_MAX))
     starts_at = to_utc(workshop, dt.datetime.combine(data.day, data.start))
     ends_at = to_utc(workshop, dt.datetime.combine(data.day, data.end))
-    _check_fit(workshop, Slot(None, starts_at, ends_at, room))
+    _check_fit(workshop, Slot(session_id, starts_at, ends_at, room))
+    return _Checked(
+        title,
+        room,
+        starts_at,
+        ends_at,
+        _facilitator(workshop, data.facilitator_id),
+        _sections(workshop, data.section_ids),
+    )
+
+
+def create_session(actor: Person | None, workshop: Workshop, data: SessionData) -> AgendaSession:
+    checked = _checked(workshop, data, None)
     session = AgendaSession(
         workshop=workshop,
-        title=title,
-        room=room,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        facilitator=_facilitator(workshop, data.facilitator_id),
-        sections=_sections(workshop, data.section_ids),
+        title=checked.title,
+        room=checked.room,
+        starts_at=checked.starts_at,
+        ends_at=checked.ends_at,
+        facilitator=checked.facilitator,
+        sections=checked.sections,
         open_at_start=data.open_at_start,
         lock_at_end=data.lock_at_end,
     )
@@ -139,13 +161,48 @@ def create_session(actor: Person | None, workshop: Workshop, data: SessionData) 
         "agenda.session_created",
         session,
         workshop.id,
-        title=title,
-        room=room or None,
-        start=_local_text(workshop, starts_at),
-        end=_local_text(workshop, ends_at),
-        sections=", ".join(s.title for s in session.sections) or None,
+        **_summary(session),
     )
     return session
+
+
+def update_session(
+    actor: Person | None, session: AgendaSession, data: SessionData, now: dt.datetime
+) -> AgendaSession:
+    """A session moved to a time still to come gets its automatic transitions again."""
+    checked = _checked(session.workshop, data, session.id)
+    before = _summary(session)
+    session.title, session.room = checked.title, checked.room
+    session.starts_at, session.ends_at = checked.starts_at, checked.ends_at
+    session.facilitator, session.sections = checked.facilitator, checked.sections
+    session.open_at_start, session.lock_at_end = data.open_at_start, data.lock_at_end
+    if now < session.starts_at:
+        session.opened_at = None
+    if now < session.ends_at:
+        session.locked_at = None
+    after = _summary(session)
+    changed = {key for key in after if after[key] != before.get(key)}
+    record(
+        actor.id if actor else None,
+        "agenda.session_updated",
+        session,
+        session.workshop_id,
+        title=session.title,
+        before="; ".join(f"{k}: {before[k]}" for k in sorted(changed) if before.get(k)) or None,
+        after="; ".join(f"{k}: {after[k]}" for k in sorted(changed) if after.get(k)) or None,
+    )
+    return session
+
+
+def _summary(session: AgendaSession) -> dict[str, str | None]:
+    workshop = session.workshop
+    return {
+        "title": session.title,
+        "room": session.room or None,
+        "start": _local_text(workshop, session.starts_at),
+        "end": _local_text(workshop, session.ends_at),
+        "sections": ", ".join(s.title for s in session.sections) or None,
+    }
 
 
 def delete_session(actor: Person | None, session: AgendaSession) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -51,21 +51,7 @@ def create(workshop_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _page(workshop, access, form, 422)
     try:
-        services.create_session(
-            current_user.person,
-            workshop,
-            services.SessionData(
-                title=form.title.data or "",
-                day=form.day.data,  # type: ignore[arg-type]
-                start=form.start.data,  # type: ignore[arg-type]
-                end=form.end.data,  # type: ignore[arg-type]
-                room=form.room.data or "",
-                facilitator_id=form.facilitator.data,
-                section_ids=form.sections.data or [],
-                open_at_start=form.open_at_start.data,
-                lock_at_end=form.lock_at_end.data,
-            ),
-        )
+        services.create_session(current_user.person, workshop, _data(form))
     except services.AgendaError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -74,6 +60,30 @@ def create(workshop_id: int):  # type: ignore[no-untyped-def]
     _tell_documents(workshop)
     flash(_("Sessione aggiunta al programma."), "success")
     return redirect(url_for("agenda.show", workshop_id=workshop.id))
+
+
+@bp.route("/agenda/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(session_id: int):  # type: ignore[no-untyped-def]
+    session, _access = _session_for(session_id)
+    workshop = session.workshop
+    form = SessionForm() if request.method == "POST" else _filled(session)
+    _fill_choices(form, workshop)
+    if form.validate_on_submit():
+        try:
+            services.update_session(current_user.person, session, _data(form), utcnow())
+        except services.AgendaError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            _tell_documents(workshop)
+            flash(_("Sessione modificata."), "success")
+            return redirect(url_for("agenda.show", workshop_id=workshop.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "agenda/edit.html", workshop=workshop, session=session, form=form
+    ), status
 
 
 @bp.post("/agenda/<int:session_id>/delete")
@@ -156,6 +166,39 @@ def _numbered(document: Document, sessions: list[AgendaSession]) -> list[tuple[i
         for n, s in enumerate(day.sessions, start=1)
     }
     return [(numbers[s.id], s) for s in sessions]
+
+
+def _data(form: SessionForm) -> services.SessionData:
+    return services.SessionData(
+        title=form.title.data or "",
+        day=form.day.data,  # type: ignore[arg-type]
+        start=form.start.data,  # type: ignore[arg-type]
+        end=form.end.data,  # type: ignore[arg-type]
+        room=form.room.data or "",
+        facilitator_id=form.facilitator.data,
+        section_ids=form.sections.data or [],
+        open_at_start=form.open_at_start.data,
+        lock_at_end=form.lock_at_end.data,
+    )
+
+
+def _filled(session: AgendaSession) -> SessionForm:
+    start = services.to_local(session.workshop, session.starts_at)
+    end = services.to_local(session.workshop, session.ends_at)
+    return SessionForm(
+        formdata=None,
+        data={
+            "title": session.title,
+            "day": start.date(),
+            "start": start.time(),
+            "end": end.time(),
+            "room": session.room,
+            "facilitator": session.facilitator_id,
+            "sections": [s.id for s in session.sections],
+            "open_at_start": session.open_at_start,
+            "lock_at_end": session.lock_at_end,
+        },
+    )
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -73,6 +73,7 @@ ACTIONS = {
     "vote.closed": _l("Votazione chiusa"),
     "dissent.recorded": _l("Posizione di dissenso registrata"),
     "agenda.session_created": _l("Sessione aggiunta al programma"),
+    "agenda.session_updated": _l("Sessione del programma modificata"),
     "agenda.session_deleted": _l("Sessione tolta dal programma"),
     "agenda.session_extended": _l("Sessione prolungata"),
     "agenda.sections_opened": _l("Sezioni aperte all'inizio della sessione"),

@@ -237,3 +237,35 @@ def _apply_in(app: Flask, found: list) -> None:  # type: ignore[type-arg]
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_session_moved_later_opens_and_locks_again(table) -> None:  # type: ignore[no-untyped-def]
+    _workshop, facilitator, document = table
+    session = _session(*table)
+    clock.tick(TEN)
+    clock.tick(session.ends_at)
+    assert _states(document)[:2] == [SectionState.LOCKED] * 2
+    services.update_session(
+        facilitator.person,
+        session,
+        services.SessionData(
+            title="Abitare, ripresa",
+            day=DAY,
+            start=dt.time(14, 0),
+            end=dt.time(15, 0),
+            room="Sala A",
+            section_ids=[document.sections[0].id],
+            open_at_start=True,
+            lock_at_end=True,
+        ),
+        TEN + dt.timedelta(hours=2),
+    )
+    db.session.commit()
+    assert session.opened_at is None and session.locked_at is None
+    afternoon = dt.datetime(2026, 3, 5, 13, 0)
+    assert [a.action for a in clock.tick(afternoon)] == [Action.OPEN]
+    assert _states(document) == [SectionState.OPEN, SectionState.LOCKED, SectionState.LOCKED]
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "agenda.session_updated")
+    ).one()
+    assert "start: 05/03/2026 14:00" in event.details["after"]

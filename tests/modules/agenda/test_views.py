@@ -128,3 +128,47 @@ def test_a_session_is_removed(room) -> None:  # type: ignore[no-untyped-def]
     response = clients["facilitator"].post(f"/agenda/{session.id}/delete", follow_redirects=True)
     assert "Sessione tolta dal programma." in response.text
     assert services.sessions_of(workshop) == []
+
+
+def test_a_session_is_changed_and_the_change_is_checked(room) -> None:  # type: ignore[no-untyped-def]
+    workshop, facilitator, document, clients = room
+    session = _running_now(workshop, facilitator, document)
+    form = clients["facilitator"].get(f"/agenda/{session.id}/edit").text
+    assert 'value="Abitare"' in form and "checked" in form
+    moved = {
+        "title": "Abitare e casa",
+        "day": "2026-03-05",
+        "start": "10:00",
+        "end": "11:30",
+        "room": "Sala A",
+        "sections": [str(document.sections[1].id)],
+        "lock_at_end": "y",
+    }
+    response = clients["facilitator"].post(f"/agenda/{session.id}/edit", data=moved)
+    assert response.status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(AgendaSession, session.id)
+    assert changed.title == "Abitare e casa"
+    assert [s.id for s in changed.sections] == [document.sections[1].id]
+    assert changed.lock_at_end and not changed.open_at_start
+
+    services.create_session(
+        facilitator.person,
+        workshop,
+        services.SessionData(
+            title="Lavoro",
+            day=dt.date(2026, 3, 5),
+            start=dt.time(12),
+            end=dt.time(13),
+            room="Sala A",
+        ),
+    )
+    db.session.commit()
+    refused = clients["facilitator"].post(
+        f"/agenda/{session.id}/edit", data={**moved, "end": "12:30", "title": "Troppo lunga"}
+    )
+    assert refused.status_code == 422
+    assert "c&#39;è già un&#39;altra sessione" in refused.text
+    assert 'value="Troppo lunga"' in refused.text
+    db.session.expire_all()
+    assert db.session.get(AgendaSession, session.id).title == "Abitare e casa"

@@ -49,6 +49,20 @@ RULES = [
         "agenda.extend", "POST", "facilitator", _id, data=lambda w: {"minutes": "5"}, setup=_session
     ),
     Rule("agenda.delete", "POST", "facilitator", _id, setup=_session),
+    Rule("agenda.edit", "GET", "facilitator", _id, setup=_session),
+    Rule(
+        "agenda.edit",
+        "POST",
+        "facilitator",
+        _id,
+        data=lambda w: {
+            "title": "Abitare e casa",
+            "day": (dt.date.today() + dt.timedelta(days=1)).isoformat(),
+            "start": "10:00",
+            "end": "11:30",
+        },
+        setup=_session,
+    ),
     Rule(
         "agenda.document_clock",
         "GET",
