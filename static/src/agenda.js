@@ -1,4 +1,6 @@
-// The agenda's clock in the document page: above each section worked on by the session
+// The agenda's clock. In the programme and on the workshop's page, the running session
+// is marked, and the mark moves at each session's start and end without a reload. In
+// the document page: above each section worked on by the session
 // running now, «Sessione 1 · Abitare — termina tra 12:34», a warning from five minutes
 // before the end (shown, and announced once to screen readers), and for facilitators
 // the one-click extension. The sessions come from the server with its clock, so a
@@ -103,6 +105,24 @@ function announce (text) {
   // A new text node after a moment: screen readers announce changes, not repeats.
   setTimeout(() => { region.textContent = text }, 50)
 }
+
+// The programme and the workshop's page: the running session, by the server's clock.
+const pageNow = document.querySelector('[data-agenda-now]')
+const pageOffset = pageNow ? Date.parse(pageNow.dataset.agendaNow) - Date.now() : 0
+
+function highlight () {
+  const now = Date.now() + pageOffset
+  for (const item of document.querySelectorAll('[data-agenda-start]')) {
+    const running = Date.parse(item.dataset.agendaStart) <= now && now < Date.parse(item.dataset.agendaEnd)
+    item.classList.toggle('agenda-running', running)
+    if (running) item.setAttribute('aria-current', 'true')
+    else item.removeAttribute('aria-current')
+    const badge = item.querySelector('[data-agenda-badge]')
+    if (badge) badge.hidden = !running
+  }
+}
+
+if (pageNow) setInterval(highlight, 1000)
 
 if (config) {
   load()

@@ -129,6 +129,9 @@ def test_a_one_minute_session_opens_and_locks_its_section_and_loses_nothing(
         facilitator.goto(f"{server.base_url}/workshops/1/agenda")
         expect(facilitator.locator(".agenda-running")).to_contain_text("Abitare")
         screenshot(facilitator, "agenda-running")
+        facilitator.goto(f"{server.base_url}/workshops/1")
+        expect(facilitator.locator(".agenda-running")).to_contain_text("In corso")
+        screenshot(facilitator, "agenda-workshop-today")
 
         # The last words leave the keyboard before the end but reach the server after it.
         # Held for less than the editor's wait for an acknowledgement (10 s), after which

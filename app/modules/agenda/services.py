@@ -86,6 +86,12 @@ def days_of(workshop: Workshop) -> list[Day]:
     return [Day(date, sessions) for date, sessions in days.items()]
 
 
+def sessions_on(workshop: Workshop, now: dt.datetime) -> list[AgendaSession]:
+    """The sessions of the day `now` falls in, on the room's clock."""
+    today = to_local(workshop, now).date()
+    return [s for s in sessions_of(workshop) if to_local(workshop, s.starts_at).date() == today]
+
+
 def current_sessions(workshop: Workshop, now: dt.datetime) -> list[AgendaSession]:
     sessions = {s.id: s for s in sessions_of(workshop)}
     return [sessions[slot.id] for slot in agenda.current([s.slot for s in sessions.values()], now)]  # type: ignore[index]

@@ -25,9 +25,23 @@ from app.web.access import Access, document_for, get_or_404, require_member, wor
 bp = Blueprint("agenda", __name__)
 
 
-@bp.app_template_global("running_sessions")
-def running_sessions(workshop: Workshop) -> list[AgendaSession]:
-    return services.current_sessions(workshop, utcnow())
+@bp.app_template_global("todays_sessions")
+def todays_sessions(workshop: Workshop) -> list[tuple[AgendaSession, bool]]:
+    """The day's sessions, each with whether it is running now."""
+    now = utcnow()
+    return [(s, agenda.is_running(s.slot, now)) for s in services.sessions_on(workshop, now)]
+
+
+@bp.app_template_global("agenda_now")
+def agenda_now() -> str:
+    """The server's time in the page, so the page's clock follows the room's and not
+    a laptop's that runs late."""
+    return _iso(utcnow())
+
+
+@bp.app_template_filter("utc_iso")
+def utc_iso(moment: dt.datetime) -> str:
+    return _iso(moment)
 
 
 @bp.app_template_global("agenda_local")

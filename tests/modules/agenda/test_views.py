@@ -92,7 +92,8 @@ def test_the_running_session_is_highlighted_on_the_agenda_and_the_workshop(room)
     agenda_page = clients["participant"].get(f"/workshops/{workshop.id}/agenda").text
     assert "agenda-running" in agenda_page and "In corso" in agenda_page
     workshop_page = clients["participant"].get(f"/workshops/{workshop.id}").text
-    assert "Ora in corso" in workshop_page and "Abitare" in workshop_page
+    assert "Programma di oggi" in workshop_page
+    assert 'agenda-running" data-agenda-start' in workshop_page and "Abitare" in workshop_page
 
 
 def test_the_document_clock_and_a_one_click_extension(room) -> None:  # type: ignore[no-untyped-def]
