@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -164,6 +165,58 @@ def test_a_one_minute_session_opens_and_locks_its_section_and_loses_nothing(
         screenshot(participant, "agenda-locked")
         facilitator.goto(document_url + f"#sezione-{section_id}")
         screenshot(facilitator, "agenda-after-lock-facilitator")
+    finally:
+        desk.close()
+        seat.close()
+
+
+@pytest.mark.e2e
+def test_an_extension_moves_every_countdown_without_a_reload(day: dict, browser: Browser) -> None:
+    server = day["server"]
+    document_url = f"{server.base_url}/documents/{day['document']}"
+    section_id = int(
+        server.sql(
+            "SELECT id FROM section WHERE document_id = ? ORDER BY position LIMIT 1 OFFSET 1",
+            day["document"],
+        )[0][0]
+    )
+    now = dt.datetime.now(ZONE).replace(tzinfo=None, second=0, microsecond=0)
+    end = now + dt.timedelta(minutes=10)
+    if end.date() != now.date():
+        pytest.skip("too close to midnight for a session within one day")
+    desk = browser.new_context(**DESKTOP)
+    seat = browser.new_context(**DESKTOP)
+    try:
+        facilitator = desk.new_page()
+        enter(facilitator, day["facilitator"])
+        facilitator.goto(f"{server.base_url}/workshops/1/agenda")
+        facilitator.get_by_label("Titolo della sessione").fill("Lavoro")
+        facilitator.get_by_label("Giorno", exact=True).fill(now.date().isoformat())
+        facilitator.get_by_label("Inizio", exact=True).fill(now.strftime("%H:%M"))
+        facilitator.get_by_label("Fine", exact=True).fill(end.strftime("%H:%M"))
+        facilitator.get_by_label("Sala", exact=True).fill("Sala B")
+        facilitator.get_by_label("Documento di policy sul budget di salute · Abitare").check(
+            force=True
+        )
+        facilitator.get_by_role("button", name="Aggiungi al programma").click()
+        expect(facilitator.get_by_text("Sessione aggiunta al programma.")).to_be_visible()
+
+        participant = seat.new_page()
+        enter(participant, day["participant"])
+        participant.goto(document_url)
+        clock = participant.locator(f'[data-agenda-clock="{section_id}"]')
+        expect(clock).to_contain_text(re.compile(r"Sessione \d · Lavoro — termina tra [89]:\d\d"))
+        expect(clock).not_to_contain_text("mancano meno di 5 minuti")
+        expect(clock.get_by_role("button")).to_have_count(0)
+
+        facilitator.goto(document_url)
+        mine = facilitator.locator(f'[data-agenda-clock="{section_id}"]')
+        mine.get_by_role("button", name="+5 minuti").click()
+        expect(facilitator.get_by_text("Sessione «Lavoro» prolungata di 5 minuti.")).to_be_visible()
+        # The participant's page learns of it live: no reload here.
+        expect(clock).to_contain_text(re.compile(r"termina tra 1[34]:\d\d"))
+        clock.scroll_into_view_if_needed()
+        screenshot(facilitator, "agenda-extended-facilitator")
     finally:
         desk.close()
         seat.close()
