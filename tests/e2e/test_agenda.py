@@ -215,7 +215,8 @@ def test_an_extension_moves_every_countdown_without_a_reload(day: dict, browser:
         expect(facilitator.get_by_text("Sessione «Lavoro» prolungata di 5 minuti.")).to_be_visible()
         # The participant's page learns of it live: no reload here.
         expect(clock).to_contain_text(re.compile(r"termina tra 1[34]:\d\d"))
-        clock.scroll_into_view_if_needed()
+        screenshot(participant, "agenda-extended-participant")
+        expect(mine).to_contain_text(re.compile(r"termina tra 1[34]:\d\d"))
         screenshot(facilitator, "agenda-extended-facilitator")
     finally:
         desk.close()
