@@ -1,7 +1,8 @@
 """The rules of a workshop's agenda, apart from storage and the clock: whether a session
 fits (it ends after it starts, lasts a working day at most, and shares its room with no
 other session at the same time), which session is running at a given moment, which
-automatic openings and lockings are due, and when the closing warning starts.
+automatic openings and lockings are due, and when the closing warning starts (the
+editors' countdowns turn to it then).
 
 Every function takes `now` from its caller, so the rules can be checked at any moment
 of a day, and times are naive UTC like the stored ones."""
@@ -71,18 +72,10 @@ def current(slots: Iterable[Slot], now: dt.datetime) -> list[Slot]:
     return sorted((s for s in slots if is_running(s, now)), key=lambda s: (s.start, s.room))
 
 
-def remaining(slot: Slot, now: dt.datetime) -> dt.timedelta:
-    return max(slot.end - now, dt.timedelta(0))
-
-
 def warning_from(slot: Slot) -> dt.datetime:
     """When the closing warning starts: five minutes before the end, or at the start of
     a session shorter than that."""
     return max(slot.end - WARNING, slot.start)
-
-
-def in_warning(slot: Slot, now: dt.datetime) -> bool:
-    return warning_from(slot) <= now < slot.end
 
 
 class Action(StrEnum):

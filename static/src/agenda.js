@@ -30,8 +30,12 @@ async function load () {
     if (!response.ok) return
     const data = await response.json()
     offset = Date.parse(data.now) - Date.now()
-    sessions = data.sessions.map(s => ({ ...s, startMs: Date.parse(s.start), endMs: Date.parse(s.end) }))
-    config.warningMs = data.warning_seconds * 1000
+    sessions = data.sessions.map(s => ({
+      ...s,
+      startMs: Date.parse(s.start),
+      endMs: Date.parse(s.end),
+      warningMs: Date.parse(s.warning_from)
+    }))
     render()
   } catch {
     // Offline: the countdown goes on with what it knows; the next change brings it up to date.
@@ -75,7 +79,7 @@ function render () {
       continue
     }
     const left = session.endMs - now
-    const warning = left <= config.warningMs
+    const warning = now >= session.warningMs
     if (box.dataset.sessionId !== String(session.id) || box.dataset.end !== session.end) {
       box.dataset.sessionId = String(session.id)
       box.dataset.end = session.end

@@ -97,14 +97,14 @@ def current_sessions(workshop: Workshop, now: dt.datetime) -> list[AgendaSession
     return [sessions[slot.id] for slot in agenda.current([s.slot for s in sessions.values()], now)]  # type: ignore[index]
 
 
-def section_sessions(document: Document, now: dt.datetime) -> dict[int, AgendaSession]:
-    """For each section of the document, the session working on it at `now`."""
-    running = current_sessions(document.workshop, now)
-    found: dict[int, AgendaSession] = {}
-    for session in running:
-        for section in session.sections:
-            if section.document_id == document.id:
-                found.setdefault(section.id, session)
+def document_sessions(document: Document) -> list[tuple[int, AgendaSession]]:
+    """The sessions working on the document's sections, each with its number in its
+    day ("Sessione 2" is the second of its day in the whole programme)."""
+    found = []
+    for day in days_of(document.workshop):
+        for number, session in enumerate(day.sessions, start=1):
+            if any(section.document_id == document.id for section in session.sections):
+                found.append((number, session))
     return found
 
 

@@ -16,7 +16,6 @@ from app.extensions import db
 from app.modules.agenda import services
 from app.modules.agenda.forms import DeleteForm, ExtendForm, SessionForm
 from app.modules.agenda.models import AgendaSession
-from app.modules.documents.models import Document
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 from app.realtime.services import notify_document
@@ -148,14 +147,8 @@ def document_clock(document_id: int):  # type: ignore[no-untyped-def]
     """The sessions working on this document's sections, with the server's clock: the
     page counts down from them, and asks again when told the agenda changed."""
     document, _access = document_for(document_id)
-    sessions = [
-        s
-        for s in services.sessions_of(document.workshop)
-        if any(section.document_id == document.id for section in s.sections)
-    ]
     return jsonify(
         now=_iso(utcnow()),
-        warning_seconds=int(agenda.WARNING.total_seconds()),
         sessions=[
             {
                 "id": s.id,
@@ -163,23 +156,14 @@ def document_clock(document_id: int):  # type: ignore[no-untyped-def]
                 "room": s.room,
                 "start": _iso(s.starts_at),
                 "end": _iso(s.ends_at),
+                "warning_from": _iso(agenda.warning_from(s.slot)),
                 "number": number,
                 "sections": [x.id for x in s.sections if x.document_id == document.id],
                 "extend_url": url_for("agenda.extend", session_id=s.id),
             }
-            for number, s in _numbered(document, sessions)
+            for number, s in services.document_sessions(document)
         ],
     )
-
-
-def _numbered(document: Document, sessions: list[AgendaSession]) -> list[tuple[int, AgendaSession]]:
-    """ "Sessione 2" is the second of its day in the whole programme."""
-    numbers = {
-        s.id: n
-        for day in services.days_of(document.workshop)
-        for n, s in enumerate(day.sessions, start=1)
-    }
-    return [(numbers[s.id], s) for s in sessions]
 
 
 def _data(form: SessionForm) -> services.SessionData:

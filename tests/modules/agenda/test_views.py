@@ -101,11 +101,12 @@ def test_the_document_clock_and_a_one_click_extension(room) -> None:  # type: ig
     session = _running_now(workshop, facilitator, document)
     end = session.ends_at
     clock = clients["participant"].get(f"/documents/{document.id}/agenda").json
-    assert clock["warning_seconds"] == 300
     [shown] = clock["sessions"]
     assert shown["title"] == "Abitare" and shown["number"] == 1
     assert shown["sections"] == [document.sections[0].id]
     assert shown["end"] == end.replace(tzinfo=dt.UTC).isoformat()
+    warning = end - dt.timedelta(minutes=5)
+    assert shown["warning_from"] == warning.replace(tzinfo=dt.UTC).isoformat()
 
     response = clients["facilitator"].post(
         f"/agenda/{session.id}/extend", data={"minutes": "10", "document_id": str(document.id)}
