@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, enter, screenshot
+from tests.e2e.conftest import DESKTOP, check_accessibility, enter, screenshot
 from tests.e2e.test_live_editing import Network
 from tests.realtime.server import LiveServer
 
@@ -190,6 +190,7 @@ def test_an_extension_moves_every_countdown_without_a_reload(day: dict, browser:
         facilitator = desk.new_page()
         enter(facilitator, day["facilitator"])
         facilitator.goto(f"{server.base_url}/workshops/1/agenda")
+        check_accessibility(facilitator, "the programme")
         facilitator.get_by_label("Titolo della sessione").fill("Lavoro")
         facilitator.get_by_label("Giorno", exact=True).fill(now.date().isoformat())
         facilitator.get_by_label("Inizio", exact=True).fill(now.strftime("%H:%M"))
@@ -216,8 +217,11 @@ def test_an_extension_moves_every_countdown_without_a_reload(day: dict, browser:
         # The participant's page learns of it live: no reload here.
         expect(clock).to_contain_text(re.compile(r"termina tra 1[34]:\d\d"))
         screenshot(participant, "agenda-extended-participant")
+        check_accessibility(participant, "a document with a countdown")
         expect(mine).to_contain_text(re.compile(r"termina tra 1[34]:\d\d"))
         screenshot(facilitator, "agenda-extended-facilitator")
+        facilitator.goto(f"{server.base_url}/workshops/1")
+        check_accessibility(facilitator, "the workshop's page with today's programme")
     finally:
         desk.close()
         seat.close()
