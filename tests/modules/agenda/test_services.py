@@ -7,6 +7,8 @@ import threading
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import create_app
 from app.config import TestConfig
@@ -269,3 +271,39 @@ def test_a_session_moved_later_opens_and_locks_again(table) -> None:  # type: ig
         db.select(AuditEvent).where(AuditEvent.action == "agenda.session_updated")
     ).one()
     assert "start: 05/03/2026 14:00" in event.details["after"]
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    clock_minutes=st.lists(st.integers(-30, 150), min_size=1, max_size=6),
+    extend_at=st.one_of(st.none(), st.integers(-30, 150)),
+)
+def test_any_clock_opens_and_locks_at_most_once_and_on_time(
+    tmp_path_factory, clock_minutes: list[int], extend_at: int | None
+) -> None:
+    """Ticks at any moments, in order, with an extension somewhere among them: each
+    transition is recorded at most once, never early, and the lock is there once a tick
+    came after the (possibly extended) end."""
+    with fresh_app(tmp_path_factory.mktemp("clock")):
+        workshop, facilitator, document = _table()
+        session = _session(workshop, facilitator, document)
+        moments = sorted(TEN + dt.timedelta(minutes=m) for m in clock_minutes)
+        if extend_at is not None:
+            moments = sorted({*moments, TEN + dt.timedelta(minutes=extend_at)})
+        for now in moments:
+            if extend_at is not None and now == TEN + dt.timedelta(minutes=extend_at):
+                try:
+                    services.extend(facilitator.person, session, 10, now)
+                    db.session.commit()
+                except services.AgendaError:
+                    db.session.rollback()
+            for applied in clock.tick(now):
+                if applied.action is Action.OPEN:
+                    assert session.starts_at <= now < session.ends_at
+                else:
+                    assert now >= session.ends_at
+        events = db.session.scalars(db.select(AuditEvent.action)).all()
+        assert events.count("agenda.sections_opened") <= 1
+        assert events.count("agenda.sections_locked") == (
+            1 if any(now >= session.ends_at for now in moments) else 0
+        )
