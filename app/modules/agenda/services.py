@@ -147,7 +147,9 @@ def _checked(workshop: Workshop, data: SessionData, session_id: int | None) -> _
     )
 
 
-def create_session(actor: Person | None, workshop: Workshop, data: SessionData) -> AgendaSession:
+def create_session(
+    actor: Person | None, workshop: Workshop, data: SessionData, now: dt.datetime
+) -> AgendaSession:
     checked = _checked(workshop, data, None)
     session = AgendaSession(
         workshop=workshop,
@@ -160,6 +162,7 @@ def create_session(actor: Person | None, workshop: Workshop, data: SessionData) 
         open_at_start=data.open_at_start,
         lock_at_end=data.lock_at_end,
     )
+    _over_is_over(session, now)
     db.session.add(session)
     db.session.flush()
     record(
@@ -186,6 +189,7 @@ def update_session(
         session.opened_at = None
     if now < session.ends_at:
         session.locked_at = None
+    _over_is_over(session, now)
     after = _summary(session)
     changed = {key for key in after if after[key] != before.get(key)}
     record(
@@ -198,6 +202,14 @@ def update_session(
         after="; ".join(f"{k}: {after[k]}" for k in sorted(changed) if after.get(k)) or None,
     )
     return session
+
+
+def _over_is_over(session: AgendaSession, now: dt.datetime) -> None:
+    """A session entered (or moved) after its end opens and locks nothing: the state of
+    its sections now is for the facilitators to decide, not for a time gone by."""
+    if now >= session.ends_at:
+        session.opened_at = session.opened_at or now
+        session.locked_at = session.locked_at or now
 
 
 def _summary(session: AgendaSession) -> dict[str, str | None]:

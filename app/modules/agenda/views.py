@@ -64,7 +64,7 @@ def create(workshop_id: int):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _page(workshop, access, form, 422)
     try:
-        services.create_session(current_user.person, workshop, _data(form))
+        services.create_session(current_user.person, workshop, _data(form), utcnow())
     except services.AgendaError as error:
         db.session.rollback()
         form.form_errors.append(str(error))

@@ -55,7 +55,9 @@ def _session(workshop, facilitator, document, **fields) -> AgendaSession:  # typ
         "lock_at_end": True,
         **fields,
     }
-    session = services.create_session(facilitator.person, workshop, services.SessionData(**data))
+    session = services.create_session(
+        facilitator.person, workshop, services.SessionData(**data), TEN - dt.timedelta(days=1)
+    )
     db.session.commit()
     return session
 
@@ -307,3 +309,26 @@ def test_any_clock_opens_and_locks_at_most_once_and_on_time(
         assert events.count("agenda.sections_locked") == (
             1 if any(now >= session.ends_at for now in moments) else 0
         )
+
+
+def test_a_session_entered_after_its_end_locks_nothing(table) -> None:  # type: ignore[no-untyped-def]
+    workshop, facilitator, document = table
+    document.sections[0].state = SectionState.OPEN
+    db.session.commit()
+    services.create_session(
+        facilitator.person,
+        workshop,
+        services.SessionData(
+            title="Ieri",
+            day=DAY,
+            start=dt.time(10),
+            end=dt.time(11),
+            section_ids=[document.sections[0].id],
+            open_at_start=True,
+            lock_at_end=True,
+        ),
+        TEN + dt.timedelta(days=1),
+    )
+    db.session.commit()
+    assert clock.tick(TEN + dt.timedelta(days=1)) == []
+    assert _states(document)[0] is SectionState.OPEN

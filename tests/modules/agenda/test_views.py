@@ -45,6 +45,7 @@ def _running_now(workshop, facilitator, document) -> AgendaSession:  # type: ign
             room="Sala A",
             section_ids=[document.sections[0].id],
         ),
+        utcnow(),
     )
     db.session.commit()
     return session
@@ -164,6 +165,7 @@ def test_a_session_is_changed_and_the_change_is_checked(room) -> None:  # type: 
             end=dt.time(13),
             room="Sala A",
         ),
+        utcnow(),
     )
     db.session.commit()
     refused = clients["facilitator"].post(

@@ -2,6 +2,7 @@ import datetime as dt
 
 from app.core.permissions import Role
 from app.modules.agenda import services as agenda
+from app.modules.timeutil import utcnow
 from tests.web.authz import Rule, World
 
 
@@ -17,6 +18,7 @@ def _session(w: World) -> None:
             end=dt.time(11, 15),
             section_ids=[w.section.id],
         ),
+        utcnow(),
     )
 
 
