@@ -10,6 +10,7 @@ if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE", "gevent") == "
     monkey.patch_all()
 
 from app import create_app
+from app.modules.agenda import clock
 from app.modules.backups import rotation
 from app.web.serving import serve
 
@@ -18,4 +19,6 @@ app = create_app()
 if __name__ == "__main__":
     # Backups while the workshop runs: only the server makes them, never a CLI command.
     rotation.start(app)
+    # Sessions open and lock their sections on time, whether or not anyone is looking.
+    clock.start(app)
     serve(app)

@@ -26,6 +26,7 @@ FEATURES = (
     "history",
     "amendments",
     "votes",
+    "agenda",
     "dissent",
     "commitments",
     "audit",

@@ -112,6 +112,9 @@ class Config:
     # Automatic backups while the server runs (docs/deployment.md); 0 turns them off.
     BACKUP_EVERY_MINUTES = float(os.environ.get("BACKUP_EVERY_MINUTES", "10"))
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "12"))
+    # How often the agenda's automatic openings and lockings are looked for: a section
+    # locks at most this late after its session's end. 0 turns them off.
+    AGENDA_TICK_SECONDS = float(os.environ.get("AGENDA_TICK_SECONDS", "2"))
     SECRET_KEY: str = ""
 
     @classmethod

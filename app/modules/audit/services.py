@@ -17,6 +17,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.modules.agenda.models import AgendaSession
 from app.modules.amendments.models import Amendment
 from app.modules.audit.models import AuditEvent
 from app.modules.comments.models import Comment
@@ -89,6 +90,12 @@ ACTIONS = {
     "commitment.link_issued": _l("Link dell'ente creato"),
     "commitment.link_renewed": _l("Link dell'ente rinnovato"),
     "commitment.link_revoked": _l("Link dell'ente revocato"),
+    "agenda.session_created": _l("Sessione aggiunta al programma"),
+    "agenda.session_updated": _l("Sessione del programma modificata"),
+    "agenda.session_deleted": _l("Sessione tolta dal programma"),
+    "agenda.session_extended": _l("Sessione prolungata"),
+    "agenda.sections_opened": _l("Sezioni aperte all'inizio della sessione"),
+    "agenda.sections_locked": _l("Sezioni bloccate alla fine della sessione"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -105,6 +112,7 @@ KINDS = {
     "dissent": _l("Dissenso"),
     "room": _l("Sala"),
     "commitment": _l("Impegni"),
+    "agenda": _l("Programma"),
     "access": _l("Tentativi non consentiti"),
 }
 
@@ -120,6 +128,7 @@ OBJECTS = {
     "dissent": _l("dissenso"),
     "version": _l("versione"),
     "commitment": _l("impegno"),
+    "agenda_session": _l("sessione"),
 }
 
 
@@ -231,10 +240,13 @@ _BY_ID: dict[str, type] = {
     "round_id": VoteRound,
     "logo_id": DocumentLogo,
     "export_id": Export,
+    "session_id": AgendaSession,
 }
 
 
 def _workshop_query(model: Any, object_id: int):  # type: ignore[no-untyped-def]
+    if hasattr(model, "workshop_id"):
+        return db.select(model.workshop_id).where(model.id == object_id)
     query = db.select(Document.workshop_id)
     if model is Document:
         return query.where(Document.id == object_id)
@@ -339,6 +351,10 @@ DETAILS = {
     "institution": _l("ente"),
     "note": _l("nota"),
     "via": _l("tramite"),
+    "room": _l("sala"),
+    "start": _l("inizio"),
+    "end": _l("fine"),
+    "minutes": _l("minuti"),
 }
 
 

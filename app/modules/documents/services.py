@@ -203,7 +203,7 @@ def delete_section(actor: Person, section: Section) -> None:
     db.session.flush()
 
 
-def set_section_state(actor: Person, section: Section, state: SectionState) -> Section:
+def set_section_state(actor: Person | None, section: Section, state: SectionState) -> Section:
     _require_draft(section.document)
     if section.state is state:
         return section
