@@ -8,6 +8,7 @@ is handed back to the facilitator as a Conflict (see app/core/merge.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -20,7 +21,7 @@ from app.modules.amendments.models import Amendment, AmendmentStatus, AmendmentS
 from app.modules.audit.services import record
 from app.modules.documents.models import Section
 from app.modules.people.models import Person
-from app.modules.revisions.models import Revision
+from app.modules.revisions.models import RejectedEdit, Revision
 from app.modules.timeutil import utcnow
 from app.realtime.services import SectionTooLong, open_text, write_text
 
@@ -263,6 +264,60 @@ def _lf(text: str) -> str:
     """Browsers send line breaks of form fields as CRLF; the editor and the stored text
     use LF, and a merge must compare like with like."""
     return text.replace("\r\n", "\n")
+
+
+def late_edits(section: Section, viewer: Person, manages: bool) -> list[RejectedEdit]:
+    """The text typed into the section after it was locked, still waiting: for its
+    facilitators all of it, for anyone else their own."""
+    query = db.select(RejectedEdit).where(
+        RejectedEdit.section_id == section.id, RejectedEdit.settled_at.is_(None)
+    )
+    if not manages:
+        query = query.where(RejectedEdit.person_id == viewer.id)
+    return list(db.session.scalars(query.order_by(RejectedEdit.created_at, RejectedEdit.id)))
+
+
+def late_suggestion(edit: RejectedEdit) -> Suggestion:
+    """What the late text would change, on the text it was typed on."""
+    return Suggestion(_trimmed(word_diff(edit.base_text, edit.proposed_text)), False)
+
+
+def promote_late_edit(actor: Person, edit: RejectedEdit, now: dt.datetime) -> Amendment:
+    """A facilitator brings text typed after the lock into the room's deliberation: an
+    amendment in its author's name, decided like any other (accepted on the locked
+    section too). The text it was typed on is its base, so the merge keeps whatever
+    changed in the section since."""
+    if edit.settled_at is not None:
+        raise AmendmentError(_("Questo testo è già stato esaminato."))
+    section = db.session.get(Section, edit.section_id)
+    assert section is not None
+    if section.document.status is not DocumentStatus.DRAFT:
+        raise AmendmentError(
+            _("Il documento non è più in bozza: non si possono proporre emendamenti.")
+        )
+    if edit.proposed_text == edit.base_text:
+        raise AmendmentError(_("Il testo arrivato non cambia nulla della sezione."))
+    amendment = Amendment(
+        section=section,
+        author_id=edit.person_id,
+        base_text=edit.base_text,
+        proposed_text=edit.proposed_text,
+        rationale=_("Scritto mentre la sezione veniva bloccata."),
+    )
+    db.session.add(amendment)
+    db.session.flush()
+    edit.settled_at, edit.amendment_id = now, amendment.id
+    record(actor.id, "amendment.proposed", amendment, section.document.workshop_id, late=True)
+    return amendment
+
+
+def set_aside_late_edit(actor: Person, edit: RejectedEdit, manages: bool, now: dt.datetime) -> None:
+    """Its author, or a facilitator, says the late text needs no decision."""
+    if not manages and edit.person_id != actor.id:
+        raise AmendmentError(_("Puoi mettere da parte solo il testo che hai scritto tu."))
+    if edit.settled_at is not None:
+        raise AmendmentError(_("Questo testo è già stato esaminato."))
+    edit.settled_at = now
 
 
 def _require_writable(section: Section) -> None:

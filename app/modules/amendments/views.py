@@ -4,7 +4,7 @@ amendment's own page or the proposal form with the reason and what was typed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,8 @@ from app.modules.amendments import services
 from app.modules.amendments.forms import DecisionForm, ProposeForm, ResolveForm, StanceForm
 from app.modules.amendments.models import Amendment, Stance
 from app.modules.documents.models import Section
+from app.modules.revisions.models import RejectedEdit
+from app.modules.timeutil import utcnow
 from app.realtime.services import notify_document
 from app.web.access import Access, get_or_404, section_for
 
@@ -43,6 +45,48 @@ def may_propose(access: Access, section: Section) -> bool:
         and section.document.status is DocumentStatus.DRAFT
         and not section.document.workshop.archived
     )
+
+
+@bp.app_template_global("late_edits")
+def late_edits_global(section: Section, access: Access) -> list[RejectedEdit]:
+    return services.late_edits(section, access.person, access.can(Capability.MANAGE))
+
+
+@bp.app_template_global("late_suggestion")
+def late_suggestion_global(edit: RejectedEdit) -> services.Suggestion:
+    return services.late_suggestion(edit)
+
+
+@bp.post("/testi-tardivi/<int:edit_id>/emendamento")
+@login_required
+def promote_late(edit_id: int):  # type: ignore[no-untyped-def]
+    edit = get_or_404(RejectedEdit, edit_id)
+    section, _access = section_for(edit.section_id, Capability.MANAGE)
+    if not DecisionForm().validate():
+        abort(400)
+    try:
+        services.promote_late_edit(current_user.person, edit, utcnow())
+    except services.AmendmentError as error:
+        return _late_refused(section, str(error))
+    db.session.commit()
+    notify_document(section.document_id, "amendments", {"section_id": section.id})
+    return _to_section(section)
+
+
+@bp.post("/testi-tardivi/<int:edit_id>/metti-da-parte")
+@login_required
+def set_aside_late(edit_id: int):  # type: ignore[no-untyped-def]
+    edit = get_or_404(RejectedEdit, edit_id)
+    section, access = section_for(edit.section_id)
+    if not DecisionForm().validate():
+        abort(400)
+    manages = access.can(Capability.MANAGE)
+    if not manages and edit.person_id != access.person.id:
+        abort(404)
+    services.set_aside_late_edit(current_user.person, edit, manages, utcnow())
+    db.session.commit()
+    notify_document(section.document_id, "amendments", {"section_id": section.id})
+    return _to_section(section)
 
 
 @bp.get("/sections/<int:section_id>/deliberation")
@@ -225,6 +269,22 @@ def _done(amendment: Amendment):  # type: ignore[no-untyped-def]
             _anchor=f"emendamento-{amendment.id}",
         )
     )
+
+
+def _to_section(section: Section):  # type: ignore[no-untyped-def]
+    if _wants_json():
+        return jsonify(ok=True)
+    return redirect(
+        url_for("documents.show", document_id=section.document_id, _anchor=f"sezione-{section.id}")
+    )
+
+
+def _late_refused(section: Section, message: str):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error=message), 422
+    flash(message, "error")
+    return _to_section(section)
 
 
 def _refused(  # type: ignore[no-untyped-def]

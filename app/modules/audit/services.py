@@ -24,6 +24,7 @@ from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
 from app.modules.exports.models import DocumentLogo, Export
 from app.modules.people.models import Person
+from app.modules.revisions.models import RejectedEdit
 from app.modules.timeutil import utcnow
 from app.modules.votes.models import VoteRound
 from app.web.labels import COMMITMENT_STATUS_LABELS, ROLE_LABELS
@@ -241,6 +242,7 @@ _BY_ID: dict[str, type] = {
     "logo_id": DocumentLogo,
     "export_id": Export,
     "session_id": AgendaSession,
+    "edit_id": RejectedEdit,
 }
 
 

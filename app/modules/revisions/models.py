@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.modules.people.models import Person
 from app.modules.timeutil import utcnow
 
 
@@ -87,6 +88,14 @@ class RejectedEdit(db.Model):
     update: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When a facilitator turned it into an amendment, or it was set aside; None while
+    # it waits to be looked at.
+    settled_at: Mapped[dt.datetime | None]
+    amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("amendment.id", ondelete="SET NULL")
+    )
+
+    person: Mapped[Person | None] = relationship()
 
 
 class CrdtClient(db.Model):

@@ -186,7 +186,11 @@ def open_rejected_edit(
     lock depend on each other, so they are kept together as one proposal."""
     latest = db.session.execute(
         db.select(RejectedEdit)
-        .where(RejectedEdit.section_id == section_id, RejectedEdit.person_id == person_id)
+        .where(
+            RejectedEdit.section_id == section_id,
+            RejectedEdit.person_id == person_id,
+            RejectedEdit.settled_at.is_(None),
+        )
         .order_by(RejectedEdit.updated_at.desc(), RejectedEdit.id.desc())
         .limit(1)
     ).scalar_one_or_none()
