@@ -126,19 +126,21 @@ def _arrived(
     member: Membership, day: dt.date, now: dt.datetime, marked_by: Membership | None
 ) -> Presence:
     """The day's presence, made once: a second tap on the phone, or the facilitator and
-    the person at the same moment, find the first one."""
+    the person at the same moment, find the first one. The first change of its
+    transaction, so that the other's arrival undoes nothing else."""
     found = present_on(member.workshop, day).get(member.id)
     if found is not None:
         return found
+    found = Presence(
+        membership=member,
+        day=day,
+        arrived_at=now,
+        marked_by_id=marked_by.id if marked_by else None,
+    )
+    db.session.add(found)
     try:
-        with db.session.begin_nested():
-            found = Presence(
-                membership=member,
-                day=day,
-                arrived_at=now,
-                marked_by_id=marked_by.id if marked_by else None,
-            )
-            db.session.add(found)
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()
         found = present_on(member.workshop, day)[member.id]
     return found
