@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.anchoring import Anchor
 from app.extensions import db
+from app.modules.columns import AnchoredPassage
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from app.modules.people.models import Person
 
 
-class Comment(db.Model):
+class Comment(AnchoredPassage, db.Model):
     __tablename__ = "comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,10 +34,6 @@ class Comment(db.Model):
         ForeignKey("comment.id", ondelete="CASCADE"), index=True
     )
     body: Mapped[str] = mapped_column(Text)
-    anchor_quote: Mapped[str | None] = mapped_column(Text)
-    anchor_prefix: Mapped[str | None] = mapped_column(String(200))
-    anchor_suffix: Mapped[str | None] = mapped_column(String(200))
-    anchor_start: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[dt.datetime | None]
     resolved_at: Mapped[dt.datetime | None]
@@ -54,17 +50,6 @@ class Comment(db.Model):
     replies: Mapped[list[Comment]] = relationship(
         back_populates="parent", order_by="Comment.created_at, Comment.id"
     )
-
-    @property
-    def anchor(self) -> Anchor | None:
-        if self.anchor_quote is None:
-            return None
-        return Anchor(
-            quote=self.anchor_quote,
-            prefix=self.anchor_prefix or "",
-            suffix=self.anchor_suffix or "",
-            start=self.anchor_start or 0,
-        )
 
     @property
     def is_resolved(self) -> bool:

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.anchoring import Anchor
 from app.core.commitments import Status
 from app.extensions import db
-from app.modules.columns import value_enum
+from app.modules.columns import AnchoredPassage, value_enum
 from app.modules.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from app.modules.workshops.models import Workshop
 
 
-class Commitment(db.Model):
+class Commitment(AnchoredPassage, db.Model):
     __tablename__ = "commitment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,10 +41,6 @@ class Commitment(db.Model):
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("section.id", ondelete="SET NULL"), index=True
     )
-    anchor_quote: Mapped[str | None] = mapped_column(Text)
-    anchor_prefix: Mapped[str | None] = mapped_column(String(200))
-    anchor_suffix: Mapped[str | None] = mapped_column(String(200))
-    anchor_start: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -60,17 +55,6 @@ class Commitment(db.Model):
         cascade="all, delete-orphan",
         order_by="CommitmentChange.at, CommitmentChange.id",
     )
-
-    @property
-    def anchor(self) -> Anchor | None:
-        if self.anchor_quote is None:
-            return None
-        return Anchor(
-            quote=self.anchor_quote,
-            prefix=self.anchor_prefix or "",
-            suffix=self.anchor_suffix or "",
-            start=self.anchor_start or 0,
-        )
 
     @property
     def has_link(self) -> bool:
