@@ -1,5 +1,5 @@
-"""The document's header leads to its versions, its exports and its dissent register,
-for every role, instead of a form at the bottom of a very long page."""
+"""The document's header leads to its versions, its exports, its dissent register and
+the room's screen, for every role, instead of a form at the bottom of a very long page."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def test_the_header_menu_leads_where_each_role_may_go(room, make, role: Role) ->
         f"/documents/{document.id}/versions",
         f"/documents/{document.id}/exports",
         f"/documents/{document.id}/dissent",
+        f"/documents/{document.id}/proiettore",
     ]
     for link in links:
         assert client.get(link).status_code == 200, link
