@@ -8,6 +8,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.outline import Outline
+from app.core.outline import build as build_outline
 from app.core.permissions import DocumentStatus, SectionState
 from app.core.words import count_words, hard_limit
 from app.extensions import db
@@ -41,6 +43,10 @@ class Document(db.Model):
     sections: Mapped[list[Section]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Section.position"
     )
+
+    def outline(self) -> Outline:
+        """The sections numbered and nested as every page of the document shows them."""
+        return build_outline([(s.title, s.level) for s in self.sections], self.numbered)
 
 
 class Section(db.Model):

@@ -48,7 +48,7 @@ def document_page(document: Document, public: bool = False) -> DocumentPage:
     """`public` leaves out everything meant for writers only (guidance)."""
     sections = list(document.sections)
     archived = document.workshop.archived
-    tree = outline.build([(s.title, s.level) for s in sections], document.numbered)
+    tree = document.outline()
     views = [
         _section_view(section, entry, public, first=i == 0, last=i == len(sections) - 1)
         for i, (section, entry) in enumerate(zip(sections, tree.entries, strict=True))
@@ -77,15 +77,13 @@ def template_hints(document: Document) -> dict[int, list[str]]:
     """The template's hints left in each section, read off the HTML the document page
     shows (kept by the renderer's cache, and made by a worker when a text is long), so
     that the checklist before freezing parses no text on the server's loop."""
-    sections = document.sections
-    depths = outline.depths([s.level for s in sections])
     return {
         section.id: placeholders_in_html(
             rendering.markdown(
-                section.body, f"s{section.id}", min(6, depth + 1), document_id=document.id
+                section.body, f"s{section.id}", min(6, entry.depth + 1), document_id=document.id
             )
         )
-        for section, depth in zip(sections, depths, strict=True)
+        for section, entry in zip(document.sections, document.outline().entries, strict=True)
     }
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select
 
-from app.core import outline
 from app.core.words import limit_status
 from app.extensions import db
 from app.modules.amendments.models import Amendment, AmendmentStatus
@@ -104,15 +104,13 @@ def console(workshop: Workshop, now: dt.datetime, people_in: People) -> Console:
         .group_by(Amendment.section_id)
     )
     rounds = [r for r in _rounds(documents) if r.is_open(now)]
-    votes: dict[int, int] = {}
-    for vote in rounds:
-        votes[vote.section_id] = votes.get(vote.section_id, 0) + 1
+    votes = Counter(vote.section_id for vote in rounds)
     blocks = []
     connected: set[int] = set()
     for document in documents:
         here = people_in(document.id)
         connected.update(person for person, _section, _name in here)
-        tree = outline.build([(s.title, s.level) for s in document.sections], document.numbered)
+        tree = document.outline()
         rows = tuple(
             SectionRow(
                 section=section,

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import login_required
 from markupsafe import Markup
 
-from app.core import outline
 from app.core.floor import Projected
 from app.core.permissions import Capability, SectionState
 from app.extensions import db
@@ -268,9 +267,8 @@ def _screen(workshop: Workshop) -> ProjectedView:
     number, html = "", None
     if shown.section is not None:
         section = shown.section
-        sections = section.document.sections
-        tree = outline.build([(s.title, s.level) for s in sections], section.document.numbered)
-        number = tree.entries[sections.index(section)].number
+        entries = section.document.outline().entries
+        number = entries[section.document.sections.index(section)].number
         html = rendering.markdown(section.body, f"proiettore{section.id}", 2, section.document_id)
     return ProjectedView(shown, number, html, speaking, waiting[:5])
 
