@@ -27,6 +27,7 @@ class Projected(StrEnum):
     QUEUE = "coda"  # who has the floor, and who is next
     SECTION = "sezione"  # a section's text, as it is being written
     VOTE = "votazione"  # a vote's question, then its result
+    AGENDA = "programma"  # the day's sessions, the running one marked
 
 
 class Status(StrEnum):

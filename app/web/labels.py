@@ -38,6 +38,15 @@ COMMITMENT_STATUS_LABELS = {
     CommitmentStatus.DROPPED: _l("Abbandonata"),
 }
 
+VOTE_CHOICE_LABELS = {
+    "favorevole": _l("Favorevole"),
+    "riserve": _l("Favorevole con riserve"),
+    "contrario": _l("Contrario"),
+    "astenuto": _l("Astenuto"),
+    "si": _l("Sì"),
+    "no": _l("No"),
+}
+
 
 def init_app(app: Flask) -> None:
     app.context_processor(
@@ -49,3 +58,5 @@ def init_app(app: Flask) -> None:
             "commitment_status_labels": COMMITMENT_STATUS_LABELS,
         }
     )
+    # A global: macros imported without the page's context name choices too.
+    app.jinja_env.globals["vote_choice_labels"] = VOTE_CHOICE_LABELS

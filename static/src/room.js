@@ -27,11 +27,36 @@ function expireAnnouncement () {
   if (until && Date.parse(until) <= Date.now()) showAnnouncement('', null)
 }
 
-// Someone typing in the region (a request's topic) keeps what they typed: the region
-// is redrawn at the next change after they leave the field.
-function busyTyping (region) {
+// Someone typing in the region (a request's topic, a correction of a commitment) keeps
+// what they typed: the region waits to be redrawn while a field holds something other
+// than what the page brought, or while the person is in a field.
+function changed (field) {
+  if (field.matches('select')) return [...field.options].some(o => o.selected !== o.defaultSelected)
+  if (field.matches('[type=checkbox], [type=radio]')) return field.checked !== field.defaultChecked
+  return field.value !== field.defaultValue
+}
+
+function busy (region) {
   const active = document.activeElement
-  return region.contains(active) && active.matches('input, textarea') && active.value !== ''
+  if (region.contains(active) && active.matches('input, textarea') && active.value !== '') return true
+  return [...region.querySelectorAll('input:not([type=hidden]), textarea, select')].some(changed)
+}
+
+// What the person opened (a correction form, a history) stays open after a redraw:
+// found again by the nearest element with an id and its place among that one's.
+function openDetails (region) {
+  return [...region.querySelectorAll('details[open]')].flatMap(details => {
+    const owner = details.parentElement?.closest('[id]')
+    if (!owner || !region.contains(owner)) return []
+    return [{ id: owner.id, index: [...owner.querySelectorAll('details')].indexOf(details) }]
+  })
+}
+
+function reopen (region, opened) {
+  for (const { id, index } of opened) {
+    const owner = region.querySelector(`[id="${CSS.escape(id)}"]`)
+    owner?.querySelectorAll('details')[index]?.setAttribute('open', '')
+  }
 }
 
 async function redraw (region) {
@@ -40,7 +65,9 @@ async function redraw (region) {
   const fresh = new DOMParser().parseFromString(await response.text(), 'text/html')
   const replacement = fresh.querySelector('[data-room-live]')
   if (!replacement) return false
+  const opened = openDetails(region)
   region.innerHTML = replacement.innerHTML
+  reopen(region, opened)
   region.dataset.version = replacement.dataset.version
   const announcement = fresh.querySelector('[data-room-announcement]')
   const current = announcementParts()
@@ -52,7 +79,7 @@ function follow (region) {
   let running = false
   setInterval(async () => {
     expireAnnouncement()
-    if (running || document.visibilityState !== 'visible' || busyTyping(region)) return
+    if (running || document.visibilityState !== 'visible' || busy(region)) return
     running = true
     try {
       const response = await fetch(region.dataset.versionUrl, {

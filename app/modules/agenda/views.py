@@ -20,6 +20,7 @@ from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 from app.realtime.services import notify_document
 from app.web.access import Access, document_for, get_or_404, require_member, workshop_for
+from app.web.back import back_to
 
 bp = Blueprint("agenda", __name__)
 
@@ -118,7 +119,7 @@ def extend(session_id: int):  # type: ignore[no-untyped-def]
     session, _access = _session_for(session_id)
     workshop = session.workshop
     form = ExtendForm()
-    back = _back(workshop, form.document_id.data)
+    back = back_to(workshop.id, _back(workshop, form.document_id.data))
     if not form.validate():
         flash(_("Si può prolungare di 5 o di 10 minuti."), "error")
         return redirect(back)

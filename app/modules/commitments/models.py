@@ -21,6 +21,7 @@ from app.modules.timeutil import utcnow
 if TYPE_CHECKING:
     from app.modules.documents.models import Section
     from app.modules.people.models import Person
+    from app.modules.votes.models import VoteRound
     from app.modules.workshops.models import Workshop
 
 
@@ -46,10 +47,15 @@ class Commitment(AnchoredPassage, db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_issued_at: Mapped[dt.datetime | None]
+    # The vote the table held on it, if it chose to vote rather than agree by consensus.
+    vote_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vote_round.id", ondelete="SET NULL")
+    )
 
     workshop: Mapped[Workshop] = relationship()
     section: Mapped[Section | None] = relationship()
     created_by: Mapped[Person | None] = relationship()
+    vote_round: Mapped[VoteRound | None] = relationship()
     changes: Mapped[list[CommitmentChange]] = relationship(
         back_populates="commitment",
         cascade="all, delete-orphan",

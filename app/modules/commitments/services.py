@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from app.core.anchoring import Anchor, anchor_at, locate
 from app.core.commitments import Actor, Draft, Status, note_problem, problems, refusal
 from app.core.invitations import Message
 from app.core.permissions import Capability, DocumentStatus, Role, can
+from app.core.tally import Scale
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
 from app.modules.audit.services import record, safe_cell
@@ -28,9 +30,12 @@ from app.modules.commitments.models import Commitment, CommitmentChange
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership, Person
 from app.modules.timeutil import utcnow
+from app.modules.votes import services as votes
+from app.modules.votes.models import Visibility, VoteRound
 from app.modules.workshops.models import Workshop
 from app.realtime.services import current_text
 from app.web.labels import COMMITMENT_STATUS_LABELS as STATUS_LABELS
+from app.web.labels import VOTE_CHOICE_LABELS
 
 QUOTE_MAX = 2000
 # Where an institution's link leads: the page that shows its commitment and its form.
@@ -192,7 +197,84 @@ def change_status(
     if reason is not None:
         error = NotAllowed if membership.role is not Role.FACILITATOR else CommitmentError
         raise error(_text(reason))
+    if target is Status.AGREED and commitment.vote_round is not None:
+        note = _with_outcome(commitment.vote_round, note)
     return _apply(commitment, target, note, actor_id=actor.id, via_link=False)
+
+
+def put_to_vote(actor: Person, commitment: Commitment, now: dt.datetime) -> VoteRound:
+    """The table may agree a commitment by a vote on the clause it comes from, held
+    like any other; the facilitator then records it as agreed, and its history keeps the
+    outcome."""
+    if commitment.status is not Status.PROPOSED:
+        raise CommitmentError(_("Si mette ai voti un impegno ancora proposto."))
+    if commitment.section is None:
+        raise CommitmentError(
+            _("Collega l'impegno a una sezione del documento per metterlo ai voti.")
+        )
+    if commitment.vote_round is not None and commitment.vote_round.is_open(now):
+        raise CommitmentError(_("Sull'impegno c'è già una votazione aperta."))
+    section = commitment.section
+    question = _(
+        "Il tavolo concorda l'impegno di %(institution)s: %(action)s?",
+        institution=commitment.institution,
+        action=commitment.action,
+    )
+    if len(question) > votes.QUESTION_MAX:
+        question = question[: votes.QUESTION_MAX - 2].rstrip() + "…?"
+    settings = votes.RoundSettings(
+        question=question, scale=Scale.CONSENT, results_visible=Visibility.LIVE
+    )
+    try:
+        vote_round = votes.open_round(actor, section.document, section, None, settings, now)
+    except votes.VoteError as error:
+        raise CommitmentError(str(error)) from error
+    commitment.vote_round = vote_round
+    return vote_round
+
+
+def register_version(workshop: Workshop, now: dt.datetime) -> str:
+    """Changes whenever the register would: a commitment added, corrected, changing
+    status or being voted on."""
+    rows = db.session.execute(
+        db.select(Commitment.id, Commitment.status, Commitment.updated_at, Commitment.vote_round_id)
+        .where(Commitment.workshop_id == workshop.id)
+        .order_by(Commitment.id)
+    ).all()
+    parts = [f"{i}:{s.value}:{u.isoformat()}:{v}" for i, s, u, v in rows]
+    open_rounds = [
+        r for c in _with_rounds(workshop) if (r := c.vote_round) is not None and r.is_open(now)
+    ]
+    parts += [f"v{r.id}:{votes.voters_so_far(r)}" for r in open_rounds]
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=10).hexdigest()
+
+
+def _with_rounds(workshop: Workshop) -> list[Commitment]:
+    return list(
+        db.session.scalars(
+            db.select(Commitment).where(
+                Commitment.workshop_id == workshop.id, Commitment.vote_round_id.is_not(None)
+            )
+        )
+    )
+
+
+def _with_outcome(vote_round: VoteRound, note: str) -> str:
+    """The vote's counts, written into the history of the agreement they led to."""
+    now = utcnow()
+    if vote_round.is_open(now):
+        raise CommitmentError(
+            _("La votazione sull'impegno è ancora aperta: chiudila prima di registrarlo.")
+        )
+    result = votes.result(vote_round, now)
+    if result is None:
+        return note
+    counts = ", ".join(
+        f"{VOTE_CHOICE_LABELS.get(choice, choice)} {count}"
+        for choice, count in result.counts.items()
+    )
+    outcome = _("Esito della votazione: %(counts)s.", counts=counts)
+    return f"{outcome} {note.strip()}".strip()
 
 
 def update_through_link(commitment: Commitment, target: Status, note: str) -> CommitmentChange:

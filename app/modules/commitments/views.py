@@ -15,6 +15,7 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -35,6 +36,7 @@ from app.modules.commitments.models import Commitment
 from app.modules.documents.models import Document, Section
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
+from app.realtime.services import notify_document
 from app.web.access import MAX_ID, Access, workshop_for
 from app.web.i18n import local_time, short_datetime
 
@@ -135,6 +137,37 @@ def change_status(workshop_id: int, commitment_id: int):  # type: ignore[no-unty
     db.session.commit()
     flash(_("Stato dell'impegno aggiornato."), "success")
     return redirect(_anchor(commitment))
+
+
+@bp.post("/workshops/<int:workshop_id>/impegni/<int:commitment_id>/voto")
+@login_required
+def put_to_vote(workshop_id: int, commitment_id: int):  # type: ignore[no-untyped-def]
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    commitment = _commitment(workshop, commitment_id)
+    try:
+        if not LinkForm().validate():
+            raise services.CommitmentError(_invalid())
+        vote_round = services.put_to_vote(current_user.person, commitment, utcnow())
+    except services.CommitmentError as error:
+        db.session.rollback()
+        return _page(workshop, access, errors={commitment_id: str(error)}), 422
+    db.session.commit()
+    notify_document(vote_round.document_id, "votes", {"section_id": vote_round.section_id})
+    flash(_("Votazione aperta: il tavolo vota nella sezione dell'impegno."), "success")
+    return redirect(_anchor(commitment))
+
+
+@bp.get("/workshops/<int:workshop_id>/impegni.json")
+@login_required
+def register_version(workshop_id: int):  # type: ignore[no-untyped-def]
+    """What the open register asks every few seconds, to redraw when a commitment is
+    proposed, changes status or is voted on."""
+    workshop, _access = workshop_for(workshop_id)
+    current = services.register_version(workshop, utcnow())
+    response = jsonify(version=current)
+    response.set_etag(f"impegni-{workshop.id}-{current}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 @bp.post("/workshops/<int:workshop_id>/impegni/<int:commitment_id>/modifica")
@@ -335,4 +368,5 @@ def _page(
         documents=[(d, list(d.sections)) for d in workshop.documents],
         today=_today(),
         history_line=services.history_line,
+        version=services.register_version(workshop, utcnow()),
     )

@@ -12,6 +12,7 @@ from app.modules.exports.renderer import ExportError, ExportsBusy
 from app.modules.history import marking, redline, services
 from app.modules.history.forms import RestoreRevisionForm, RestoreVersionForm, SaveVersionForm
 from app.web.access import document_for, section_for
+from app.web.back import back_to
 from app.web.blocking import client_gone, one_at_a_time
 from app.web.errors import render_error
 
@@ -64,7 +65,8 @@ def save_version(document_id: int):  # type: ignore[no-untyped-def]
         return _versions_page(document, True, form), 422
     db.session.commit()
     flash(_("Versione «%(name)s» salvata.", name=version.name), "success")
-    return redirect(url_for("history.versions", document_id=document.id))
+    page = url_for("history.versions", document_id=document.id)
+    return redirect(back_to(document.workshop_id, page))
 
 
 @bp.get("/documents/<int:document_id>/versions/links")

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select
 
+from app.core import agenda as agenda_rules
 from app.core.words import limit_status
 from app.extensions import db
+from app.modules.agenda import services as agenda
+from app.modules.agenda.models import AgendaSession
 from app.modules.amendments.models import Amendment, AmendmentStatus
 from app.modules.attendance.services import day_of, present_on
 from app.modules.comments.models import Comment
@@ -57,6 +60,8 @@ class Console:
     present: int
     connected: int
     open_votes: tuple[VoteRound, ...]
+    # The day's programme, each session with whether it is running now.
+    sessions: tuple[tuple[AgendaSession, bool], ...]
 
     def digest(self) -> str:
         """Changes whenever the page would: what the console's page asks every few
@@ -70,6 +75,7 @@ class Console:
                 for r in block.rows
             )
         parts.extend(f"v{v.id}" for v in self.open_votes)
+        parts.extend(f"s{s.id}:{s.ends_at:%H%M}:{running}" for s, running in self.sessions)
         return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -133,6 +139,9 @@ def console(workshop: Workshop, now: dt.datetime, people_in: People) -> Console:
         present=len(present_on(workshop, day_of(workshop, now))),
         connected=len(connected),
         open_votes=tuple(rounds),
+        sessions=tuple(
+            (s, agenda_rules.is_running(s.slot, now)) for s in agenda.sessions_on(workshop, now)
+        ),
     )
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, ValidationError
 
 from app.core.floor import BROADCAST_MAX_MINUTES, Projected
+from app.modules.history.forms import SaveVersionForm
 
 
 class AskForm(FlaskForm):
@@ -41,3 +42,14 @@ class AnnounceForm(FlaskForm):
             ),
         ],
     )
+
+
+class ConsoleVersionForm(SaveVersionForm):
+    """Saving a version from the console, which shows every document of the workshop."""
+
+    # Checked below, so that a document of another workshop is refused in a sentence.
+    document = SelectField(_l("Documento"), coerce=int, validate_choice=False)
+
+    def validate_document(self, field: SelectField) -> None:
+        if field.data not in {value for value, _label in field.choices or []}:
+            raise ValidationError(_l("Scegli un documento di questo tavolo."))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.floor import BROADCAST_MAX, TOPIC_MAX, Projected, Status
@@ -35,6 +35,16 @@ class RoomState(db.Model):
 
 class FloorRequest(db.Model):
     __tablename__ = "floor_request"
+    # One request waiting or speaking per person, whatever reaches the server at once.
+    __table_args__ = (
+        Index(
+            "uq_floor_request_active",
+            "membership_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'speaking')"),
+            postgresql_where=text("status IN ('waiting', 'speaking')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(

@@ -9,12 +9,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.core import floor
 from app.core.floor import Projected, Status
 from app.core.permissions import Capability, can
 from app.core.tally import Result
 from app.extensions import db
+from app.modules.agenda import services as agenda
+from app.modules.agenda.models import AgendaSession
 from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership
@@ -103,6 +106,12 @@ def ask(member: Membership, topic: str, now: dt.datetime) -> FloorRequest:
         workshop_id=workshop.id, membership=member, topic=topic, requested_at=now
     )
     db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same tap arriving twice at once, on two processes: the database keeps one.
+        db.session.rollback()
+        raise RoomError(_("Hai già chiesto la parola: sei in coda.")) from None
     _changed(workshop, now)
     return request
 
@@ -175,6 +184,8 @@ class Screen:
     vote: VoteRound | None = None
     result: Result | None = None
     voters: int = 0
+    # The day's programme, each session with whether it is running.
+    sessions: tuple[tuple[AgendaSession, bool], ...] = ()
 
 
 def set_projected(
@@ -216,6 +227,10 @@ def screen(workshop: Workshop, now: dt.datetime) -> Screen:
                 result=votes.result(vote, now),
                 voters=votes.voters_so_far(vote),
             )
+    if state.projected is Projected.AGENDA:
+        running = {s.id for s in agenda.current_sessions(workshop, now)}
+        day = agenda.sessions_on(workshop, now)
+        return Screen(Projected.AGENDA, sessions=tuple((s, s.id in running) for s in day))
     return Screen(Projected.QUEUE)
 
 
@@ -240,6 +255,9 @@ def screen_version(workshop: Workshop, now: dt.datetime) -> str:
         parts += [str(shown.section.body_seq), shown.section.state.value, shown.section.title]
     if shown.vote is not None:
         parts += [str(shown.voters), str(shown.vote.is_open(now)), str(shown.result is not None)]
+    for session, running in shown.sessions:
+        # An extension moves the end; a session starting or ending moves the mark.
+        parts += [f"{session.id}:{session.ends_at:%H%M}:{running}"]
     return "-".join(parts)
 
 
@@ -256,8 +274,12 @@ def _changed(workshop: Workshop, now: dt.datetime) -> RoomState:
     state = db.session.get(RoomState, workshop.id)
     if state is None:
         state = _fresh(workshop)
+        state.version = 1
         db.session.add(state)
-    state.version += 1
+    else:
+        # Counted by the database: two changes at once on two processes make two
+        # versions, so that no page stays on the first one.
+        state.version = RoomState.version + 1
     state.changed_at = now
     return state
 

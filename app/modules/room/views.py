@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
 
@@ -11,15 +12,24 @@ from app.core.permissions import Capability, SectionState
 from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.documents.forms import StateForm
+from app.modules.history import services as history
 from app.modules.room import console as room_console
 from app.modules.room import services
-from app.modules.room.forms import ActionForm, AnnounceForm, AskForm, ProjectForm, QueueForm
+from app.modules.room.forms import (
+    ActionForm,
+    AnnounceForm,
+    AskForm,
+    ConsoleVersionForm,
+    ProjectForm,
+    QueueForm,
+)
 from app.modules.room.models import FloorRequest
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 from app.realtime.services import live, notify_document, notify_section_state
 from app.web import rendering
 from app.web.access import Access, document_for, get_or_404, section_for, workshop_for
+from app.web.back import back_to
 
 bp = Blueprint("room", __name__)
 
@@ -118,7 +128,7 @@ def announce(workshop_id: int):  # type: ignore[no-untyped-def]
         return _page(workshop, access, announce_form=form, status=422)
     db.session.commit()
     _tell_editors(workshop, {"message": sent.message, "until": sent.until.isoformat() + "Z"})
-    return redirect(url_for("room.floor", workshop_id=workshop.id))
+    return redirect(back_to(workshop.id, url_for("room.floor", workshop_id=workshop.id)))
 
 
 @bp.post("/workshops/<int:workshop_id>/annuncio/togli")
@@ -130,7 +140,7 @@ def clear_announcement(workshop_id: int):  # type: ignore[no-untyped-def]
     services.clear_announcement(access.membership, workshop, utcnow())
     db.session.commit()
     _tell_editors(workshop, {"message": "", "until": None})
-    return redirect(url_for("room.floor", workshop_id=workshop.id))
+    return redirect(back_to(workshop.id, url_for("room.floor", workshop_id=workshop.id)))
 
 
 @bp.get("/documents/<int:document_id>/proiettore")
@@ -175,17 +185,31 @@ def project(workshop_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def console(workshop_id: int):  # type: ignore[no-untyped-def]
     workshop, access = workshop_for(workshop_id, Capability.MANAGE)
-    summary = room_console.console(workshop, utcnow(), _people_in)
-    return render_template(
-        "room/console.html",
-        workshop=workshop,
-        access=access,
-        summary=summary,
-        state=services.state_of(workshop),
-        announcement=services.announcement(workshop, utcnow()),
-        action_form=ActionForm(),
-        project_form=ProjectForm(),
+    return _console_page(workshop, access, ConsoleVersionForm(formdata=None))
+
+
+@bp.post("/workshops/<int:workshop_id>/console/versione")
+@login_required
+def save_version(workshop_id: int):  # type: ignore[no-untyped-def]
+    """A named version of one of the workshop's documents, without leaving the console."""
+    workshop, access = workshop_for(workshop_id, Capability.MANAGE)
+    form = ConsoleVersionForm()
+    _document_choices(form, workshop)
+    if not form.validate():
+        return _console_page(workshop, access, form, status=422)
+    document = next(d for d in workshop.documents if d.id == form.document.data)
+    try:
+        version = history.save_version(access.person, document, form.name.data or "")
+    except history.HistoryError as error:
+        db.session.rollback()
+        form.name.errors = [str(error)]
+        return _console_page(workshop, access, form, status=422)
+    db.session.commit()
+    flash(
+        _("Versione «%(name)s» di «%(title)s» salvata.", name=version.name, title=document.title),
+        "success",
     )
+    return redirect(url_for("room.console", workshop_id=workshop.id))
 
 
 @bp.get("/workshops/<int:workshop_id>/console.json")
@@ -217,6 +241,33 @@ def section_state(workshop_id: int, section_id: int):  # type: ignore[no-untyped
         notify_section_state(section)
     back = url_for("room.console", workshop_id=workshop_id)
     return redirect(f"{back}#riga-{section.id}")
+
+
+def _document_choices(form: ConsoleVersionForm, workshop: Workshop) -> None:
+    form.document.choices = [(d.id, d.title) for d in workshop.documents]
+
+
+def _console_page(  # type: ignore[no-untyped-def]
+    workshop: Workshop, access: Access, version_form: ConsoleVersionForm, status: int = 200
+):
+    now = utcnow()
+    _document_choices(version_form, workshop)
+    return (
+        render_template(
+            "room/console.html",
+            workshop=workshop,
+            access=access,
+            now=now,
+            summary=room_console.console(workshop, now, _people_in),
+            state=services.state_of(workshop),
+            announcement=services.announcement(workshop, now),
+            action_form=ActionForm(),
+            project_form=ProjectForm(),
+            announce_form=AnnounceForm(formdata=None),
+            version_form=version_form,
+        ),
+        status,
+    )
 
 
 def _version_answer(tag: str, current: object):  # type: ignore[no-untyped-def]
@@ -258,7 +309,7 @@ def _done(workshop: Workshop, change):  # type: ignore[no-untyped-def]
         flash(str(error), "error")
     else:
         db.session.commit()
-    return redirect(url_for("room.floor", workshop_id=workshop.id))
+    return redirect(back_to(workshop.id, url_for("room.floor", workshop_id=workshop.id)))
 
 
 def _screen(workshop: Workshop) -> ProjectedView:

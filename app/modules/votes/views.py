@@ -24,6 +24,7 @@ from app.modules.votes.forms import BallotForm, CloseForm, OpenRoundForm
 from app.modules.votes.models import Ballot, Visibility, VoteRound
 from app.realtime.services import notify_document
 from app.web.access import Access, get_or_404, section_for
+from app.web.back import back_to
 
 bp = Blueprint("votes", __name__)
 
@@ -178,13 +179,10 @@ def _done(vote_round: VoteRound):  # type: ignore[no-untyped-def]
     notify_document(vote_round.document_id, "votes", {"section_id": vote_round.section_id})
     if _wants_json():
         return jsonify(ok=True)
-    return redirect(
-        url_for(
-            "documents.show",
-            document_id=vote_round.document_id,
-            _anchor=f"votazione-{vote_round.id}",
-        )
+    page = url_for(
+        "documents.show", document_id=vote_round.document_id, _anchor=f"votazione-{vote_round.id}"
     )
+    return redirect(back_to(vote_round.document.workshop_id, page))
 
 
 def _refused(  # type: ignore[no-untyped-def]

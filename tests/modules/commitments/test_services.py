@@ -15,6 +15,7 @@ from app.modules.commitments import services
 from app.modules.commitments.annex import commitments_markdown
 from app.modules.commitments.models import Commitment, CommitmentChange
 from app.modules.timeutil import utcnow
+from app.modules.votes import services as votes
 from tests.modules.amendments.conftest import Table
 
 TODAY = utcnow().date()
@@ -314,3 +315,64 @@ def test_a_passed_due_date_stays_but_no_other_past_date_enters_and_participants_
         )
     with pytest.raises(services.CommitmentError, match="Indica l'ente"):
         services.update_commitment(facilitator, membership, commitment, Draft("", "x"), TODAY)
+
+
+def _vote_on(table: Table, commitment: Commitment):  # type: ignore[no-untyped-def]
+    vote_round = services.put_to_vote(table.people["facilitator"], commitment, utcnow())
+    db.session.commit()
+    return vote_round
+
+
+def test_a_commitment_agreed_by_vote_keeps_the_outcome_in_its_history(table: Table) -> None:
+    commitment = _record(table, clause=services.Clause(table.section))
+    vote_round = _vote_on(table, commitment)
+    assert vote_round.section_id == table.section.id
+    assert "Comune di Iseo" in vote_round.question and commitment.vote_round is vote_round
+    # A second vote while the first is open is refused.
+    with pytest.raises(services.CommitmentError, match="già una votazione aperta"):
+        services.put_to_vote(table.people["facilitator"], commitment, utcnow())
+
+    for persona, choice in [("anna", "favorevole"), ("facilitator", "contrario")]:
+        votes.cast(table.memberships[persona], vote_round, choice, "ragioni", utcnow())
+    db.session.commit()
+    # Recording it as agreed waits for the vote's end.
+    with pytest.raises(services.CommitmentError, match="ancora aperta"):
+        _agree(table, commitment, "in plenaria")
+    db.session.rollback()
+    votes.close(table.people["facilitator"], vote_round, utcnow())
+    db.session.commit()
+
+    _agree(table, commitment, "in plenaria")
+    assert commitment.status is Status.AGREED
+    last = commitment.changes[-1]
+    assert last.note.startswith("Esito della votazione: Favorevole 1, Favorevole con riserve 0,")
+    assert "Contrario 1" in last.note and last.note.endswith("in plenaria")
+
+
+def test_a_vote_needs_a_clause_and_a_proposal(table: Table) -> None:
+    loose = _record(table)
+    with pytest.raises(services.CommitmentError, match="Collega l'impegno a una sezione"):
+        services.put_to_vote(table.people["facilitator"], loose, utcnow())
+    agreed = _record(table, clause=services.Clause(table.section))
+    _agree(table, agreed)
+    with pytest.raises(services.CommitmentError, match="ancora proposto"):
+        services.put_to_vote(table.people["facilitator"], agreed, utcnow())
+
+
+def test_the_register_version_moves_with_what_the_register_shows(table: Table) -> None:
+    workshop = table.document.workshop
+    seen = [services.register_version(workshop, utcnow())]
+    commitment = _record(table, clause=services.Clause(table.section))
+    seen.append(services.register_version(workshop, utcnow()))
+    vote_round = _vote_on(table, commitment)
+    seen.append(services.register_version(workshop, utcnow()))
+    votes.cast(table.memberships["anna"], vote_round, "favorevole", "", utcnow())
+    db.session.commit()
+    seen.append(services.register_version(workshop, utcnow()))
+    votes.close(table.people["facilitator"], vote_round, utcnow())
+    db.session.commit()
+    seen.append(services.register_version(workshop, utcnow()))
+    _agree(table, commitment)
+    seen.append(services.register_version(workshop, utcnow()))
+    assert len(set(seen)) == len(seen), seen
+    assert services.register_version(workshop, utcnow()) == seen[-1]

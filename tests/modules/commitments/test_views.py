@@ -5,6 +5,7 @@ token and changes only the status and the note), the CSV file."""
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
 from flask import Flask
 
@@ -276,3 +277,46 @@ def test_a_refused_correction_comes_back_open_with_what_was_typed(table: Table) 
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Commitment, commitment.id).action == "Apre due sportelli."
+
+
+def test_the_table_votes_on_a_commitment_from_the_register(table: Table) -> None:
+    facilitator = table.clients["facilitator"]
+    facilitator.post(
+        _url(table),
+        data={
+            "institution": "ASST Franciacorta",
+            "action": "Apre un ambulatorio.",
+            "section_id": table.section.id,
+        },
+    )
+    commitment = db.session.scalars(db.select(Commitment)).one()
+    page = facilitator.get(_url(table)).text
+    assert "Metti ai voti" in page
+    assert "Metti ai voti" not in table.clients["anna"].get(_url(table)).text
+    version = facilitator.get(_url(table, ".json")).json["version"]
+
+    response = facilitator.post(_url(table, f"/{commitment.id}/voto"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    vote_round = commitment.vote_round
+    assert vote_round is not None and vote_round.section_id == table.section.id
+    assert facilitator.get(_url(table, ".json")).json["version"] != version
+    table.clients["anna"].post(f"/votes/{vote_round.id}/ballot", data={"choice": "favorevole"})
+    page = unescape(table.clients["oscar"].get(_url(table)).text)
+    assert "Votazione in corso" in page and "Favorevole 1" in page
+    assert "Metti ai voti" not in facilitator.get(_url(table)).text
+
+    facilitator.post(f"/votes/{vote_round.id}/close")
+    facilitator.post(_url(table, f"/{commitment.id}/stato"), data={"status": "agreed", "note": ""})
+    page = unescape(table.clients["oscar"].get(_url(table)).text)
+    assert "Votazione chiusa" in page and "Esito della votazione: Favorevole 1" in page
+    assert _statuses() == [Status.AGREED]
+
+
+def test_a_commitment_without_a_clause_is_not_put_to_the_vote(table: Table) -> None:
+    commitment = _commitment(table)
+    refused = table.clients["facilitator"].post(_url(table, f"/{commitment.id}/voto"))
+    assert refused.status_code == 422
+    assert "Collega l'impegno a una sezione del documento" in unescape(refused.text)
+    db.session.expire_all()
+    assert commitment.vote_round_id is None

@@ -9,10 +9,13 @@ from html import unescape
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 
 from app.core.floor import Status
 from app.extensions import db
+from app.modules.agenda import services as agenda
 from app.modules.audit.models import AuditEvent
+from app.modules.history.models import Version
 from app.modules.room import services
 from app.modules.room.models import FloorRequest
 from app.modules.timeutil import utcnow
@@ -208,3 +211,167 @@ def test_the_console_shows_the_room_and_locks_a_section(table: Table) -> None:
     assert table.section.state.value == "locked"
     assert facilitator.get(f"{base}/console.json").json["version"] != version
     assert table.clients["anna"].get(f"{base}/console").status_code == 403
+
+
+def test_the_projector_shows_the_days_programme_with_the_running_session(table: Table) -> None:
+    workshop = table.document.workshop
+    facilitator = table.clients["facilitator"]
+    now = utcnow()
+    start = agenda.to_local(workshop, now - dt.timedelta(minutes=1))
+    end = start + dt.timedelta(minutes=21)
+    if (start + dt.timedelta(minutes=60)).date() != start.date():
+        pytest.skip("too close to midnight for two sessions within one day")
+    for title, begins, ends in [
+        ("Abitare", start, end),
+        ("Lavoro", end + dt.timedelta(minutes=15), end + dt.timedelta(minutes=30)),
+    ]:
+        agenda.create_session(
+            None,
+            workshop,
+            agenda.SessionData(
+                title=title,
+                day=begins.date(),
+                start=begins.time().replace(second=0, microsecond=0),
+                end=ends.time().replace(second=0, microsecond=0),
+                room="Sala consiliare",
+            ),
+            now,
+        )
+    db.session.commit()
+    url = f"/documents/{table.document.id}/proiettore"
+    projector = table.clients["oscar"]
+    before = projector.get(url + ".json").json["version"]
+
+    facilitator.post(f"{_base(table)}/proiettore", data={"projected": "programma"})
+    assert projector.get(url + ".json").json["version"] != before
+    page = projector.get(url).text
+    running = re.findall(
+        r'<li class="projector__session projector__session--running"[^>]*>(.*?)</li>', page, re.S
+    )
+    assert len(running) == 1 and "Abitare" in running[0] and "in corso" in running[0]
+    assert "Lavoro" in page and "Sala consiliare" in page
+
+    # Extending the running session moves the projector's version: it redraws by itself.
+    shown = projector.get(url + ".json").json["version"]
+    [session] = agenda.current_sessions(workshop, utcnow())
+    agenda.extend(None, session, 5, utcnow())
+    db.session.commit()
+    assert projector.get(url + ".json").json["version"] != shown
+
+
+def test_the_console_extends_closes_saves_and_announces_and_stays_on_the_console(
+    table: Table,
+) -> None:
+    workshop = table.document.workshop
+    base = _base(table)
+    facilitator = table.clients["facilitator"]
+    console_url = f"http://localhost{base}/console"
+    start = agenda.to_local(workshop, utcnow() - dt.timedelta(minutes=1))
+    end = start + dt.timedelta(minutes=21)
+    if end.date() != start.date():
+        pytest.skip("too close to midnight for a session within one day")
+    session = agenda.create_session(
+        None,
+        workshop,
+        agenda.SessionData(
+            title="Abitare",
+            day=start.date(),
+            start=start.time().replace(second=0, microsecond=0),
+            end=end.time().replace(second=0, microsecond=0),
+        ),
+        utcnow(),
+    )
+    db.session.commit()
+    ends_at = session.ends_at
+    page = facilitator.get(f"{base}/console").text
+    running = page[page.index("agenda-running") :]
+    assert "Abitare" in running[: running.index("</li>")] and "In corso" in running
+
+    extended = facilitator.post(
+        f"/agenda/{session.id}/extend", data={"minutes": "10", "dopo": "console"}
+    )
+    assert extended.headers["Location"] in (console_url, f"{base}/console")
+    db.session.expire_all()
+    assert session.ends_at == ends_at + dt.timedelta(minutes=10)
+
+    facilitator.post(
+        f"/sections/{table.section.id}/votes",
+        data={"question": "Approviamo?", "scale": "consent", "results_visible": "live"},
+    )
+    [vote_round] = services.vote_rounds_of(workshop)
+    closed = facilitator.post(f"/votes/{vote_round.id}/close", data={"dopo": "console"})
+    assert closed.headers["Location"].endswith(f"{base}/console")
+    db.session.expire_all()
+    assert not vote_round.is_open(utcnow())
+
+    saved = facilitator.post(
+        f"{base}/console/versione",
+        data={"document": str(table.document.id), "name": "dopo Abitare"},
+    )
+    assert saved.headers["Location"].endswith(f"{base}/console")
+    assert "Versione «dopo Abitare» di «" in unescape(facilitator.get(f"{base}/console").text)
+    [version] = db.session.scalars(db.select(Version).where(Version.name == "dopo Abitare"))
+    assert version.document_id == table.document.id
+
+    announced = facilitator.post(
+        f"{base}/annuncio", data={"message": "Pausa caffè", "minutes": "10", "dopo": "console"}
+    )
+    assert announced.headers["Location"].endswith(f"{base}/console")
+    # Any other word, or an address, goes where the form normally goes.
+    elsewhere = facilitator.post(
+        f"{base}/annuncio",
+        data={"message": "Pausa", "minutes": "10", "dopo": "https://example.org/"},
+    )
+    assert elsewhere.headers["Location"].endswith(f"{base}/parola")
+
+
+@pytest.mark.parametrize(
+    ("document", "name", "message"),
+    [
+        ("own", "", "Dai un nome alla versione"),
+        ("other", "dopo Abitare", "Scegli un documento di questo tavolo."),
+        ("own", "x" * 201, "Il nome supera"),
+    ],
+)
+def test_a_version_from_the_console_refuses_with_a_sentence(
+    table: Table, document: str, name: str, message: str
+) -> None:
+    other = factories.document(factories.workshop("Un altro tavolo"), sections=1)
+    db.session.commit()
+    target = table.document.id if document == "own" else other.id
+    refused = table.clients["facilitator"].post(
+        f"{_base(table)}/console/versione", data={"document": str(target), "name": name}
+    )
+    assert refused.status_code == 422
+    assert message in unescape(refused.text)
+    assert db.session.scalar(db.select(db.func.count(Version.id))) == 0
+
+
+def test_the_database_keeps_one_active_request_per_person_whatever_arrives_at_once(
+    table: Table,
+) -> None:
+    _open_queue(table)
+    member = table.memberships["anna"]
+    first = services.ask(member, "", utcnow())
+    services.give_floor(table.memberships["facilitator"], first, utcnow())
+    db.session.commit()
+
+    # A tap that another process stored between this request's check and its insert.
+    def the_other_tap(session, _context, _instances) -> None:  # type: ignore[no-untyped-def]
+        session.execute(
+            db.insert(FloorRequest).values(
+                workshop_id=member.workshop_id,
+                membership_id=member.id,
+                topic="",
+                status="waiting",
+                requested_at=utcnow(),
+            )
+        )
+
+    services.finish(table.memberships["facilitator"], member.workshop, utcnow())
+    db.session.commit()
+    event.listen(db.session, "before_flush", the_other_tap, once=True)
+    with pytest.raises(services.RoomError, match="Hai già chiesto la parola"):
+        services.ask(member, "Abitare", utcnow())
+    # The one that spoke before stays, done; nothing else was kept by the refusal.
+    assert [r.status for r in _requests()] == [Status.DONE]

@@ -7,11 +7,15 @@ from tests.web.authz import Rule, World
 VALID = {"institution": "Comune di Iseo", "action": "Apre uno sportello per l'abitare."}
 
 
-def _commitment(status: Status = Status.PROPOSED):  # type: ignore[no-untyped-def]
+def _commitment(status: Status = Status.PROPOSED, clause: bool = False):  # type: ignore[no-untyped-def]
     def setup(w: World) -> None:
         membership = w.memberships[Role.FACILITATOR]
         commitment = commitments.record_commitment(
-            membership.person, membership, Draft(**VALID), None, utcnow().date()
+            membership.person,
+            membership,
+            Draft(**VALID),
+            commitments.Clause(w.section) if clause else None,
+            utcnow().date(),
         )
         if status is not Status.PROPOSED:
             commitments.change_status(membership.person, membership, commitment, status, "")
@@ -55,6 +59,8 @@ RULES = [
         setup=_commitment(),
     ),
     Rule("commitments.issue_link", "POST", "facilitator", _one, setup=_commitment()),
+    Rule("commitments.put_to_vote", "POST", "facilitator", _one, setup=_commitment(clause=True)),
+    Rule("commitments.register_version", "GET", "observer", _workshop, setup=_commitment()),
     Rule("commitments.revoke_link", "POST", "facilitator", _one, setup=_commitment()),
     # The institution's link is the credential: anyone holding it, logged in or not.
     Rule("commitments.institution", "GET", "public", _token, setup=_commitment(Status.AGREED)),

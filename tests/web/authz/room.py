@@ -27,6 +27,13 @@ RULES = [
     Rule("room.console", "GET", "facilitator", _workshop),
     Rule("room.console_version", "GET", "facilitator", _workshop),
     Rule(
+        "room.save_version",
+        "POST",
+        "facilitator",
+        _workshop,
+        data=lambda w: {"document": str(w.document.id), "name": "dopo Abitare"},
+    ),
+    Rule(
         "room.section_state",
         "POST",
         "facilitator",
