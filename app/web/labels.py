@@ -48,6 +48,10 @@ VOTE_CHOICE_LABELS = {
 }
 
 
+def vote_choice_label(choice: str) -> str:
+    return str(VOTE_CHOICE_LABELS.get(choice, choice))
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(
         lambda: {

@@ -35,7 +35,7 @@ from app.modules.votes.models import Visibility, VoteRound
 from app.modules.workshops.models import Workshop
 from app.realtime.services import current_text
 from app.web.labels import COMMITMENT_STATUS_LABELS as STATUS_LABELS
-from app.web.labels import VOTE_CHOICE_LABELS
+from app.web.labels import vote_choice_label as choice_label
 
 QUOTE_MAX = 2000
 # Where an institution's link leads: the page that shows its commitment and its form.
@@ -270,7 +270,7 @@ def _with_outcome(vote_round: VoteRound, note: str) -> str:
     if result is None:
         return note
     counts = ", ".join(
-        f"{VOTE_CHOICE_LABELS.get(choice, choice)} {count}"
+        f"{choice_label(choice)} {count}"
         for choice, count in result.counts.items()
     )
     outcome = _("Esito della votazione: %(counts)s.", counts=counts)

@@ -13,17 +13,7 @@ from app.modules.exports.annexes import AnnexProvider, register
 from app.modules.timeutil import utcnow
 from app.modules.votes import services
 from app.modules.votes.models import VoteRound
-
-
-def choice_label(choice: str) -> str:
-    return {
-        "favorevole": _("Favorevole"),
-        "riserve": _("Favorevole con riserve"),
-        "contrario": _("Contrario"),
-        "astenuto": _("Astenuto"),
-        "si": _("Sì"),
-        "no": _("No"),
-    }.get(choice, choice)
+from app.web.labels import vote_choice_label as choice_label
 
 
 def _quorum(result: Result) -> str:
