@@ -320,7 +320,8 @@ def _screen(workshop: Workshop) -> ProjectedView:
         section = shown.section
         entries = section.document.outline().entries
         number = entries[section.document.sections.index(section)].number
-        html = rendering.markdown(section.body, f"proiettore{section.id}", 2, section.document_id)
+        # The screen puts the section's title in an h1: the text's headings come under it.
+        html = rendering.markdown(section.body, f"proiettore{section.id}", 1, section.document_id)
     return ProjectedView(shown, number, html, speaking, waiting[:5])
 
 

@@ -174,6 +174,20 @@ def test_the_projector_follows_the_facilitators_choice(table: Table) -> None:
     assert "Approviamo?" in chart and "projector__bar" in chart and "Favorevole" in chart
 
 
+def test_the_projected_text_keeps_one_outline_under_the_screens_title(table: Table) -> None:
+    """The screen's title is its h1: the text's own headings come right under it, with
+    no level skipped (a screen reader announces a skipped level as a missing part)."""
+    section = table.section
+    section.body = "## Che cosa funziona\n\nIl co-housing di Lodi.\n\n### Dove\n\nIn centro."
+    db.session.commit()
+    table.clients["facilitator"].post(
+        f"{_base(table)}/proiettore", data={"projected": "sezione", "section": section.id}
+    )
+    shown = table.clients["oscar"].get(f"/documents/{table.document.id}/proiettore").text
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", shown)]
+    assert levels == [1, 2, 3]
+
+
 def test_the_projector_shows_only_what_belongs_to_the_workshop(app: Flask, table: Table) -> None:
     other = factories.document(factories.workshop("Un altro tavolo"), sections=1)
     db.session.commit()
