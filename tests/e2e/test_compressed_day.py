@@ -248,7 +248,7 @@ def test_a_compressed_day_in_the_room(day: dict, browser: Browser) -> None:
         # The facilitator puts the section of the first session on the screen.
         facilitator.goto(f"{base}/workshops/1/console")
         facilitator.get_by_role("button", name="Proietta «Abitare»").click()
-        expect(facilitator.locator("[data-projected]")).to_have_text("una sezione")
+        expect(facilitator.locator("[data-projected]")).to_have_text("la sezione «Abitare»")
         expect(screen.locator(".projector__title")).to_have_text("2 Abitare", timeout=15_000)
         expect(screen.locator(".projector__text")).to_contain_text("Che cosa proponiamo")
 
@@ -368,7 +368,7 @@ def test_a_compressed_day_in_the_room(day: dict, browser: Browser) -> None:
         open_votes = facilitator.get_by_role("region", name="Votazioni aperte")
         expect(open_votes).to_contain_text(QUESTION)
         open_votes.get_by_role("button", name="Proietta").click()
-        expect(facilitator.locator("[data-projected]")).to_have_text("una votazione")
+        expect(facilitator.locator("[data-projected]")).to_have_text(f"la votazione «{QUESTION}»")
         expect(screen.locator(".projector__title")).to_have_text(QUESTION, timeout=15_000)
 
         _vote(giulia, abitare, "Favorevole")

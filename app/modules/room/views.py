@@ -260,6 +260,7 @@ def _console_page(  # type: ignore[no-untyped-def]
             now=now,
             summary=room_console.console(workshop, now, _people_in),
             state=services.state_of(workshop),
+            shown=services.screen(workshop, now),
             announcement=services.announcement(workshop, now),
             action_form=ActionForm(),
             project_form=ProjectForm(),
