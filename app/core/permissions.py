@@ -17,6 +17,10 @@ class Capability(StrEnum):
     EDIT_TEXT = "edit_text"
     COMMENT = "comment"
     MANAGE = "manage"  # workshop settings, members, sections, document states
+    # Running a document's discussion: opening and locking its sections, deciding its
+    # amendments, running its votes, moderating its comments. A workshop's facilitators
+    # moderate every document; a lab's lead moderates that lab's document only.
+    MODERATE = "moderate"
     PROPOSE = "propose"  # amendments, and supporting or opposing those of others
     VOTE = "vote"
     SPEAK = "speak"  # asking for the floor in the room's speaking queue
@@ -43,6 +47,19 @@ ROLE_ORDER: tuple[Role, ...] = (Role.FACILITATOR, Role.PARTICIPANT, Role.OBSERVE
 
 def can(role: Role | None, capability: Capability) -> bool:
     return role is not None and capability in CAPABILITIES[role]
+
+
+# Who may lead a lab: someone who writes in it. An observer reads, and leads nothing.
+LEAD_ROLES = frozenset({Role.PARTICIPANT, Role.FACILITATOR})
+
+
+def can_in_document(role: Role | None, leads: bool, capability: Capability) -> bool:
+    """What a member may do in one document: their role's capabilities, and moderating
+    it if they lead it. Leading adds nothing else: the workshop, its members and the
+    document's structure and status stay the facilitators'."""
+    if can(role, capability):
+        return True
+    return leads and role in LEAD_ROLES and capability is Capability.MODERATE
 
 
 class SectionState(StrEnum):

@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
-from app.core.permissions import Capability, Role, can
+from app.core.permissions import Capability, Role, can_in_document
 from app.extensions import db
 from app.modules.documents.models import Document, Section
+from app.modules.labs import services as labs
 from app.modules.people.models import Login, Membership, Person
 from app.modules.people.services import entered_membership, entered_memberships
 from app.modules.workshops.models import Workshop, zone_of
@@ -27,27 +28,43 @@ T = TypeVar("T")
 class Access:
     person: Person
     membership: Membership
+    # Whether the person leads the lab of the document the request is about.
+    leads: bool = False
 
     @property
     def role(self) -> Role:
         return self.membership.role
 
+    @property
+    def moderating_role(self) -> Role:
+        """The role services check for moderation in this document: a lab's lead acts
+        there as its facilitator."""
+        return Role.FACILITATOR if self.can(Capability.MODERATE) else self.role
+
     def can(self, capability: Capability) -> bool:
-        return can(self.role, capability)
+        return can_in_document(self.role, self.leads, capability)
 
 
-def require_member(workshop_id: int, capability: Capability = Capability.READ) -> Access:
+def require_member(
+    workshop_id: int, capability: Capability = Capability.READ, document_id: int | None = None
+) -> Access:
     """Only a membership entered through this login counts: being the same person as a
-    member (the same e-mail address) opens nothing."""
+    member (the same e-mail address) opens nothing. `document_id`: the document the
+    request is about, which its lab's lead moderates."""
     if not current_user.is_authenticated:
         abort(401)
     membership = entered_membership(current_user, workshop_id)
     if membership is None:
         abort(404)
-    if not can(membership.role, capability):
+    access = Access(
+        person=membership.person,
+        membership=membership,
+        leads=document_id is not None and labs.leads(membership, document_id),
+    )
+    if not access.can(capability):
         abort(403)
     use_zone(zone_of(membership.workshop))
-    return Access(person=membership.person, membership=membership)
+    return access
 
 
 # Ids come from URLs: one beyond the database's integer range is simply not there.
@@ -76,7 +93,7 @@ def document_for(
     document_id: int, capability: Capability = Capability.READ
 ) -> tuple[Document, Access]:
     document = get_or_404(Document, document_id)
-    access = require_member(document.workshop_id, capability)
+    access = require_member(document.workshop_id, capability, document.id)
     _refuse_changes_if_archived(document.workshop, capability)
     return document, access
 
@@ -85,7 +102,7 @@ def section_for(
     section_id: int, capability: Capability = Capability.READ
 ) -> tuple[Section, Access]:
     section = get_or_404(Section, section_id)
-    access = require_member(section.document.workshop_id, capability)
+    access = require_member(section.document.workshop_id, capability, section.document_id)
     _refuse_changes_if_archived(section.document.workshop, capability)
     return section, access
 

@@ -49,7 +49,7 @@ def may_propose(access: Access, section: Section) -> bool:
 
 @bp.app_template_global("late_edits")
 def late_edits_global(section: Section, access: Access) -> list[RejectedEdit]:
-    return services.late_edits(section, access.person, access.can(Capability.MANAGE))
+    return services.late_edits(section, access.person, access.can(Capability.MODERATE))
 
 
 @bp.app_template_global("late_suggestion")
@@ -61,7 +61,7 @@ def late_suggestion_global(edit: RejectedEdit) -> services.Suggestion:
 @login_required
 def promote_late(edit_id: int):  # type: ignore[no-untyped-def]
     edit = get_or_404(RejectedEdit, edit_id)
-    section, _access = section_for(edit.section_id, Capability.MANAGE)
+    section, _access = section_for(edit.section_id, Capability.MODERATE)
     if not DecisionForm().validate():
         abort(400)
     try:
@@ -80,7 +80,7 @@ def set_aside_late(edit_id: int):  # type: ignore[no-untyped-def]
     section, access = section_for(edit.section_id)
     if not DecisionForm().validate():
         abort(400)
-    manages = access.can(Capability.MANAGE)
+    manages = access.can(Capability.MODERATE)
     if not manages and edit.person_id != access.person.id:
         abort(404)
     services.set_aside_late_edit(current_user.person, edit, manages, utcnow())
@@ -176,7 +176,7 @@ def withdraw(amendment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/amendments/<int:amendment_id>/accept")
 @login_required
 def accept(amendment_id: int):  # type: ignore[no-untyped-def]
-    amendment, access = _amendment_for(amendment_id, Capability.MANAGE)
+    amendment, access = _amendment_for(amendment_id, Capability.MODERATE)
     form = DecisionForm()
     try:
         _check(form)
@@ -191,7 +191,7 @@ def accept(amendment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/amendments/<int:amendment_id>/resolve")
 @login_required
 def resolve(amendment_id: int):  # type: ignore[no-untyped-def]
-    amendment, access = _amendment_for(amendment_id, Capability.MANAGE)
+    amendment, access = _amendment_for(amendment_id, Capability.MODERATE)
     form = ResolveForm()
     try:
         _check(form)
@@ -208,7 +208,7 @@ def resolve(amendment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/amendments/<int:amendment_id>/reject")
 @login_required
 def reject(amendment_id: int):  # type: ignore[no-untyped-def]
-    amendment, access = _amendment_for(amendment_id, Capability.MANAGE)
+    amendment, access = _amendment_for(amendment_id, Capability.MODERATE)
     form = DecisionForm()
     try:
         _check(form)

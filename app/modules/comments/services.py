@@ -91,7 +91,7 @@ def edit_comment(actor: Person, role: Role, comment: Comment, body: str) -> Comm
 
 
 def may_resolve(actor: Person, role: Role, comment: Comment) -> bool:
-    return can(role, Capability.MANAGE) or (
+    return can(role, Capability.MODERATE) or (
         comment.author_id == actor.id and can(role, Capability.COMMENT)
     )
 
@@ -124,7 +124,7 @@ def set_resolved(actor: Person, role: Role, comment: Comment, resolved: bool) ->
 def hide_comment(actor: Person, role: Role, comment: Comment, reason: str) -> Comment:
     """Moderation leaves a trace both in the room (the reason is shown in place of the
     text) and in the audit log (with the hidden text, for the record)."""
-    if not can(role, Capability.MANAGE):
+    if not can(role, Capability.MODERATE):
         raise NotAllowed(_("Solo un facilitatore può nascondere un commento."))
     reason = reason.strip()
     if not reason:

@@ -41,7 +41,7 @@ def may_comment(access: Access, document: Document) -> bool:
 
 @bp.app_template_global("may_resolve")
 def may_resolve(access: Access, comment: Comment) -> bool:
-    return services.may_resolve(access.person, access.role, comment)
+    return services.may_resolve(access.person, access.moderating_role, comment)
 
 
 @bp.get("/sections/<int:section_id>/comments")
@@ -102,7 +102,7 @@ def resolve(comment_id: int):  # type: ignore[no-untyped-def]
         if form.action.data not in ("resolve", "reopen"):
             raise services.CommentError(_("Scegli se risolvere o riaprire la discussione."))
         thread = services.set_resolved(
-            current_user.person, access.role, comment, form.action.data == "resolve"
+            current_user.person, access.moderating_role, comment, form.action.data == "resolve"
         )
     except services.CommentError as error:
         return _refused(comment.section, access, f"resolve-{comment.id}", error, form)
@@ -112,11 +112,13 @@ def resolve(comment_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/comments/<int:comment_id>/hide")
 @login_required
 def hide(comment_id: int):  # type: ignore[no-untyped-def]
-    comment, access = _comment_for(comment_id, Capability.MANAGE)
+    comment, access = _comment_for(comment_id, Capability.MODERATE)
     form = HideForm()
     try:
         _check(form)
-        services.hide_comment(current_user.person, access.role, comment, form.reason.data or "")
+        services.hide_comment(
+            current_user.person, access.moderating_role, comment, form.reason.data or ""
+        )
     except services.CommentError as error:
         return _refused(comment.section, access, f"hide-{comment.id}", error, form)
     return _done(comment.section, access, comment)
@@ -126,7 +128,7 @@ def hide(comment_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def sidebar(document_id: int):  # type: ignore[no-untyped-def]
     """The facilitator's panel, re-fetched by the page when anything is discussed."""
-    document, access = document_for(document_id, Capability.MANAGE)
+    document, access = document_for(document_id, Capability.MODERATE)
     return render_template("deliberation/_panel.html", document=document, access=access)
 
 

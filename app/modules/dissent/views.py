@@ -65,7 +65,7 @@ def add(document_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def mark_comment(comment_id: int):  # type: ignore[no-untyped-def]
     comment = get_or_404(Comment, comment_id)
-    section, _access = section_for(comment.section_id, Capability.MANAGE)
+    section, _access = section_for(comment.section_id, Capability.MODERATE)
     try:
         if not MarkForm().validate():
             raise services.DissentError(_("Richiesta non valida: ricarica la pagina e riprova."))

@@ -149,7 +149,7 @@ def delete_section(section_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/sections/<int:section_id>/state")
 @login_required
 def set_section_state(section_id: int):  # type: ignore[no-untyped-def]
-    section, access = section_for(section_id, Capability.MANAGE)
+    section, access = section_for(section_id, Capability.MODERATE)
     form = StateForm()
     if not form.validate():
         return _show(section.document, access, {f"state{section.id}": form})
@@ -265,6 +265,7 @@ def _show(  # type: ignore[no-untyped-def]
             document=document,
             access=access,
             may_manage=may_manage,
+            may_moderate=access.can(Capability.MODERATE),
             forms=forms,
         ),
         422 if bound else 200,

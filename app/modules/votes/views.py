@@ -78,7 +78,7 @@ class RoundView:
 @bp.get("/sections/<int:section_id>/votes/new")
 @login_required
 def new(section_id: int):  # type: ignore[no-untyped-def]
-    section, access = section_for(section_id, Capability.MANAGE)
+    section, access = section_for(section_id, Capability.MODERATE)
     form = OpenRoundForm(formdata=None)
     amendment = _amendment(section, form)
     if amendment is not None:
@@ -90,7 +90,7 @@ def new(section_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/sections/<int:section_id>/votes")
 @login_required
 def create(section_id: int):  # type: ignore[no-untyped-def]
-    section, access = section_for(section_id, Capability.MANAGE)
+    section, access = section_for(section_id, Capability.MODERATE)
     form = OpenRoundForm()
     amendment = _amendment(section, form)
     if not form.validate():
@@ -142,7 +142,7 @@ def cast(round_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/votes/<int:round_id>/close")
 @login_required
 def close(round_id: int):  # type: ignore[no-untyped-def]
-    vote_round, access = _round_for(round_id, Capability.MANAGE)
+    vote_round, access = _round_for(round_id, Capability.MODERATE)
     try:
         if not CloseForm().validate():
             raise services.VoteError(_("Richiesta non valida: ricarica la pagina e riprova."))
