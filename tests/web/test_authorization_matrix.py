@@ -12,6 +12,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.modules.audit.models import AuditEvent
 from app.modules.audit.services import REFUSED
+from app.modules.labs import services as labs
 from app.modules.people import organisers
 from app.modules.people import services as people
 from tests import factories
@@ -65,6 +66,11 @@ def _world() -> tuple[World, dict[str, str]]:
     _, tokens["organiser"] = organisers.make_organiser(facilitator.name, facilitator.email, "")
     db.session.commit()
     revoked, tokens["revoked"] = factories.member(workshop, Role.FACILITATOR)
+    second_lab = factories.document(workshop, "Laboratorio 2")
+    for persona, lab in (("lead", document), ("lead_elsewhere", second_lab)):
+        lead, tokens[persona] = factories.member(workshop, Role.PARTICIPANT)
+        labs.assign(None, lead, lab, True)
+    db.session.commit()
     world = World(workshop, other, document, document.sections[0], memberships)
     world.extras["participant_token"] = tokens["participant"]
     world.extras["revoked_membership"] = revoked

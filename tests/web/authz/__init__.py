@@ -18,7 +18,8 @@ from app.core.permissions import Role
 # own membership only, never the person's others); "organiser" is this workshop's
 # facilitator too, logged in through their organiser's link, which opens only the
 # workshops created through it; "revoked" was this workshop's facilitator, revoked while
-# logged in.
+# logged in. "lead" is a participant who leads the lab of the world's document, and
+# "lead_elsewhere" one who leads another lab of the same workshop.
 PERSONAS = (
     "anonymous",
     "uninvited",
@@ -27,6 +28,8 @@ PERSONAS = (
     "revoked",
     "observer",
     "participant",
+    "lead",
+    "lead_elsewhere",
     "facilitator",
 )
 
@@ -35,8 +38,12 @@ PERSONAS = (
 LEVELS: dict[str, frozenset[str]] = {
     "public": frozenset(PERSONAS),
     "authenticated": frozenset(PERSONAS) - {"anonymous"},
-    "observer": frozenset({"observer", "participant", "facilitator"}),
-    "participant": frozenset({"participant", "facilitator"}),
+    "observer": frozenset({"observer", "participant", "lead", "lead_elsewhere", "facilitator"}),
+    "participant": frozenset({"participant", "lead", "lead_elsewhere", "facilitator"}),
+    # Running the world's document: its facilitators and its lab's lead.
+    "moderator": frozenset({"lead", "facilitator"}),
+    # Their own, or as the document's moderator.
+    "author_or_moderator": frozenset({"participant", "lead", "facilitator"}),
     "facilitator": frozenset({"facilitator"}),
     "organiser": frozenset({"organiser"}),
     # Creating a workshop: an organiser, or anyone who already runs one.

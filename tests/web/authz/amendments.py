@@ -45,11 +45,11 @@ RULES = [
         setup=_amendment,
     ),
     Rule("amendments.withdraw", "POST", "participant", _id, setup=_amendment),
-    Rule("amendments.accept", "POST", "facilitator", _id, setup=_amendment),
+    Rule("amendments.accept", "POST", "moderator", _id, setup=_amendment),
     Rule(
         "amendments.resolve",
         "POST",
-        "facilitator",
+        "moderator",
         _id,
         data=lambda w: {"shown": w.section.body, "text": w.section.body + " Risolto."},
         setup=_amendment,
@@ -57,7 +57,7 @@ RULES = [
     Rule(
         "amendments.reject",
         "POST",
-        "facilitator",
+        "moderator",
         _id,
         data=lambda w: {"reason": "Fuori tema."},
         setup=_amendment,

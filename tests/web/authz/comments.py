@@ -34,11 +34,11 @@ RULES = [
         data=lambda w: {"body": "Corretto"},
         setup=_comment_by(Role.FACILITATOR),
     ),
-    # The author (a participant) or a facilitator resolves.
+    # The author (a participant) or the document's moderators resolve.
     Rule(
         "comments.resolve",
         "POST",
-        "participant",
+        "author_or_moderator",
         _comment,
         data=lambda w: {"action": "resolve"},
         setup=_comment_by(Role.PARTICIPANT),
@@ -46,10 +46,10 @@ RULES = [
     Rule(
         "comments.hide",
         "POST",
-        "facilitator",
+        "moderator",
         _comment,
         data=lambda w: {"reason": "Fuori tema"},
         setup=_comment_by(Role.PARTICIPANT),
     ),
-    Rule("comments.sidebar", "GET", "facilitator", lambda w: {"document_id": w.document.id}),
+    Rule("comments.sidebar", "GET", "moderator", lambda w: {"document_id": w.document.id}),
 ]

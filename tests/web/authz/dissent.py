@@ -26,7 +26,7 @@ RULES = [
     Rule(
         "dissent.mark_comment",
         "POST",
-        "facilitator",
+        "moderator",
         lambda w: {"comment_id": w.extras["comment"].id},
         setup=_comment,
     ),

@@ -52,7 +52,7 @@ RULES = [
     Rule(
         "documents.set_section_state",
         "POST",
-        "facilitator",
+        "moderator",
         _section,
         data=lambda w: {"state": "locked"},
     ),

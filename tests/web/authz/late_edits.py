@@ -23,15 +23,15 @@ def _edit(w: World) -> dict[str, int]:
 
 
 RULES = [
-    # Only a facilitator brings late text into the deliberation.
+    # Only the document's moderators bring late text into the deliberation.
     Rule(
-        "amendments.promote_late", "POST", "facilitator", _edit, setup=_late_edit_of_the_participant
+        "amendments.promote_late", "POST", "moderator", _edit, setup=_late_edit_of_the_participant
     ),
-    # Its author, or a facilitator, sets it aside; an observer sees nothing of it.
+    # Its author, or a moderator, sets it aside; an observer sees nothing of it.
     Rule(
         "amendments.set_aside_late",
         "POST",
-        "participant",
+        "author_or_moderator",
         _edit,
         setup=_late_edit_of_the_participant,
     ),

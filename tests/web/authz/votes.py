@@ -25,11 +25,11 @@ def _id(w: World) -> dict[str, int]:
 
 
 RULES = [
-    Rule("votes.new", "GET", "facilitator", _section),
+    Rule("votes.new", "GET", "moderator", _section),
     Rule(
         "votes.create",
         "POST",
-        "facilitator",
+        "moderator",
         _section,
         data=lambda w: {
             "question": "Approviamo la sezione?",
@@ -39,5 +39,5 @@ RULES = [
     ),
     Rule("votes.show", "GET", "observer", _id, setup=_round),
     Rule("votes.cast", "POST", "participant", _id, data=lambda w: {"choice": "si"}, setup=_round),
-    Rule("votes.close", "POST", "facilitator", _id, setup=_round),
+    Rule("votes.close", "POST", "moderator", _id, setup=_round),
 ]
