@@ -21,6 +21,10 @@ from app.core.anchoring import Anchor, anchor_at, locate
 PARAGRAPH_BREAK = "\n\n"
 # A diff of two long texts stops at a good answer instead of the best one.
 DIFF_TIMEOUT_SECONDS = 0.2
+# How much of the pulled words must remain for the lab's passage to count as the same
+# passage reworded (1 - edit distance / length): a lab that refines a proposal keeps
+# most of it; one that writes its section again keeps little.
+RECOGNISABLE = 0.4
 
 
 class SourceState(StrEnum):
@@ -33,6 +37,7 @@ class SourceState(StrEnum):
 class SourceCheck:
     state: SourceState
     current: str | None = None  # the lab's words now, where still found
+    span: tuple[int, int] | None = None  # where they are in the lab's text now
 
 
 def check_source(
@@ -52,7 +57,19 @@ def check_source(
     if span is None:
         return SourceCheck(SourceState.LOST)
     current = source_text[span[0] : span[1]]
-    return SourceCheck(SourceState.SAME if current == pulled else SourceState.CHANGED, current)
+    if current == pulled:
+        return SourceCheck(SourceState.SAME, current, span)
+    if _similarity(pulled, current) < RECOGNISABLE:
+        # Written again from scratch: other words in its place, not a new wording of it.
+        return SourceCheck(SourceState.LOST)
+    return SourceCheck(SourceState.CHANGED, current, span)
+
+
+def _similarity(a: str, b: str) -> float:
+    engine = diff_match_patch()
+    engine.Diff_Timeout = DIFF_TIMEOUT_SECONDS
+    distance = engine.diff_levenshtein(engine.diff_main(a, b, False))
+    return 1 - distance / max(len(a), len(b), 1)
 
 
 def _followed(then: str, now: str, start: int, end: int) -> tuple[int, int] | None:

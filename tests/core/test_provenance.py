@@ -115,3 +115,16 @@ def test_paragraphs_cover_every_written_line_once_and_say_which_are_used(
     # Every character that is not blank belongs to one paragraph.
     covered = {i for p in found for i in range(p.start, p.end)}
     assert {i for i, c in enumerate(text) if not c.isspace()} <= covered
+
+
+def test_a_passage_written_again_from_scratch_is_lost_not_changed() -> None:
+    source = "Premessa.\n\nI tirocini durano almeno sei mesi.\n\nFine."
+    start = source.index("I tirocini")
+    pulled = "I tirocini durano almeno sei mesi."
+    anchor = anchor_at(source, start, start + len(pulled))
+    rewritten = source.replace(pulled, "Tutt'altro testo, scritto da capo ieri.")
+    assert check_source(anchor, pulled, rewritten, source).state is SourceState.LOST
+    reworded = source.replace(pulled, "I tirocini durano almeno otto mesi.")
+    changed = check_source(anchor, pulled, reworded, source)
+    assert changed.state is SourceState.CHANGED
+    assert changed.current == "I tirocini durano almeno otto mesi."

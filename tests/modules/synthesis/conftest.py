@@ -1,0 +1,1 @@
+from tests.modules.amendments.conftest import table  # noqa: F401
