@@ -1,0 +1,71 @@
+"""The sources of a synthesis as an annex of its export: for every passage taken from a
+lab, the lab, its section, the version it came from and the words, so that the
+institutions can check that the synthesis is faithful to the labs."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.core.export import escape_markdown
+from app.core.provenance import SourceState
+from app.modules.documents.models import Document
+from app.modules.exports.annexes import AnnexProvider
+from app.modules.exports.annexes import register as register_annex
+from app.modules.synthesis.services import PassageView, passages_of, synthesis_of
+
+# A passage is quoted in the annex up to this many characters: the annex points to the
+# lab's text, it does not copy it again.
+QUOTE_CHARS = 300
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) > QUOTE_CHARS:
+        flat = flat[: QUOTE_CHARS - 1].rstrip() + "…"
+    return escape_markdown(flat)
+
+
+def _block(number: int, view: PassageView) -> str:
+    passage = view.passage
+    origin = _(
+        "dal laboratorio «%(lab)s», sezione «%(section)s»",
+        lab=escape_markdown(passage.source_document_title),
+        section=escape_markdown(passage.source_section_title),
+    )
+    if passage.source_version_name:
+        origin += ", " + _(
+            "dopo la versione «%(name)s»", name=escape_markdown(passage.source_version_name)
+        )
+    origin += ", " + _("revisione %(seq)d", seq=passage.source_seq)
+    lines = [
+        f"**{_('Fonte %(n)d', n=number)}** · "
+        f"{_('in «%(section)s»', section=escape_markdown(passage.section.title))}, {origin}",
+        "",
+        f"> {_quote(passage.source_quote)}",
+    ]
+    if view.check.state is SourceState.CHANGED:
+        lines += ["", _("Il laboratorio ha modificato questo passaggio dopo l'inserimento.")]
+    elif view.check.state is SourceState.LOST:
+        lines += ["", _("Il passaggio non si trova più nel testo del laboratorio.")]
+    return "\n".join(lines)
+
+
+def sources_markdown(document: Document) -> str | None:
+    """None for a document that is not a synthesis, or one with nothing pulled yet."""
+    if synthesis_of(document) is None:
+        return None
+    views = passages_of(document)
+    if not views:
+        return None
+    return "\n\n".join(_block(n, view) for n, view in enumerate(views, start=1)) + "\n"
+
+
+register_annex(
+    AnnexProvider(
+        key="sources",
+        label=_l("Fonti della sintesi"),
+        title=lambda: _("Fonti della sintesi"),
+        build=sources_markdown,
+    )
+)
