@@ -58,7 +58,7 @@ install: $(PY_STAMP) $(BUILD_STAMP) $(MO_STAMP)
 # view of the DOCX and ODT files), pg_dump (backups of a PostgreSQL instance) and zbarimg
 # (reads a QR code from its picture, as a phone's camera does).
 SYSTEM_TOOLS := chromium:chromium pdftoppm:poppler-utils soffice:libreoffice-writer-nogui \
-	pg_dump:postgresql-client zbarimg:zbar-tools
+	pg_dump:postgresql-client zbarimg:zbar-tools faketime:faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 system:
