@@ -32,6 +32,7 @@ FEATURES = (
     "audit",
     "attendance",
     "room",
+    "labs",
     "synthesis",
 )
 

@@ -16,18 +16,23 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
-from app.core.permissions import Role
+from app.core.permissions import LEAD_ROLES, Role
 
 MAX_ROWS = 500
 MAX_BYTES = 1024 * 1024
 
 COLUMNS = ("name", "email", "organisation", "category", "role")
+# The lab a person works in and whether they lead it: read only under their headers, so
+# that a list without a header keeps five columns and a sixth value still points at a
+# wrong separator.
+LAB_COLUMNS = ("lab", "leads")
+ALL_COLUMNS = COLUMNS + LAB_COLUMNS
 REQUIRED_COLUMNS = ("name", "email")
 # The order assumed when the list has no header row, and the names used in messages.
 COLUMN_LABELS = {
@@ -36,6 +41,8 @@ COLUMN_LABELS = {
     "organisation": "organizzazione",
     "category": "categoria",
     "role": "ruolo",
+    "lab": "laboratorio",
+    "leads": "conduce",
 }
 HEADER_ALIASES = {
     "nome": "name",
@@ -57,6 +64,12 @@ HEADER_ALIASES = {
     "stakeholdercategory": "category",
     "ruolo": "role",
     "role": "role",
+    "laboratorio": "lab",
+    "lab": "lab",
+    "conduce": "leads",
+    "conduttore": "leads",
+    "conduttrice": "leads",
+    "leads": "leads",
 }
 ROLE_NAMES = {
     "facilitatore": Role.FACILITATOR,
@@ -68,6 +81,10 @@ ROLE_NAMES = {
     "osservatrice": Role.OBSERVER,
     "observer": Role.OBSERVER,
 }
+# What a "conduce" cell may say, accents and case aside: a mark or a yes, as people tick
+# a column of a spreadsheet (VERO and FALSO are what Italian Excel writes for booleans).
+LEADS_YES = frozenset({"si", "x", "1", "true", "vero", "yes"})
+LEADS_NO = frozenset({"", "no", "0", "false", "falso"})
 # Lengths of the database columns: longer values would fail on PostgreSQL.
 MAX_LENGTHS = {"name": 200, "email": 320, "organisation": 300, "category": 120}
 # A tab first: that is what a paste from a spreadsheet brings.
@@ -100,6 +117,15 @@ class Invitee:
 
 
 @dataclass(frozen=True)
+class LabPlace:
+    """The lab a row puts its person in: one of the workshop's documents, by its title
+    as the workshop spells it, and whether the person leads it."""
+
+    title: str
+    leads: bool
+
+
+@dataclass(frozen=True)
 class ExistingMember:
     """What the workshop already knows about an address, so that a list pasted again
     updates people instead of failing, and blank cells do not erase what was there."""
@@ -127,6 +153,11 @@ class ParsedRow:
     status: RowStatus
     problems: tuple[Message, ...]
     invitee: Invitee | None
+    lab_text: str = ""
+    leads_text: str = ""
+    # None when the row names no lab (an existing member then stays where they are) or
+    # has problems.
+    lab: LabPlace | None = None
 
     @property
     def ok(self) -> bool:
@@ -160,6 +191,26 @@ def normalise_email(email: str) -> str:
 
 def parse_role(text: str) -> Role | None:
     return ROLE_NAMES.get(text.strip().lower())
+
+
+def parse_leads(text: str) -> bool | None:
+    """Whether a "conduce" cell says yes; None when it says something else than yes or
+    no, which is a row problem rather than a guess."""
+    word = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text.strip().casefold())
+        if not unicodedata.combining(ch)
+    )
+    if word in LEADS_YES:
+        return True
+    if word in LEADS_NO:
+        return False
+    return None
+
+
+def lab_key(title: str) -> str:
+    """A title as people type it into a spreadsheet: case and spacing (doubled, at the
+    ends, non-breaking) do not tell two labs apart."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
 
 
 def _role_problem(text: str) -> Message | None:
@@ -302,7 +353,7 @@ def _layout(first: list[str]) -> tuple[_Layout, list[Message]]:
             problems.append(
                 Message(
                     N_("Colonna «%(header)s» non riconosciuta: le colonne possibili sono "
-                       "nome, email, organizzazione, categoria, ruolo."),
+                       "nome, email, organizzazione, categoria, ruolo, laboratorio, conduce."),
                     {"header": cell.strip()},
                 )
             )
@@ -321,7 +372,7 @@ def _layout(first: list[str]) -> tuple[_Layout, list[Message]]:
 
 
 def _cell_values(layout: _Layout, cells: list[str]) -> tuple[dict[str, str], list[Message]]:
-    values = {column: "" for column in COLUMNS}
+    values = {column: "" for column in ALL_COLUMNS}
     problems: list[Message] = []
     for index, cell in enumerate(cells):
         column = layout.columns[index] if index < len(layout.columns) else None
@@ -363,6 +414,49 @@ def _effective_invitee(values: Mapping[str, str], existing: ExistingMember | Non
     )
 
 
+def _lab_place(
+    values: Mapping[str, str],
+    existing: ExistingMember | None,
+    labs: Mapping[str, tuple[str, ...]],
+) -> tuple[LabPlace | None, list[Message]]:
+    """The row's lab, found among the workshop's documents by title (`labs`: their
+    titles by lab_key). A blank lab cell says nothing: an existing member stays in the
+    lab they are in."""
+    lab_text, leads_text = values["lab"], values["leads"]
+    leads = parse_leads(leads_text)
+    problems: list[Message] = []
+    if leads is None:
+        problems.append(Message(
+            N_("«%(value)s» nella colonna conduce non si capisce: scrivi «sì» per chi conduce "
+               "il laboratorio, altrimenti lascia vuoto."),
+            {"value": leads_text},
+        ))
+    titles = labs.get(lab_key(lab_text), ()) if lab_text else ()
+    if lab_text and not titles:
+        problems.append(Message(
+            N_("Nessun documento di questo tavolo si chiama «%(title)s»."), {"title": lab_text}
+        ))
+    elif len(titles) > 1:
+        problems.append(Message(
+            N_("Più documenti di questo tavolo si chiamano «%(title)s»: rinominane uno, poi "
+               "controlla di nuovo l'elenco."),
+            {"title": lab_text},
+        ))
+    role = parse_role(values["role"]) or (existing.role if existing else Role.PARTICIPANT)
+    if leads and not lab_text:
+        problems.append(Message(
+            N_("Per condurre un laboratorio, scrivine il titolo nella colonna laboratorio.")
+        ))
+    elif leads and role not in LEAD_ROLES:
+        problems.append(Message(
+            N_("Chi segue il tavolo come osservatore non conduce un laboratorio: indica "
+               "partecipante o facilitatore come ruolo.")
+        ))
+    if problems or not lab_text:
+        return None, problems
+    return LabPlace(titles[0], bool(leads)), problems
+
+
 def _status(existing: ExistingMember | None) -> RowStatus:
     if existing is None:
         return RowStatus.NEW
@@ -375,15 +469,19 @@ def _row(
     problems: list[Message],
     first_seen: dict[str, int],
     existing: Mapping[str, ExistingMember],
+    labs: Mapping[str, tuple[str, ...]],
 ) -> ParsedRow:
     problems = problems + _invitee_problems(values["name"], values["email"], values["role"])
     problems += _length_problems(values)
+    email = normalise_email(values["email"])
+    member = existing.get(email)
+    lab, lab_problems = _lab_place(values, member, labs)
+    problems += lab_problems
     if any(_has_control_characters(value) for value in values.values()):
         problems.append(
             Message(N_("Un valore va a capo o contiene caratteri di controllo: forse manca "
                        "una virgoletta di chiusura."))
         )
-    email = normalise_email(values["email"])
     if email and email in first_seen:
         problems.append(
             Message(N_("L'indirizzo %(email)s compare già alla riga %(line)s."),
@@ -391,7 +489,6 @@ def _row(
         )
     elif email:
         first_seen[email] = line
-    member = existing.get(email)
     return ParsedRow(
         line=line,
         name=values["name"],
@@ -402,6 +499,9 @@ def _row(
         status=_status(member),
         problems=tuple(problems),
         invitee=None if problems else _effective_invitee(values, member),
+        lab_text=values["lab"],
+        leads_text=values["leads"],
+        lab=None if problems else lab,
     )
 
 
@@ -423,11 +523,17 @@ def _leaves_without_facilitator(
 
 
 def parse_invitations(
-    text: str, existing: Mapping[str, ExistingMember] | None = None
+    text: str,
+    existing: Mapping[str, ExistingMember] | None = None,
+    labs: Iterable[str] = (),
 ) -> ParseResult:
     """Every row with its line and problems. `existing` maps normalised e-mails of the
-    workshop's members: those rows update the member instead of being errors."""
+    workshop's members: those rows update the member instead of being errors. `labs`:
+    the titles of the workshop's documents, which a "laboratorio" cell must name."""
     existing = existing or {}
+    titles: dict[str, tuple[str, ...]] = {}
+    for title in labs:
+        titles[lab_key(title)] = (*titles.get(lab_key(title), ()), title)
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_BYTES:
         return ParseResult((), (Message(N_("L'elenco supera 1 MB: dividilo in più parti.")),))
     text = text.lstrip("\ufeff")
@@ -453,7 +559,8 @@ def parse_invitations(
                "parti."), {"count": len(data), "limit": MAX_ROWS}),))
     first_seen: dict[str, int] = {}
     rows = tuple(
-        _row(line, *_cell_values(layout, cells), first_seen, existing) for line, cells in data
+        _row(line, *_cell_values(layout, cells), first_seen, existing, titles)
+        for line, cells in data
     )
     if not any(not row.ok for row in rows) and _leaves_without_facilitator(rows, existing):
         return ParseResult(rows, (Message(

@@ -159,7 +159,7 @@ def test_wrong_and_missing_columns_are_reported_before_any_row() -> None:
     assert result.rows == ()
     assert [str(p) for p in result.problems] == [
         "Colonna «telefono» non riconosciuta: le colonne possibili sono nome, email, "
-        "organizzazione, categoria, ruolo.",
+        "organizzazione, categoria, ruolo, laboratorio, conduce.",
         "Manca la colonna email.",
     ]
     assert [str(p) for p in parse_invitations("nome,email,Email\n").problems] == [

@@ -5,6 +5,7 @@ documents; leading it lets a participant moderate that document as a facilitator
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.core.permissions import LEAD_ROLES
 from app.extensions import db
@@ -39,8 +40,21 @@ def assignments_of(workshop: Workshop) -> list[LabAssignment]:
             .join(Document, Document.id == LabAssignment.document_id)
             .where(Document.workshop_id == workshop.id)
             .order_by(LabAssignment.document_id, LabAssignment.id)
+            # Every page that lists assignments names their people.
+            .options(joinedload(LabAssignment.membership).joinedload(Membership.person))
         )
     )
+
+
+def of_workshop(workshop: Workshop) -> dict[int, LabAssignment]:
+    """Each member's lab, by membership id, as the members page lists them."""
+    return {a.membership_id: a for a in assignments_of(workshop)}
+
+
+def documents_by_title(workshop: Workshop) -> dict[str, Document]:
+    """The workshop's documents by their exact title: what a list of invitations names
+    (app/core/invitations finds the title people typed among these)."""
+    return {d.title: d for d in workshop.documents}
 
 
 def assign(
@@ -50,6 +64,14 @@ def assign(
     them its lead. Assigning again the same way changes nothing."""
     if document is not None and document.workshop_id != membership.workshop_id:
         raise LabError(_("Scegli un documento di questo tavolo."))
+    if document is not None and not membership.active:
+        raise LabError(
+            _(
+                "L'accesso di %(name)s è revocato: per assegnare questa persona a un "
+                "laboratorio, invitala di nuovo.",
+                name=membership.person.name,
+            )
+        )
     if lead and document is None:
         raise LabError(_("Per condurre un laboratorio, scegli quale."))
     if lead and membership.role not in LEAD_ROLES:

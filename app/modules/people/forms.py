@@ -31,7 +31,9 @@ class ImportForm(FlaskForm):
             "Una persona per riga, con le colonne nome; email; organizzazione; categoria; "
             "ruolo (facilitatore, partecipante o osservatore; se manca: partecipante). "
             "Si può incollare direttamente da un foglio di calcolo, con o senza la riga "
-            "di intestazione; separatore punto e virgola, virgola o tabulazione."
+            "di intestazione; separatore punto e virgola, virgola o tabulazione. "
+            "Con la riga di intestazione si possono aggiungere le colonne laboratorio "
+            "(il titolo di un documento del tavolo) e conduce («sì» per chi lo conduce)."
         ),
     )
     file = FileField(

@@ -24,6 +24,7 @@ from app.core.permissions import Role
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
 from app.modules.audit.services import record, refused
+from app.modules.labs import services as labs
 from app.modules.people.models import Login, Membership, Person, login_membership
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
@@ -232,30 +233,38 @@ def existing_members(workshop: Workshop) -> dict[str, ExistingMember]:
 
 
 def check_import(workshop: Workshop, text: str) -> ParseResult:
-    return invitations.parse_invitations(text, existing_members(workshop))
+    return invitations.parse_invitations(
+        text, existing_members(workshop), labs.documents_by_title(workshop)
+    )
 
 
 def import_members(actor: Person, workshop: Workshop, text: str) -> ImportOutcome:
     """Checks the list again (the preview was another request, and the workshop may have
     changed since) and applies all of it or nothing. People already active keep their
-    link; new and re-admitted people get one."""
+    link; new and re-admitted people get one. A row that names a lab puts its person
+    there (app/modules/labs), leading it if the row says so."""
     result = check_import(workshop, text)
     if not result.ok:
         raise ImportRejected(result)
+    documents = labs.documents_by_title(workshop)
     links: list[IssuedLink] = []
     for row in result.rows:
         assert row.invitee is not None  # a result that is ok has an invitee on every row
         if row.status is RowStatus.UPDATE:
-            _update(actor, workshop, row.invitee)
+            membership = _update(actor, workshop, row.invitee)
         else:
             membership, token = invite(actor, workshop, row.invitee)
             links.append(IssuedLink(membership, invitation_url(token)))
+        if row.lab is not None:
+            # The parser found the title among these and checked the role: nothing left
+            # for labs.assign to refuse.
+            labs.assign(actor, membership, documents[row.lab.title], row.lab.leads)
     record(actor.id, "members.imported", workshop, workshop.id,
            invited=len(links), updated=result.count(RowStatus.UPDATE))
     return ImportOutcome(links, updated=result.count(RowStatus.UPDATE))
 
 
-def _update(actor: Person, workshop: Workshop, invitee: Invitee) -> None:
+def _update(actor: Person, workshop: Workshop, invitee: Invitee) -> Membership:
     membership = db.session.execute(
         db.select(Membership).join(Person).where(
             Membership.workshop_id == workshop.id, Person.email == invitee.email
@@ -270,6 +279,7 @@ def _update(actor: Person, workshop: Workshop, invitee: Invitee) -> None:
              "category": invitee.category}
     if after != before:
         record(actor.id, "member.updated", membership, workshop.id, before=before, after=after)
+    return membership
 
 
 def membership_for_token(token: str) -> Membership:

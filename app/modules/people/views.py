@@ -244,7 +244,7 @@ def _secret(body: str | bytes, status: int = 200) -> Response:
     return response
 
 
-def _members_page(
+def members_page(
     workshop: Workshop,
     access: Access,
     *,
@@ -252,6 +252,8 @@ def _members_page(
     error: str | None = None,
     sheet_form: SheetForm | None = None,
 ) -> tuple[str, int]:
+    """The members page, with `error` above the table: also what a refused change of
+    another module's form on this page shows (app/modules/labs/views.py)."""
     members = services.members_of(workshop)
     if sheet_form is None:
         sheet_form = SheetForm(formdata=None)
@@ -285,7 +287,7 @@ def _after_change(workshop: Workshop, access: Access):  # type: ignore[no-untype
 @login_required
 def members(workshop_id: int):  # type: ignore[no-untyped-def]
     workshop, access = workshop_for(workshop_id, Capability.MANAGE)
-    return _members_page(workshop, access)
+    return members_page(workshop, access)
 
 
 @bp.post("/workshops/<int:workshop_id>/members/<int:membership_id>/role")
@@ -295,11 +297,11 @@ def change_role(workshop_id: int, membership_id: int):  # type: ignore[no-untype
     membership = _member(workshop, membership_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return _members_page(workshop, access, status=422, error=form.role.errors[0])
+        return members_page(workshop, access, status=422, error=form.role.errors[0])
     try:
         services.change_role(access.person, membership, Role(form.role.data))
     except services.MembershipError as error:
-        return _members_page(workshop, access, status=409, error=_text(error.message))
+        return members_page(workshop, access, status=409, error=_text(error.message))
     db.session.commit()
     flash(_("Il ruolo di %(name)s è stato aggiornato.", name=membership.person.name), "success")
     return _after_change(workshop, access)
@@ -318,7 +320,7 @@ def revoke(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-def
     try:
         services.revoke(access.person, membership)
     except services.MembershipError as error:
-        return _members_page(workshop, access, status=409, error=_text(error.message))
+        return members_page(workshop, access, status=409, error=_text(error.message))
     db.session.commit()
     flash(_("L'accesso di %(name)s è stato revocato: il suo link non funziona più.",
             name=membership.person.name), "success")
@@ -333,7 +335,7 @@ def new_link(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-d
     try:
         link = services.new_link(access.person, membership, current_user)
     except services.MembershipError as error:
-        return _members_page(workshop, access, status=409, error=_text(error.message))
+        return members_page(workshop, access, status=409, error=_text(error.message))
     db.session.commit()
     return _secret(render_template("people/new_link.html", workshop=workshop, link=link))
 
@@ -380,13 +382,13 @@ def invitation_sheet(workshop_id: int):  # type: ignore[no-untyped-def]
     workshop, access = workshop_for(workshop_id, Capability.MANAGE)
     form = SheetForm()
     if not form.validate_on_submit():
-        return _members_page(workshop, access, status=422, sheet_form=form)
+        return members_page(workshop, access, status=422, sheet_form=form)
     chosen = [_member(workshop, membership_id) for membership_id in
               dict.fromkeys(form.membership_ids.data)]
     try:
         links = services.issue_sheet(access.person, workshop, chosen, form.format.data)
     except services.MembershipError as error:
-        return _members_page(
+        return members_page(
             workshop, access, status=409, error=_text(error.message), sheet_form=form
         )
     if form.format.data == "pdf":

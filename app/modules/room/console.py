@@ -51,6 +51,8 @@ class DocumentBlock:
     document: Document
     rows: tuple[SectionRow, ...]
     readers: int  # people with the document open now
+    # Their names, for the pages that say who is in a lab (app/modules/labs/grid.py).
+    present: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ def console(workshop: Workshop, now: dt.datetime, people_in: People) -> Console:
             )
             for section, entry in zip(document.sections, tree.entries, strict=True)
         )
-        blocks.append(DocumentBlock(document, rows, len({person for person, _s, _n in here})))
+        names = {person: name for person, _s, name in here}
+        blocks.append(DocumentBlock(document, rows, len(names), tuple(sorted(names.values()))))
     members = [m for m in workshop.memberships if m.active]
     return Console(
         documents=tuple(blocks),

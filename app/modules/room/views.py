@@ -55,7 +55,7 @@ def floor(workshop_id: int):  # type: ignore[no-untyped-def]
 def version(workshop_id: int):  # type: ignore[no-untyped-def]
     """What phones ask for every few seconds."""
     workshop, _access = workshop_for(workshop_id)
-    return _version_answer(f"sala-{workshop.id}", services.state_of(workshop).version)
+    return version_answer(f"sala-{workshop.id}", services.state_of(workshop).version)
 
 
 @bp.post("/workshops/<int:workshop_id>/parola")
@@ -163,7 +163,7 @@ def projector(document_id: int):  # type: ignore[no-untyped-def]
 def projector_version(document_id: int):  # type: ignore[no-untyped-def]
     document, _access = document_for(document_id)
     current = services.screen_version(document.workshop, utcnow())
-    return _version_answer(f"proiettore-{document.workshop_id}", current)
+    return version_answer(f"proiettore-{document.workshop_id}", current)
 
 
 @bp.post("/workshops/<int:workshop_id>/proiettore")
@@ -216,9 +216,9 @@ def save_version(workshop_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def console_version(workshop_id: int):  # type: ignore[no-untyped-def]
     workshop, _access = workshop_for(workshop_id, Capability.MANAGE)
-    summary = room_console.console(workshop, utcnow(), _people_in)
+    summary = room_console.console(workshop, utcnow(), people_in)
     current = f"{services.state_of(workshop).version}-{summary.digest()}"
-    return _version_answer(f"console-{workshop.id}", current)
+    return version_answer(f"console-{workshop.id}", current)
 
 
 @bp.post("/workshops/<int:workshop_id>/console/sezioni/<int:section_id>")
@@ -258,7 +258,7 @@ def _console_page(  # type: ignore[no-untyped-def]
             workshop=workshop,
             access=access,
             now=now,
-            summary=room_console.console(workshop, now, _people_in),
+            summary=room_console.console(workshop, now, people_in),
             state=services.state_of(workshop),
             shown=services.screen(workshop, now),
             announcement=services.announcement(workshop, now),
@@ -271,16 +271,19 @@ def _console_page(  # type: ignore[no-untyped-def]
     )
 
 
-def _version_answer(tag: str, current: object):  # type: ignore[no-untyped-def]
+def version_answer(tag: str, current: object):  # type: ignore[no-untyped-def]
     """What a page that follows the room asks every few seconds: the version alone,
-    answered "not modified" while nothing changed."""
+    answered "not modified" while nothing changed. The labs' grid answers the same way
+    (app/modules/labs/views.py)."""
     response = jsonify(version=current)
     response.set_etag(f"{tag}-{current}")
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
 
 
-def _people_in(document_id: int) -> list[tuple[int, int | None, str]]:
+def people_in(document_id: int) -> list[tuple[int, int | None, str]]:
+    """Who has the document open and is not idle, from this process's live registry:
+    what the console and the labs' grid (app/modules/labs/views.py) show."""
     return [
         (p["person_id"], p["section_id"], p["name"])
         for p in live().registry.people(document_id)
