@@ -107,6 +107,9 @@ def test_from_the_console_the_programme_goes_on_screen_a_session_runs_longer_and
         expect(page).to_have_url(f"{workshop}/console")
         screenshot(page, "console-programme")
         check_accessibility(page, "console with the programme")
+        # The shared site's screen goes back to the queue for the tests that follow.
+        page.get_by_role("button", name="Proietta la coda").click()
+        expect(screen.get_by_role("heading", level=1)).to_have_text("La parola", timeout=15_000)
     finally:
         laptop.close()
         beamer.close()
