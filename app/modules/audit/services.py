@@ -25,6 +25,7 @@ from app.modules.documents.models import Document, Section
 from app.modules.exports.models import DocumentLogo, Export
 from app.modules.people.models import Person
 from app.modules.revisions.models import RejectedEdit
+from app.modules.synthesis.models import PulledPassage
 from app.modules.timeutil import utcnow
 from app.modules.votes.models import VoteRound
 from app.web.labels import COMMITMENT_STATUS_LABELS, ROLE_LABELS
@@ -97,6 +98,9 @@ ACTIONS = {
     "agenda.session_extended": _l("Sessione prolungata"),
     "agenda.sections_opened": _l("Sezioni aperte all'inizio della sessione"),
     "agenda.sections_locked": _l("Sezioni bloccate alla fine della sessione"),
+    "synthesis.created": _l("Sintesi dei laboratori creata"),
+    "synthesis.pulled": _l("Passaggio inserito nella sintesi da un laboratorio"),
+    "synthesis.updated": _l("Passaggio della sintesi aggiornato dal laboratorio"),
     REFUSED: _l("Tentativo non consentito"),
 }
 
@@ -114,6 +118,7 @@ KINDS = {
     "room": _l("Sala"),
     "commitment": _l("Impegni"),
     "agenda": _l("Programma"),
+    "synthesis": _l("Sintesi"),
     "access": _l("Tentativi non consentiti"),
 }
 
@@ -130,6 +135,7 @@ OBJECTS = {
     "version": _l("versione"),
     "commitment": _l("impegno"),
     "agenda_session": _l("sessione"),
+    "pulled_passage": _l("passaggio della sintesi"),
 }
 
 
@@ -243,6 +249,7 @@ _BY_ID: dict[str, type] = {
     "export_id": Export,
     "session_id": AgendaSession,
     "edit_id": RejectedEdit,
+    "passage_id": PulledPassage,
 }
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core import provenance
-from app.core.anchoring import Anchor, anchor_at
+from app.core.anchoring import Anchor, anchor_at, locate
 from app.core.permissions import DocumentStatus, SectionState
 from app.core.provenance import Paragraph, SourceCheck, SourceState
 from app.extensions import db
@@ -45,6 +45,24 @@ class SynthesisError(Exception):
 
 def synthesis_of(document: Document) -> Synthesis | None:
     return db.session.get(Synthesis, document.id)
+
+
+def syntheses_in(workshop: Workshop) -> set[int]:
+    """The ids of the workshop's documents that are syntheses."""
+    return set(
+        db.session.scalars(
+            db.select(Synthesis.document_id)
+            .join(Document, Document.id == Synthesis.document_id)
+            .where(Document.workshop_id == workshop.id)
+        )
+    )
+
+
+def labs_of(workshop: Workshop) -> list[Document]:
+    """What a synthesis may start from: the workshop's documents that are not
+    syntheses themselves."""
+    syntheses = syntheses_in(workshop)
+    return [document for document in workshop.documents if document.id not in syntheses]
 
 
 def create(
@@ -89,9 +107,13 @@ def pull(
     target: Section,
     source: Section,
     span: tuple[int, int] | None = None,
+    quote: str | None = None,
 ) -> PulledPassage:
     """Puts a lab's section (or the passage `span` of it, in characters of its text)
-    at the end of a section of the synthesis, as a paragraph of its own."""
+    at the end of a section of the synthesis, as a paragraph of its own. `quote`: the
+    words the person selected at `span`, on a page that may be older than the lab's
+    text; where someone has written before them since, they are found again, so that
+    the words pulled are the words chosen."""
     synthesis = synthesis_of(target.document)
     if synthesis is None:
         raise SynthesisError(_("Si inserisce soltanto in un documento di sintesi."))
@@ -100,6 +122,8 @@ def pull(
     _require_writable(target)
     text = current_text(source.id)
     start, end = span if span is not None else _whole(text)
+    if span is not None and quote:
+        start, end = _found_again(text, quote, start)
     if not 0 <= start < end <= len(text) or not text[start:end].strip():
         raise SynthesisError(
             _("Il passaggio scelto non è più nel testo del laboratorio: selezionalo di nuovo.")
@@ -129,6 +153,9 @@ def pull(
 class PassageView:
     passage: PulledPassage
     check: SourceCheck
+    # Whether its words are still found in the synthesis: someone may have deleted or
+    # rewritten them there, and a lab's words no longer in it are not used by it.
+    in_synthesis: bool = True
 
     @property
     def changed(self) -> bool:
@@ -149,7 +176,8 @@ def passages_of(document: Document) -> list[PassageView]:
     order = {section_id: i for i, section_id in enumerate(ids)}
     rows.sort(key=lambda p: order[p.section_id])
     texts: dict[int, str] = {}
-    return [PassageView(row, _check(row, texts)) for row in rows]
+    own: dict[int, str] = {}
+    return [PassageView(row, _check(row, texts), _in_synthesis(row, own)) for row in rows]
 
 
 def update(actor: Person, passage: PulledPassage) -> PulledPassage:
@@ -207,11 +235,38 @@ class Coverage:
         return sum(1 for p in self.paragraphs if not p.used)
 
 
-def coverage(synthesis: Synthesis, lab: Document) -> list[Coverage]:
+@dataclass(frozen=True)
+class LabCoverage:
+    lab: Document
+    sections: list[Coverage]
+
+    @property
+    def paragraphs(self) -> int:
+        return sum(len(c.paragraphs) for c in self.sections)
+
+    @property
+    def unused(self) -> int:
+        return sum(c.unused for c in self.sections)
+
+
+def coverage_of(synthesis: Synthesis) -> list[LabCoverage]:
+    """Every lab of the synthesis, its passages checked once for all of them."""
+    views = passages_of(synthesis.document)
+    return [LabCoverage(lab, coverage(synthesis, lab, views)) for lab in synthesis.sources]
+
+
+def coverage(
+    synthesis: Synthesis, lab: Document, views: list[PassageView] | None = None
+) -> list[Coverage]:
+    """A passage pulled and then deleted from the synthesis uses nothing: counting it
+    would hide the very paragraphs coverage is there to show. `views`: the synthesis's
+    passages, when already checked."""
     used: dict[int, list[tuple[int, int]]] = {}
-    for view in passages_of(synthesis.document):
+    for view in passages_of(synthesis.document) if views is None else views:
         row = view.passage
         if row.source_document_id != lab.id or row.source_section_id is None:
+            continue
+        if not view.in_synthesis:
             continue
         if view.check.span is not None:
             used.setdefault(row.source_section_id, []).append(view.check.span)
@@ -234,8 +289,35 @@ def _check(passage: PulledPassage, texts: dict[int, str]) -> SourceCheck:
     )
 
 
+def _in_synthesis(passage: PulledPassage, texts: dict[int, str]) -> bool:
+    """`texts`: the synthesis's sections read so far."""
+    anchor = passage.anchor
+    if anchor is None:
+        return False
+    if passage.section_id not in texts:
+        texts[passage.section_id] = current_text(passage.section_id)
+    return locate(anchor, texts[passage.section_id]) is not None
+
+
 def _whole(text: str) -> tuple[int, int]:
     return 0, len(text)
+
+
+def _found_again(text: str, quote: str, start: int) -> tuple[int, int]:
+    """Where the selected words are now: at `start` still, or the occurrence nearest to
+    it; (0, 0), which nothing can be pulled from, when they are no longer there (the
+    lab rewrote them: the person selects again rather than pulling other words)."""
+    if text[start : start + len(quote)] == quote:
+        return start, start + len(quote)
+    found = []
+    position = text.find(quote)
+    while position != -1:
+        found.append(position)
+        position = text.find(quote, position + 1)
+    if not found:
+        return 0, 0
+    nearest = min(found, key=lambda p: abs(p - start))
+    return nearest, nearest + len(quote)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -17,34 +17,6 @@ from app.realtime.services import current_text, write_text
 from tests import factories
 from tests.modules.amendments.conftest import Table
 
-LABS = {
-    "Laboratorio 1 · Abitare": "Le cooperative gestiscono alloggi per i giovani.\n\n"
-    "Serve un fondo di garanzia per gli affitti.",
-    "Laboratorio 2 · Lavoro": "I tirocini durano almeno sei mesi.\n\n"
-    "Le imprese sociali assumono chi esce dal percorso.",
-    "Laboratorio 3 · Socialità": "Le biblioteche restano aperte la sera.\n\n"
-    "Le associazioni usano gli spazi delle scuole.",
-}
-
-
-@pytest.fixture
-def built(table: Table):  # type: ignore[no-untyped-def]
-    workshop = table.document.workshop
-    labs = []
-    for title, body in LABS.items():
-        lab = factories.document(workshop, title, sections=1)
-        write_text(table.people["anna"], lab.sections[0], body, "typed-by-test")
-        labs.append(lab)
-    made = synthesis.create(
-        table.people["facilitator"],
-        workshop,
-        "Sintesi dei laboratori",
-        labs,
-        ["Punti di forza", "Criticità", "Proposte", "Buone pratiche"],
-    )
-    db.session.commit()
-    return made, labs
-
 
 def _section(document: Document, title: str) -> Section:
     return next(s for s in document.sections if s.title == title)
@@ -202,3 +174,49 @@ def test_what_cannot_be_pulled_is_refused_and_nothing_is_written(
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(PulledPassage.id))) == 0
     assert current_text(proposals.id) == ""
+
+
+def test_a_selection_made_on_an_older_page_pulls_the_words_selected(
+    table: Table,
+    built,  # type: ignore[no-untyped-def]
+) -> None:
+    made, labs = built
+    facilitator = table.people["facilitator"]
+    proposals = _section(made.document, "Proposte")
+    lab = labs[0].sections[0]
+    words = "Serve un fondo di garanzia per gli affitti."
+    seen = _span(lab, words)
+    # Someone writes above the passage after the facilitator's page was drawn.
+    write_text(table.people["bruno"], lab, "Premessa.\n\n" + current_text(lab.id), "typed-by-test")
+    synthesis.pull(facilitator, proposals, lab, seen, quote=words)
+    db.session.commit()
+    assert current_text(proposals.id).strip() == words
+
+    # Words the lab no longer has are refused, not replaced by what sits there now.
+    with pytest.raises(synthesis.SynthesisError, match="selezionalo di nuovo"):
+        synthesis.pull(facilitator, proposals, lab, seen, quote="Un fondo che non c'è più.")
+    db.session.rollback()
+    assert current_text(proposals.id).strip() == words
+
+
+def test_a_passage_deleted_from_the_synthesis_no_longer_covers_its_lab(
+    table: Table,
+    built,  # type: ignore[no-untyped-def]
+) -> None:
+    made, labs = built
+    facilitator = table.people["facilitator"]
+    strengths = _section(made.document, "Punti di forza")
+    lab = labs[2].sections[0]
+    synthesis.pull(
+        facilitator, strengths, lab, _span(lab, "Le biblioteche restano aperte la sera.")
+    )
+    db.session.commit()
+    [view] = synthesis.passages_of(made.document)
+    assert view.in_synthesis
+    assert [p.used for p in synthesis.coverage(made, labs[2])[0].paragraphs] == [True, False]
+
+    write_text(table.people["bruno"], strengths, "Altro, scritto in plenaria.", "typed-by-test")
+    [view] = synthesis.passages_of(made.document)
+    assert not view.in_synthesis
+    assert view.check.state is SourceState.SAME
+    assert [p.used for p in synthesis.coverage(made, labs[2])[0].paragraphs] == [False, False]
