@@ -52,10 +52,11 @@ def _block(number: int, view: PassageView) -> str:
 
 
 def sources_markdown(document: Document) -> str | None:
-    """None for a document that is not a synthesis, or one with nothing pulled yet."""
+    """None for a document that is not a synthesis, or one with nothing pulled yet.
+    A passage deleted from the synthesis since is no source of its text."""
     if synthesis_of(document) is None:
         return None
-    views = passages_of(document)
+    views = [view for view in passages_of(document) if view.in_synthesis]
     if not views:
         return None
     return "\n\n".join(_block(n, view) for n, view in enumerate(views, start=1)) + "\n"

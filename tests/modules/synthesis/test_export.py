@@ -82,3 +82,11 @@ def test_the_docx_of_a_synthesis_names_every_source_and_a_later_change(table: Ta
 def test_a_document_that_is_not_a_synthesis_has_no_sources_annex(table: Table) -> None:
     html = _export(table, table.document, "html").read_text()
     assert "Fonti della sintesi" not in html
+
+
+def test_a_passage_deleted_from_the_synthesis_is_no_longer_a_source(table: Table) -> None:
+    made, _lab = _synthesis_with_a_source(table)
+    target = made.document.sections[0]
+    write_text(table.people["bruno"], target, "Riscritta in plenaria.", "typed-by-test")
+    html = _export(table, made.document, "html").read_text()
+    assert "Fonti della sintesi" not in html
