@@ -11,6 +11,7 @@ from app.extensions import db
 from app.modules.audit.models import AuditEvent
 from app.modules.documents import services as documents
 from app.modules.documents.models import Document, Section
+from app.modules.history import services as history
 from app.modules.synthesis import services as synthesis
 from app.modules.synthesis.models import PulledPassage
 from app.realtime.services import current_text, write_text
@@ -220,3 +221,31 @@ def test_a_passage_deleted_from_the_synthesis_no_longer_covers_its_lab(
     assert not view.in_synthesis
     assert view.check.state is SourceState.SAME
     assert [p.used for p in synthesis.coverage(made, labs[2])[0].paragraphs] == [False, False]
+
+
+def test_a_lab_restored_to_an_older_version_is_marked_and_the_synthesis_keeps_its_words(
+    table: Table,
+    built,  # type: ignore[no-untyped-def]
+) -> None:
+    made, labs = built
+    facilitator, anna = table.people["facilitator"], table.people["anna"]
+    lab, proposals = labs[0], _section(made.document, "Proposte")
+    source = lab.sections[0]
+    morning = history.save_version(facilitator, lab, "mattina")
+    db.session.commit()
+    # In the afternoon the lab adds a proposal, which the synthesis takes...
+    added = "Un fondo regionale copre le morosità incolpevoli."
+    write_text(anna, source, current_text(source.id) + "\n\n" + added, "typed-by-test")
+    synthesis.pull(facilitator, proposals, source, _span(source, added))
+    db.session.commit()
+    # ...then the lab goes back to its morning version, and the proposal is gone.
+    history.restore_version(facilitator, lab, morning)
+    db.session.commit()
+    [view] = synthesis.passages_of(made.document)
+    assert view.check.state is SourceState.LOST
+    assert view.passage.source_section_id == source.id
+    assert added in current_text(proposals.id)
+    # Restoring the later text brings the link back as it was.
+    write_text(anna, source, current_text(source.id) + "\n\n" + added, "typed-by-test")
+    [view] = synthesis.passages_of(made.document)
+    assert view.check.state is SourceState.SAME
