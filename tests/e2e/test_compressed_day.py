@@ -33,7 +33,7 @@ from tests.e2e.conftest import (
     new_link,
     screenshot,
 )
-from tests.e2e.test_agenda import ZONE, _editable, _next_minute, _wait_until
+from tests.e2e.test_agenda import ZONE, _editable, _locked_before, _next_minute, _wait_until
 from tests.e2e.test_live_editing import Network
 from tests.realtime.server import LiveServer
 
@@ -197,7 +197,7 @@ def test_a_compressed_day_in_the_room(day: dict, browser: Browser) -> None:
         screen.evaluate("window.neverReloaded = true")
 
         # Two back-to-back sessions of one minute: «Abitare», then «Lavoro».
-        start = _next_minute(margin_seconds=30)
+        start = _next_minute(margin_seconds=50)
         end = start + dt.timedelta(minutes=1)
         second_end = end + dt.timedelta(minutes=1)
         _add_session(facilitator, base, "Abitare", start, "Abitare")
@@ -210,11 +210,11 @@ def test_a_compressed_day_in_the_room(day: dict, browser: Browser) -> None:
         # Both writers have the document open before their sessions; nothing is writable.
         giulia.goto(document_url)
         giulia_abitare = _editable(giulia, abitare)
-        expect(giulia_abitare).to_have_attribute("contenteditable", "false", timeout=20_000)
+        _locked_before(giulia_abitare, start)
         marco_doc = phone.new_page()
         marco_doc.goto(document_url)
         marco_lavoro = _editable(marco_doc, lavoro)
-        expect(marco_lavoro).to_have_attribute("contenteditable", "false", timeout=20_000)
+        _locked_before(marco_lavoro, end)
 
         # ---- The speaking queue, on the facilitator's laptop and on the projector -----
         facilitator.goto(f"{base}/workshops/1/parola")
