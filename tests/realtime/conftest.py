@@ -17,6 +17,9 @@ PEOPLE = {
     "participant": ("participant", "Paola Pace"),
     "revoked": ("facilitator", "Renato Riva"),
     "leaving": ("participant", "Lucia Lodi"),
+    # Participants who lead a lab: the event matrix names their labs.
+    "lead": ("participant", "Lara Leone"),
+    "lead_elsewhere": ("participant", "Elio Esposito"),
     **{f"writer{i}": ("participant", f"Scrittrice {i} Àèìòù") for i in range(1, 9)},
 }
 DOCUMENTS = 47
@@ -58,6 +61,18 @@ class World:
 
     def body(self, doc: Doc) -> str:
         return self.server.settled_body(doc.section_id)
+
+    def lead(self, persona: str, doc: Doc) -> None:
+        """Makes the persona the lead of the document's lab."""
+        self.server.sql(
+            "INSERT INTO lab_assignment (membership_id, document_id, leads, created_at) "
+            "SELECT membership.id, ?, 1, CURRENT_TIMESTAMP FROM membership "
+            "JOIN person ON person.id = membership.person_id "
+            "WHERE person.email = ? AND membership.workshop_id = ?",
+            doc.id,
+            self.emails[persona],
+            self.workshop_id,
+        )
 
     def revoke(self, persona: str) -> None:
         self.server.tavolo(["tavolo", "revoke", str(self.workshop_id), self.emails[persona]])

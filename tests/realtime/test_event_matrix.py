@@ -109,6 +109,9 @@ PROBES: dict[str, Probe] = {
 @pytest.fixture(scope="module")
 def people(world: World) -> Iterator[tuple[dict[str, TavoloClient], Doc]]:
     doc = world.document("Matrice.")
+    # Leading a lab changes no live event: a lead writes as the participant they are.
+    world.lead("lead", doc)
+    world.lead("lead_elsewhere", world.document())
     clients = {
         persona: TavoloClient.reader(world.base_url)
         if persona == "anonymous"
