@@ -236,27 +236,14 @@ def put_to_vote(actor: Person, commitment: Commitment, now: dt.datetime) -> Vote
 def register_version(workshop: Workshop, now: dt.datetime) -> str:
     """Changes whenever the register would: a commitment added, corrected, changing
     status or being voted on."""
-    rows = db.session.execute(
-        db.select(Commitment.id, Commitment.status, Commitment.updated_at, Commitment.vote_round_id)
-        .where(Commitment.workshop_id == workshop.id)
-        .order_by(Commitment.id)
-    ).all()
-    parts = [f"{i}:{s.value}:{u.isoformat()}:{v}" for i, s, u, v in rows]
-    open_rounds = [
-        r for c in _with_rounds(workshop) if (r := c.vote_round) is not None and r.is_open(now)
-    ]
-    parts += [f"v{r.id}:{votes.voters_so_far(r)}" for r in open_rounds]
+    parts = []
+    for c in db.session.scalars(
+        db.select(Commitment).where(Commitment.workshop_id == workshop.id).order_by(Commitment.id)
+    ):
+        parts.append(f"{c.id}:{c.status.value}:{c.updated_at.isoformat()}:{c.vote_round_id}")
+        if c.vote_round is not None and c.vote_round.is_open(now):
+            parts.append(f"v{c.vote_round_id}:{votes.voters_so_far(c.vote_round)}")
     return hashlib.blake2b("|".join(parts).encode(), digest_size=10).hexdigest()
-
-
-def _with_rounds(workshop: Workshop) -> list[Commitment]:
-    return list(
-        db.session.scalars(
-            db.select(Commitment).where(
-                Commitment.workshop_id == workshop.id, Commitment.vote_round_id.is_not(None)
-            )
-        )
-    )
 
 
 def _with_outcome(vote_round: VoteRound, note: str) -> str:

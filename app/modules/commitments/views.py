@@ -15,7 +15,6 @@ from flask import (
     Response,
     abort,
     flash,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -39,6 +38,7 @@ from app.modules.workshops.models import Workshop
 from app.realtime.services import notify_document
 from app.web.access import MAX_ID, Access, workshop_for
 from app.web.i18n import local_time, short_datetime
+from app.web.polling import version_answer
 
 bp = Blueprint("commitments", __name__)
 
@@ -163,11 +163,7 @@ def register_version(workshop_id: int):  # type: ignore[no-untyped-def]
     """What the open register asks every few seconds, to redraw when a commitment is
     proposed, changes status or is voted on."""
     workshop, _access = workshop_for(workshop_id)
-    current = services.register_version(workshop, utcnow())
-    response = jsonify(version=current)
-    response.set_etag(f"impegni-{workshop.id}-{current}")
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return version_answer(f"impegni-{workshop.id}", services.register_version(workshop, utcnow()))
 
 
 @bp.post("/workshops/<int:workshop_id>/impegni/<int:commitment_id>/modifica")

@@ -21,10 +21,11 @@ from app.modules.labs.models import LabAssignment
 from app.modules.people.models import Membership
 from app.modules.people.views import members_page
 from app.modules.room import services as room
-from app.modules.room.views import people_in, version_answer
+from app.modules.room.views import people_in
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 from app.web.access import get_or_404, workshop_for
+from app.web.polling import version_answer
 
 bp = Blueprint("labs", __name__)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
@@ -30,6 +30,7 @@ from app.realtime.services import live, notify_document, notify_section_state
 from app.web import rendering
 from app.web.access import Access, document_for, get_or_404, section_for, workshop_for
 from app.web.back import back_to
+from app.web.polling import version_answer
 
 bp = Blueprint("room", __name__)
 
@@ -269,16 +270,6 @@ def _console_page(  # type: ignore[no-untyped-def]
         ),
         status,
     )
-
-
-def version_answer(tag: str, current: object):  # type: ignore[no-untyped-def]
-    """What a page that follows the room asks every few seconds: the version alone,
-    answered "not modified" while nothing changed. The labs' grid answers the same way
-    (app/modules/labs/views.py)."""
-    response = jsonify(version=current)
-    response.set_etag(f"{tag}-{current}")
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
 
 
 def people_in(document_id: int) -> list[tuple[int, int | None, str]]:
