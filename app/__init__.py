@@ -104,7 +104,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
 
     from app.extensions import csrf, db, limiter, login_manager
-    from app.realtime.channel import socketio
+    from app.web.channel import socketio
 
     db.init_app(app)
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

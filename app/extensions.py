@@ -1,6 +1,6 @@
 """Extensions are created unbound and bound in create_app, so tests can build
 as many independent applications as they need. Only what the models and the command
-line need is here: the live channel's Socket.IO server lives in app/realtime/channel.py
+line need is here: the Socket.IO server lives in app/web/channel.py
 and Alembic is loaded by create_app, so a command starts without either."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.modules.people.services import ENDED_LOGINS
 from app.realtime import events, services
-from app.realtime.channel import socketio
+from app.web.channel import socketio
 
 # Each setting can also come from an environment variable of the same name.
 DEFAULTS: dict[str, int | float | bool] = {

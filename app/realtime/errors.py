@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.core.permissions import DocumentStatus, SectionState
 from app.core.sync import PayloadError
+from app.modules.port import section_over_words, section_too_long
 
 # Refusals after which the client should simply send the same update again later.
 TRANSIENT = frozenset({"rate_limited", "server_error", "out_of_order"})
@@ -111,29 +112,8 @@ def text_too_long(max_bytes: int) -> LiveError:
     return LiveError("text_too_long", section_too_long(max_bytes))
 
 
-def section_too_long(max_bytes: int) -> str:
-    """Shared by every way text enters a section (typing, amendments, imports, restores)."""
-    return _(
-        "Il testo della sezione supererebbe la lunghezza massima di %(kb)d KB (circa "
-        "%(pages)d pagine) e la modifica non è stata applicata. Dividi il testo in più "
-        "sezioni.",
-        kb=max_bytes // 1024,
-        pages=max(1, max_bytes // 2200),
-    )
-
-
 def words_over_limit(limit: int) -> LiveError:
     return LiveError("words_over_limit", section_over_words(limit))
-
-
-def section_over_words(limit: int) -> str:
-    """Shared by typing and by changes decided by a person (amendments, restores)."""
-    return _(
-        "La sezione ha un limite rigido di %(limit)d parole: con questa modifica lo "
-        "supererebbe e non è stata applicata. Accorcia il testo o chiedi ai facilitatori "
-        "di alzare il limite.",
-        limit=limit,
-    )
 
 
 def section_locked(state: SectionState, status: DocumentStatus, archived: bool) -> LiveError:

@@ -7,28 +7,38 @@ Whatever a client is told depends on a write is committed first (see store.py)."
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import Flask, current_app
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc, Text, merge_updates
 
+from app.core.colours import colour_for
 from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
 from app.core.sync import PROTOCOL_VERSION, Awareness, TokenBucket, Update, to_wire
 from app.extensions import db
 from app.modules.documents.models import Section
 from app.modules.people.models import Login, Person
+from app.modules.port import (
+    INSTALLED,
+    Present,
+    SectionTooLong,
+    section_over_words,
+    section_too_long,
+)
+from app.modules.revisions.models import SectionUpdate
 from app.modules.revisions.services import keep_rejected_edit, open_rejected_edit
 from app.modules.timeutil import utcnow
 from app.realtime import errors
 from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
-from app.realtime.channel import socketio
-from app.realtime.presence import Registry, Spot, colour_for
+from app.realtime.presence import Registry, Spot
 from app.realtime.settling import Settler
 from app.realtime.store import (
+    TEXT_NAME,
     ForeignClient,
     InvalidUpdate,
     OutOfOrder,
@@ -36,6 +46,7 @@ from app.realtime.store import (
     TextTooLong,
     WordsOverLimit,
 )
+from app.web.channel import socketio
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ def install(app: Flask) -> None:
         gather=batcher.before_next_tick,
         max_text_bytes=app.config["SECTION_MAX_BYTES"],
     )
+    # This module's functions implement the features' port (app/modules/port.py).
+    app.extensions[INSTALLED] = sys.modules[__name__]
     app.extensions["tavolo.live"] = Live(
         store=store,
         registry=registry,
@@ -243,11 +256,6 @@ def update_presence(targets: list[tuple[int, int | None]], sid: str, request: Aw
     return {"ok": True}
 
 
-class SectionTooLong(Exception):
-    """A change decided by a person would make the section's text longer than the limit,
-    or take it past its hard word limit; the message is for people."""
-
-
 def write_text(
     actor: Person,
     section: Section,
@@ -255,23 +263,17 @@ def write_text(
     origin: str,
     source_id: int | None = None,
 ) -> bool:
-    """A change decided by a person rather than typed (a restore, an accepted amendment):
-    stored through the same log as typing, recorded as a revision with its origin, and
-    sent to every open editor like any other edit. Commits; False when nothing changed.
-    `text` may be a function of the current text (a merge): it is then computed under
-    the section's lock, so that a keystroke stored a moment earlier is not undone. An
-    exception it raises writes nothing, as does a text above the section's limit
-    (`SectionTooLong`). The caller checks that `actor` may make it."""
+    """See app/modules/port.py: the text goes through the store like typing."""
     try:
         update = live().store.write(
             section.id, actor.id, text, origin, source_id, section.hard_word_limit
         )
     except TextTooLong as error:
         raise SectionTooLong(
-            errors.section_too_long(current_app.config["SECTION_MAX_BYTES"])
+            section_too_long(current_app.config["SECTION_MAX_BYTES"])
         ) from error
     except WordsOverLimit as error:
-        raise SectionTooLong(errors.section_over_words(section.hard_word_limit or 0)) from error
+        raise SectionTooLong(section_over_words(section.hard_word_limit or 0)) from error
     if update is None:
         return False
     live().batcher.update(section.document_id, section.id, update, None)
@@ -286,18 +288,26 @@ def settle(section_ids: Iterable[int]) -> None:
 
 
 def current_text(section_id: int) -> str:
-    """The section's text with every acknowledged keystroke (which may commit). Read,
-    not taken from a loaded section: the store writes the text with statements that do
-    not refresh loaded objects."""
     settle([section_id])
     return db.session.scalar(db.select(Section.body).where(Section.id == section_id)) or ""
 
 
 def open_text(section_id: int) -> None:
-    """Has the store hold the section's live text. Opening a section nobody has edited
-    yet commits (its stored text becomes the first row of its log): a caller about to
-    make changes that must commit with a `write_text`, or not at all, opens it first."""
     live().store.sync(section_id, Doc().get_state())
+
+
+def starting_text(section_id: int) -> str | None:
+    """The first row of the section's update log, written by nobody."""
+    seed = db.session.scalar(
+        db.select(SectionUpdate.update).where(
+            SectionUpdate.section_id == section_id, SectionUpdate.seq == 1
+        )
+    )
+    if seed is None:
+        return None
+    doc = Doc()
+    doc.apply_update(seed)
+    return str(doc.get(TEXT_NAME, type=Text))
 
 
 def settle_document(document_id: int) -> None:
@@ -306,9 +316,6 @@ def settle_document(document_id: int) -> None:
 
 
 def notify_document(document_id: int, kind: str, payload: dict | None = None) -> None:
-    """Tells everyone in the document that something other than the text changed
-    (comments, amendments, votes…), so open pages refresh that part. Call it after the
-    change is committed; `kind` names what to refresh."""
     socketio.emit(
         "changed",
         {"document_id": document_id, "kind": kind, **(payload or {})},
@@ -317,9 +324,7 @@ def notify_document(document_id: int, kind: str, payload: dict | None = None) ->
 
 
 def notify_section_state(section: Section) -> None:
-    """Tells everyone in the document that the section was locked, opened or approved, or
-    that its document changed status. Call it after the change is committed. `editable`
-    is whether people whose role may write can write in the section now."""
+    """`editable` is whether people whose role may write can write in the section now."""
     socketio.emit(
         "section_state",
         {
@@ -335,3 +340,11 @@ def notify_section_state(section: Section) -> None:
         },
         to=document_room(section.document_id),
     )
+
+
+def present(document_id: int) -> list[Present]:
+    return [
+        Present(p["person_id"], p["section_id"], p["name"])
+        for p in live().registry.people(document_id)
+        if not p["idle"]
+    ]

@@ -15,6 +15,7 @@ from typing import TypeVar
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from app.web.channel import socketio
 from app.web.serving import CONNECTION
 
 T = TypeVar("T")
@@ -42,6 +43,17 @@ def off_the_event_loop(work: Callable[[], T]) -> T:
     import gevent
 
     return gevent.get_hub().threadpool.apply(work)
+
+
+def in_background(task: Callable[..., object], *args: object) -> None:
+    """The server's periodic work (the agenda's clock, automatic backups), on its loop:
+    a greenlet in gevent mode, a thread in threading mode."""
+    socketio.start_background_task(task, *args)
+
+
+def pause(seconds: float) -> None:
+    """Waits without holding the loop: the other connections go on meanwhile."""
+    socketio.sleep(seconds)
 
 
 class Busy(Exception):

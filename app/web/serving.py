@@ -18,8 +18,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler
 
-from app.realtime.channel import socketio
 from app.web.addresses import only_this_computer
+from app.web.channel import socketio
 
 # Where the environment of a request holds its connection: Werkzeug's key, which its own
 # server sets and gevent's is made to set.

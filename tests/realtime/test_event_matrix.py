@@ -12,8 +12,8 @@ import pytest
 from app import create_app
 from app.config import TestConfig
 from app.core.sync import to_wire
-from app.realtime.channel import socketio
 from app.realtime.client import LiveError, Replica, TavoloClient
+from app.web.channel import socketio
 from tests.realtime.conftest import Doc, World
 from tests.web.authz import LEVELS, PERSONAS
 

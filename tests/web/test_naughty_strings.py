@@ -56,11 +56,11 @@ from app.modules.documents.models import Document, Section
 from app.modules.exports import services as exports
 from app.modules.imports import services as imports
 from app.modules.people.models import Membership, Person
+from app.modules.port import current_text, write_text
 from app.modules.timeutil import utcnow
 from app.modules.votes import services as votes
 from app.modules.votes.models import Ballot, VoteRound
 from app.modules.workshops.models import Workshop
-from app.realtime.services import current_text, write_text
 from tests import factories
 from tests.conftest import fresh_app, login
 

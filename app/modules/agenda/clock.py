@@ -10,19 +10,19 @@ from flask import Flask
 
 from app.extensions import db
 from app.modules.agenda import services
+from app.modules.port import notify_document, notify_section_state
 from app.modules.timeutil import utcnow
-from app.realtime.channel import socketio
-from app.realtime.services import notify_document, notify_section_state
+from app.web.blocking import in_background, pause
 
 
 def start(app: Flask) -> None:
     if app.config["AGENDA_TICK_SECONDS"] > 0:
-        socketio.start_background_task(_loop, app)
+        in_background(_loop, app)
 
 
 def _loop(app: Flask) -> None:
     while True:
-        socketio.sleep(app.config["AGENDA_TICK_SECONDS"])
+        pause(app.config["AGENDA_TICK_SECONDS"])
         with app.app_context():
             try:
                 tick(utcnow())

@@ -16,9 +16,9 @@ from app.extensions import db
 from app.modules.agenda import services
 from app.modules.agenda.forms import DeleteForm, ExtendForm, SessionForm
 from app.modules.agenda.models import AgendaSession
+from app.modules.port import notify_document
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
-from app.realtime.services import notify_document
 from app.web.access import Access, document_for, get_or_404, require_member, workshop_for
 from app.web.back import back_to
 

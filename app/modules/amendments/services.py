@@ -21,9 +21,9 @@ from app.modules.amendments.models import Amendment, AmendmentStatus, AmendmentS
 from app.modules.audit.services import record
 from app.modules.documents.models import Section
 from app.modules.people.models import Person
+from app.modules.port import SectionTooLong, open_text, write_text
 from app.modules.revisions.models import RejectedEdit, Revision
 from app.modules.timeutil import utcnow
-from app.realtime.services import SectionTooLong, open_text, write_text
 
 TEXT_MAX = 100_000
 RATIONALE_MAX = 5000

@@ -14,9 +14,9 @@ from app.modules.amendments import services
 from app.modules.amendments.forms import DecisionForm, ProposeForm, ResolveForm, StanceForm
 from app.modules.amendments.models import Amendment, Stance
 from app.modules.documents.models import Section
+from app.modules.port import notify_document
 from app.modules.revisions.models import RejectedEdit
 from app.modules.timeutil import utcnow
-from app.realtime.services import notify_document
 from app.web.access import Access, get_or_404, section_for
 
 bp = Blueprint("amendments", __name__)

@@ -18,8 +18,7 @@ import psycopg
 from flask import Flask
 
 from app.modules.backups import services
-from app.realtime.channel import socketio
-from app.web.blocking import off_the_event_loop
+from app.web.blocking import in_background, off_the_event_loop, pause
 
 # pg_try_advisory_lock's key: any number no other part of Tavolo uses ("tavo").
 ADVISORY_KEY = 0x7461766F
@@ -73,7 +72,7 @@ def lock_for(instance: services.Instance, backups: Path) -> FileLock | AdvisoryL
 
 def start(app: Flask) -> None:
     if app.config["BACKUP_EVERY_MINUTES"] > 0:
-        socketio.start_background_task(_loop, app)
+        in_background(_loop, app)
 
 
 def _loop(app: Flask) -> None:
@@ -81,7 +80,7 @@ def _loop(app: Flask) -> None:
         backups = services.backups_dir()
         lock = lock_for(services.current_instance(), backups)
     while True:
-        socketio.sleep(app.config["BACKUP_EVERY_MINUTES"] * 60)
+        pause(app.config["BACKUP_EVERY_MINUTES"] * 60)
         with app.app_context():
             try:
                 if lock.acquire():
@@ -94,7 +93,7 @@ def once(backups: Path, keep: int) -> Path:
     return services.create(
         backups,
         services.current_instance(),
-        pause=lambda: socketio.sleep(0),
+        pause=lambda: pause(0),
         blocking=off_the_event_loop,
         keep=keep,
     )

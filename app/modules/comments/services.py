@@ -20,8 +20,8 @@ from app.modules.comments.models import Comment
 from app.modules.documents.models import Section
 from app.modules.notifications import services as notifications
 from app.modules.people.models import Person
+from app.modules.port import current_text
 from app.modules.timeutil import utcnow
-from app.realtime.services import current_text
 
 BODY_MAX = 5000
 QUOTE_MAX = 2000

@@ -17,7 +17,7 @@ from app.modules.comments.forms import CommentForm, EditForm, HideForm, ResolveF
 from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
 from app.modules.notifications import services as notifications
-from app.realtime.services import notify_document
+from app.modules.port import notify_document
 from app.web.access import MAX_ID, Access, document_for, get_or_404, section_for
 
 bp = Blueprint("comments", __name__)

@@ -29,11 +29,11 @@ from app.modules.audit.services import record, safe_cell
 from app.modules.commitments.models import Commitment, CommitmentChange
 from app.modules.documents.models import Document, Section
 from app.modules.people.models import Membership, Person
+from app.modules.port import current_text
 from app.modules.timeutil import utcnow
 from app.modules.votes import services as votes
 from app.modules.votes.models import Visibility, VoteRound
 from app.modules.workshops.models import Workshop
-from app.realtime.services import current_text
 from app.web.labels import COMMITMENT_STATUS_LABELS as STATUS_LABELS
 from app.web.labels import vote_choice_label as choice_label
 

@@ -33,9 +33,9 @@ from app.modules.commitments import services
 from app.modules.commitments.forms import CommitmentForm, EditForm, LinkForm, StatusForm
 from app.modules.commitments.models import Commitment
 from app.modules.documents.models import Document, Section
+from app.modules.port import notify_document
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
-from app.realtime.services import notify_document
 from app.web.access import MAX_ID, Access, workshop_for
 from app.web.i18n import local_time, short_datetime
 from app.web.polling import version_answer

@@ -15,8 +15,8 @@ from app.modules.dissent import annex as _annex  # noqa: F401 - registers the ex
 from app.modules.dissent import services
 from app.modules.dissent.forms import MarkForm, PositionForm
 from app.modules.documents.models import Document, Section
+from app.modules.port import notify_document
 from app.modules.timeutil import utcnow
-from app.realtime.services import notify_document
 from app.web.access import Access, document_for, get_or_404, section_for
 
 bp = Blueprint("dissent", __name__)

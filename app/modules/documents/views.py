@@ -31,9 +31,8 @@ from app.modules.documents.forms import (
 )
 from app.modules.documents.models import Document, Section
 from app.modules.documents.pages import document_page, preview_html, template_hints
+from app.modules.port import notify_section_state, section_too_long
 from app.modules.workshops.models import zone_of
-from app.realtime.errors import section_too_long
-from app.realtime.services import notify_section_state
 from app.web.access import Access, document_for, section_for, workshop_for
 from app.web.blocking import one_at_a_time
 from app.web.errors import render_error

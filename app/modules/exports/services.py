@@ -40,9 +40,9 @@ from app.modules.exports import assembly, logos, renderer
 from app.modules.exports.annexes import PROVIDERS
 from app.modules.exports.models import Export
 from app.modules.people.models import Person
+from app.modules.port import settle_document
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import zone_of
-from app.realtime.services import settle_document
 from app.web.i18n import in_zone, local_time, short_datetime
 
 ExportError = renderer.ExportError

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from pycrdt import Doc, Text
 from sqlalchemy import event, func, or_
 from sqlalchemy.orm import Session
 
 from app.core import lifecycle
 from app.core.authorship import Span, attribute, insertion_authors, word_counts
+from app.core.colours import colour_for
 from app.core.diff import Chunk, DocumentDiff, Op, SectionText, compare_documents, word_diff
 from app.core.permissions import DocumentStatus, SectionState
 from app.core.words import count_words
@@ -27,17 +27,16 @@ from app.modules.audit.services import record
 from app.modules.documents.models import Document, Section
 from app.modules.history.models import Version, VersionReason, VersionSection
 from app.modules.people.models import Membership, Person
-from app.modules.revisions.models import Revision, SectionUpdate
-from app.realtime.errors import section_too_long
-from app.realtime.presence import colour_for
-from app.realtime.services import (
+from app.modules.port import (
     SectionTooLong,
     current_text,
     notify_document,
+    section_too_long,
     settle_document,
+    starting_text,
     write_text,
 )
-from app.realtime.store import TEXT_NAME
+from app.modules.revisions.models import Revision
 from app.web.blocking import off_the_event_loop
 
 NAME_MAX = 200
@@ -613,18 +612,12 @@ def authorship(section: Section) -> list[Span[int]]:
 
 
 def _starting_text(section: Section, body: str, states: list[tuple[int | None, str]]) -> str:
-    """The text the section had before live editing: the first row of its update log,
-    written by nobody. Without a log the section was never edited live."""
-    seed = db.session.scalar(
-        db.select(SectionUpdate.update).where(
-            SectionUpdate.section_id == section.id, SectionUpdate.seq == 1
-        )
-    )
-    if seed is None:
+    """The text the section had before live editing. Without a log the section was never
+    edited live."""
+    start = starting_text(section.id)
+    if start is None:
         return body if not states else ""
-    doc = Doc()
-    doc.apply_update(seed)
-    return str(doc.get(TEXT_NAME, type=Text))
+    return start
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.documents.forms import StateForm
 from app.modules.history import services as history
+from app.modules.port import notify_document, notify_section_state, present
 from app.modules.room import console as room_console
 from app.modules.room import services
 from app.modules.room.forms import (
@@ -26,7 +27,6 @@ from app.modules.room.forms import (
 from app.modules.room.models import FloorRequest
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
-from app.realtime.services import live, notify_document, notify_section_state
 from app.web import rendering
 from app.web.access import Access, document_for, get_or_404, section_for, workshop_for
 from app.web.back import back_to
@@ -273,13 +273,8 @@ def _console_page(  # type: ignore[no-untyped-def]
 
 
 def people_in(document_id: int) -> list[tuple[int, int | None, str]]:
-    """Who has the document open and is not idle, from this process's live registry:
-    what the console and the labs' grid (app/modules/labs/views.py) show."""
-    return [
-        (p["person_id"], p["section_id"], p["name"])
-        for p in live().registry.people(document_id)
-        if not p["idle"]
-    ]
+    """What the console and the labs' grid (app/modules/labs/views.py) show."""
+    return [(p.person_id, p.section_id, p.name) for p in present(document_id)]
 
 
 @bp.app_context_processor

@@ -12,9 +12,9 @@ from app.core.permissions import DocumentStatus
 from app.core.provenance import SourceState
 from app.modules.documents.models import Document, Section
 from app.modules.history.services import MarkedChunk
+from app.modules.port import current_text
 from app.modules.synthesis import services
 from app.modules.synthesis.models import PulledPassage, Synthesis
-from app.realtime.services import current_text
 
 
 @dataclass(frozen=True)

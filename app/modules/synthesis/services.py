@@ -23,10 +23,10 @@ from app.modules.documents import services as documents
 from app.modules.documents.models import Document, Section
 from app.modules.history.services import latest_version
 from app.modules.people.models import Person
+from app.modules.port import SectionTooLong, current_text, write_text
 from app.modules.synthesis.models import PulledPassage, Synthesis
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
-from app.realtime.services import SectionTooLong, current_text, write_text
 
 # The headings of the Case della Comunità's synthesis; the facilitator may change them.
 DEFAULT_HEADINGS = (

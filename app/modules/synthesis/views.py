@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 from app.core.permissions import Capability
 from app.extensions import db
 from app.modules.documents.models import Document, Section
+from app.modules.port import notify_document
 from app.modules.synthesis import annex as _annex  # noqa: F401 - registers the export annex
 from app.modules.synthesis import pages, services
 from app.modules.synthesis.forms import NewSynthesisForm, PullForm, UpdateForm
 from app.modules.synthesis.models import PulledPassage
 from app.modules.workshops.models import Workshop
-from app.realtime.services import notify_document
 from app.web.access import MAX_ID, Access, document_for, get_or_404, workshop_for
 
 bp = Blueprint("synthesis", __name__)

@@ -17,12 +17,12 @@ from app.core.tally import CHOICES, Result, Scale
 from app.extensions import db
 from app.modules.amendments.models import Amendment
 from app.modules.documents.models import Section
+from app.modules.port import notify_document
 from app.modules.timeutil import utcnow
 from app.modules.votes import annex as _annex  # noqa: F401 - registers the export annex
 from app.modules.votes import services
 from app.modules.votes.forms import BallotForm, CloseForm, OpenRoundForm
 from app.modules.votes.models import Ballot, Visibility, VoteRound
-from app.realtime.services import notify_document
 from app.web.access import Access, get_or_404, section_for
 from app.web.back import back_to
 

@@ -10,10 +10,10 @@ from app.core.permissions import Capability
 from app.extensions import db
 from app.modules.people.models import Person
 from app.modules.people.services import members_of
+from app.modules.port import notify_section_state
 from app.modules.workshops import services
 from app.modules.workshops.forms import ArchiveForm, WorkshopForm
 from app.modules.workshops.models import Workshop, default_zone
-from app.realtime.services import notify_section_state
 from app.web.access import may_create_workshops, workshop_for
 
 bp = Blueprint("workshops", __name__)

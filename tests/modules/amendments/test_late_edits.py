@@ -8,8 +8,8 @@ from app.core.permissions import SectionState
 from app.extensions import db
 from app.modules.amendments.models import Amendment, AmendmentStatus
 from app.modules.documents import services as documents
+from app.modules.port import write_text
 from app.modules.revisions.models import RejectedEdit
-from app.realtime.services import write_text
 from tests.modules.amendments.conftest import BODY, Table
 
 LATE = BODY.replace("la casa e il lavoro", "la casa, il lavoro e la scuola")

@@ -8,8 +8,8 @@ from app.core.words import count_words
 from app.extensions import db
 from app.modules.amendments import services
 from app.modules.amendments.models import AmendmentStatus, Stance
+from app.modules.port import write_text
 from app.modules.revisions.models import Revision
-from app.realtime.services import write_text
 from tests.modules.amendments.conftest import BODY, Table
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.modules.amendments.models import Amendment, AmendmentStatus
-from app.realtime.services import write_text
+from app.modules.port import write_text
 from tests.modules.amendments.conftest import BODY, Table
 
 

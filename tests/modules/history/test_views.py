@@ -14,8 +14,8 @@ from app.modules.documents import services as documents
 from app.modules.history import services as history
 from app.modules.history.models import Version
 from app.modules.revisions.models import Revision
-from app.realtime.channel import socketio
 from app.web.blocking import one_at_a_time
+from app.web.channel import socketio
 from tests import factories
 from tests.conftest import login
 from tests.modules.history.helpers import type_text

@@ -15,8 +15,9 @@ from app.modules.documents.models import Document
 from app.modules.labs import services as labs
 from app.modules.labs.models import LabAssignment
 from app.modules.people import services as people
+from app.modules.port import write_text
 from app.realtime.presence import Spot
-from app.realtime.services import live, write_text
+from app.realtime.services import live
 from tests import factories
 from tests.modules.amendments.conftest import Table
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.modules.port import write_text
 from app.modules.synthesis import services as synthesis
-from app.realtime.services import write_text
 from tests import factories
 from tests.modules.amendments.conftest import Table
 from tests.modules.amendments.conftest import table as table

@@ -11,8 +11,8 @@ import docx
 from app.extensions import db
 from app.modules.exports import services as exports
 from app.modules.history import services as history
+from app.modules.port import current_text, write_text
 from app.modules.synthesis import services as synthesis
-from app.realtime.services import current_text, write_text
 from tests import factories
 from tests.modules.amendments.conftest import Table
 

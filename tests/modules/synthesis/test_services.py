@@ -12,9 +12,9 @@ from app.modules.audit.models import AuditEvent
 from app.modules.documents import services as documents
 from app.modules.documents.models import Document, Section
 from app.modules.history import services as history
+from app.modules.port import current_text, write_text
 from app.modules.synthesis import services as synthesis
 from app.modules.synthesis.models import PulledPassage
-from app.realtime.services import current_text, write_text
 from tests import factories
 from tests.modules.amendments.conftest import Table
 

@@ -11,9 +11,9 @@ from app.core.permissions import Role, SectionState
 from app.extensions import db
 from app.modules.documents import services as documents
 from app.modules.documents.models import Document, Section
+from app.modules.port import current_text, write_text
 from app.modules.synthesis import services as synthesis
 from app.modules.synthesis.models import PulledPassage, Synthesis
-from app.realtime.services import current_text, write_text
 from tests import factories
 from tests.conftest import login
 from tests.modules.amendments.conftest import Table

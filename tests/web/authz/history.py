@@ -1,7 +1,7 @@
 from app.extensions import db
 from app.modules.history import services as history
+from app.modules.port import write_text
 from app.modules.revisions.models import Revision
-from app.realtime.services import write_text
 from tests.web.authz import Rule, World
 
 
