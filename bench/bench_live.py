@@ -133,7 +133,7 @@ class Figures:
     fill_seconds: float
 
 
-def _seed(instance: Path) -> World:
+def _seed(instance: Path, typists: int = TYPISTS, viewers: int = VIEWERS) -> World:
     """A workshop, its document and everyone's personal link, made as the live tests
     make theirs: through the `tavolo` commands on a freshly prepared database."""
     server = LiveServer(instance)
@@ -142,7 +142,7 @@ def _seed(instance: Path) -> World:
         ["tavolo", "create-workshop", "Tavolo di prova del carico"],
         ["tavolo", "create-document", "{0}", "Documento sotto carico", "--template", TEMPLATE],
     ]
-    roles = ["participant"] * TYPISTS + ["observer"] * VIEWERS
+    roles = ["participant"] * typists + ["observer"] * viewers
     commands += [
         [
             "tavolo",
@@ -167,8 +167,8 @@ def _seed(instance: Path) -> World:
         instance=instance,
         document_id=document_id,
         section_ids=[row[0] for row in sections],
-        typist_links=links[:TYPISTS],
-        viewer_links=links[TYPISTS:],
+        typist_links=links[:typists],
+        viewer_links=links[typists:],
     )
 
 

@@ -1,0 +1,171 @@
+"""A long day in the room: 200 clients connected for ten minutes, 40 of them typing,
+with the server's memory sampled every ten seconds. See NOTES."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import psutil
+
+from bench import live_load
+from bench.bench_live import (
+    BACKGROUND_NICENESS,
+    GRACE,
+    PROCESSES,
+    SAMPLED_TYPISTS,
+    SAMPLED_VIEWERS,
+    SETUP_TIMEOUT,
+    World,
+    _expect,
+    _figures,
+    _seed,
+    _serve,
+    _sleep_until,
+    _stop,
+)
+from bench.live_load import Log, Member, Spec
+from bench.report import Entry, entry
+from tests.realtime.server import LiveServer
+
+TYPISTS = 40
+VIEWERS = 160
+PERIOD = 1.0
+SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "600"))
+SAMPLE_EVERY = 10.0
+# Memory settles once every connection has its buffers and the sections their texts.
+SETTLING = min(60.0, SECONDS / 5)
+FLAT_TARGET = 1.10
+
+NAME = f"soak: {TYPISTS + VIEWERS} clients for {SECONDS / 60:.0f} min"
+
+NOTES = f"""\
+**Soak** (`bench/bench_soak.py`): one server process (gevent, SQLite), one document,
+{TYPISTS + VIEWERS} clients connected for {SECONDS / 60:.0f} minutes: {TYPISTS} participants
+each insert a marker every {PERIOD:.0f} s, spread over all the document's sections,
+and {VIEWERS} observers read. The server's resident memory is sampled every
+{SAMPLE_EVERY:.0f} s; the reference is the sample taken after the first
+{SETTLING:.0f} s, once every connection and section is open. Memory is flat when the
+last sample is within {int((FLAT_TARGET - 1) * 100)} % of it. Edit-to-peer latency (as in
+the live benchmark) is compared between the first and the last minute: a server that
+leaks or falls behind shows it there."""
+
+
+def _members(world: World, base_url: str) -> list[Member]:
+    sections = world.section_ids
+    typists = [
+        Member(n, f"{base_url}{link}", n, sections[n % len(sections)], n < SAMPLED_TYPISTS)
+        for n, link in enumerate(world.typist_links)
+    ]
+    viewers = [
+        Member(TYPISTS + n, f"{base_url}{link}", None, None, n < SAMPLED_VIEWERS)
+        for n, link in enumerate(world.viewer_links)
+    ]
+    return typists + viewers
+
+
+def _specs(world: World, base_url: str) -> list[Spec]:
+    members = _members(world, base_url)
+    sampled = tuple(m for m in members if m.sampled)
+    others = [m for m in members if not m.sampled]
+    groups = [(sampled, 0)] + [
+        (tuple(others[n::PROCESSES]), BACKGROUND_NICENESS) for n in range(PROCESSES)
+    ]
+    return [
+        Spec(
+            kind="tavolo",
+            number=n,
+            base_url=base_url,
+            document_id=world.document_id,
+            members=group,
+            period=PERIOD,
+            seconds=SECONDS,
+            grace=GRACE,
+            payload_bytes=live_load.tavolo_update_size(),
+            niceness=niceness,
+        )
+        for n, (group, niceness) in enumerate(groups)
+    ]
+
+
+def _soak(
+    world: World, server: psutil.Process, base_url: str
+) -> tuple[list[float], list[Log], int]:
+    """The server's RSS in MB every SAMPLE_EVERY seconds, the generators' logs, and when
+    the typing started."""
+    context = multiprocessing.get_context("spawn")
+    pipes: list[Connection] = []
+    workers = []
+    for spec in _specs(world, base_url):
+        ours, theirs = context.Pipe()
+        worker = context.Process(target=live_load.work, args=(spec, theirs))
+        worker.start()
+        theirs.close()
+        workers.append(worker)
+        pipes.append(ours)
+    try:
+        _expect(pipes, "ready", SETUP_TIMEOUT)
+        start_ns = time.monotonic_ns() + 200_000_000
+        for pipe in pipes:
+            pipe.send(start_ns)
+        samples = []
+        for n in range(int(SECONDS / SAMPLE_EVERY) + 1):
+            _sleep_until(start_ns + int(n * SAMPLE_EVERY * 1e9))
+            samples.append(server.memory_info().rss / 2**20)
+        logs = _expect(pipes, "done", GRACE + 60)
+    finally:
+        for pipe in pipes:
+            pipe.close()
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+    return samples, logs, start_ns
+
+
+def run() -> list[Entry]:
+    with tempfile.TemporaryDirectory(prefix="tavolo-bench-soak-") as folder:
+        world = _seed(Path(folder) / "seed", TYPISTS, VIEWERS)
+        server = LiveServer(world.instance, LIVE_RATE_LIMIT="0")
+        process = _serve([sys.executable, "wsgi.py"], server.env, server.base_url, server.log)
+        try:
+            samples, logs, start = _soak(world, psutil.Process(process.pid), server.base_url)
+        finally:
+            _stop(process)
+    minute = int(min(60.0, SECONDS / 4) * 1e9)
+    end = start + int(SECONDS * 1e9)
+    first, _ = _figures(logs, start, start + minute)
+    last, diagnosis = _figures(logs, end - minute, end)
+    settled = samples[int(SETTLING / SAMPLE_EVERY)]
+    print(f"    RSS every {SAMPLE_EVERY:.0f} s (MB): {[round(s) for s in samples]}", flush=True)
+    print(f"    last minute: {diagnosis}", flush=True)
+    ratio = samples[-1] / settled
+    verdict = "met" if ratio <= FLAT_TARGET else "MISSED"
+    print(f"  target (memory within {FLAT_TARGET:.2f}×): {verdict}", flush=True)
+    reference = f"the same at {SETTLING:.0f} s"
+    return [
+        entry(NAME, "server RSS at the end", samples[-1], "MB", reference, settled),
+        entry(NAME, "server RSS, highest sample", max(samples), "MB", reference, settled),
+        entry(
+            NAME,
+            "edit-to-peer p99, last minute",
+            last[1],
+            "ms",
+            "the same in the first minute",
+            first[1],
+        ),
+        entry(
+            NAME,
+            "edit-to-peer p50, last minute",
+            last[0],
+            "ms",
+            "the same in the first minute",
+            first[0],
+        ),
+    ]
