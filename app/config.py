@@ -115,6 +115,9 @@ class Config:
     # How often the agenda's automatic openings and lockings are looked for: a section
     # locks at most this late after its session's end. 0 turns them off.
     AGENDA_TICK_SECONDS = float(os.environ.get("AGENDA_TICK_SECONDS", "2"))
+    # How long every screen of the room shares one grid of the labs while nothing is
+    # decided (app/modules/labs/grid.py): what typing and presence may lag behind.
+    LABS_GRID_SECONDS = 2.0
     SECRET_KEY: str = ""
 
     @classmethod

@@ -2,9 +2,11 @@
 text in the live editor; the facilitator creates the synthesis with its default
 headings, pulls one lab's whole section and, by selecting it with the mouse in the pane
 beside the sections, a passage of another; the participant then rewrites that passage
-in her lab, the synthesis shows the change with its diff, and one click brings the new
-words in. The coverage page shows what of each lab is used and what is not.
-Screenshots go to tests/e2e/screenshots/synthesis-*.png."""
+in her lab, the synthesis shows the change with its diff without a reload, and one
+click brings the new words in. In the synthesis's editor the pulled words name their
+lab on hover; a selection being made in the pane survives a lab's typing. The coverage
+page shows what of each lab is used and what is not. Screenshots go to
+tests/e2e/screenshots/synthesis-*.png."""
 
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ PEOPLE = {
 }
 CHOSEN = "Serve un fondo di garanzia per gli affitti."
 REFINED = "Serve un fondo di garanzia regionale per gli affitti."
+LATE = " Anche la domenica."
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,18 @@ def _drag_select(page: Page, text: Locator, words: str) -> None:
     page.mouse.up()
 
 
+def _hover_pulled(page: Page, title: str) -> Locator:
+    """Hovers the words of the section's editor that came from a lab; their tooltip."""
+    page.mouse.move(0, 0)
+    marked = _section(page, title).locator(".cm-content .tv-pulled").first
+    expect(marked).to_be_visible(timeout=LIVE_MS)
+    marked.scroll_into_view_if_needed()
+    marked.hover()
+    tip = page.locator(".cm-tooltip-hover .tv-pulled-tip")
+    expect(tip).to_be_visible()
+    return tip
+
+
 def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
     contexts = []
     try:
@@ -239,6 +254,11 @@ def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
         )
         check_accessibility(facilitator, "the synthesis page")
         _as_seen(facilitator, "synthesis-page")
+        # In the editor, the pulled words name their source on hover.
+        tip = _hover_pulled(facilitator, "Proposte")
+        expect(tip).to_have_text("Da «Laboratorio 1 · Abitare» · Cosa proponiamo")
+        tip = _hover_pulled(bruno, "Punti di forza")
+        expect(tip).to_have_text("Da «Laboratorio 2 · Lavoro» · Cosa proponiamo")
 
         # Anna rewrites the passage in her lab.
         anna = writers["anna"]
@@ -249,9 +269,18 @@ def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
         expect(anna.locator(".tv-editor").first).to_contain_text(REFINED)
         expect(anna.locator(".tv-editor__save").first).to_have_text("Salvato", timeout=LIVE_MS)
 
-        # The synthesis tells the facilitator, with the words added.
-        facilitator.reload()
+        # The synthesis tells the facilitator, with the words added, without a reload:
+        # the pane shows the lab's new words, the list the change, the hover says so.
+        expect(_source(facilitator, "Laboratorio 1").locator("[data-source-text]")).to_contain_text(
+            REFINED, timeout=LIVE_MS
+        )
         proposals = _section(facilitator, "Proposte")
+        tip = _hover_pulled(facilitator, "Proposte")
+        expect(tip).to_contain_text("Da «Laboratorio 1 · Abitare» · Cosa proponiamo")
+        expect(tip).to_contain_text(
+            "Il laboratorio ha modificato questo passaggio dopo l'inserimento."
+        )
+        _as_seen(facilitator, "synthesis-hover")
         changed = proposals.locator(".provenance__item--changed")
         expect(changed).to_contain_text(
             "Il laboratorio «Laboratorio 1 · Abitare» ha modificato questo passaggio dopo "
@@ -267,6 +296,24 @@ def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
         expect(proposals.locator(".cm-content")).to_have_text(REFINED, timeout=LIVE_MS)
         expect(proposals.locator(".provenance__item")).to_contain_text("uguale al laboratorio")
         expect(proposals.locator(".provenance__item--changed")).to_have_count(0)
+        tip = _hover_pulled(facilitator, "Proposte")
+        expect(tip).to_have_text("Da «Laboratorio 1 · Abitare» · Cosa proponiamo")
+
+        # Words being selected in the pane stay selected while a lab types: the pane
+        # waits, and shows the lab's words once the selection is let go.
+        social = _source(facilitator, "Laboratorio 3")
+        _drag_select(facilitator, social.locator("[data-source-text]"), LABS["carla"][1][0])
+        expect(social.locator("[data-pull-preview]")).to_have_text(LABS["carla"][1][0])
+        carla = writers["carla"]
+        carla.locator(".tv-editor .cm-line", has_text=LABS["carla"][1][1]).first.click()
+        carla.keyboard.press("End")
+        carla.keyboard.type(LATE)
+        expect(carla.locator(".tv-editor__save").first).to_have_text("Salvato", timeout=LIVE_MS)
+        facilitator.wait_for_timeout(7000)  # two rounds of the page's question
+        assert facilitator.evaluate("document.getSelection().toString()") == LABS["carla"][1][0]
+        expect(social.locator("[data-source-text]")).not_to_contain_text(LATE)
+        facilitator.get_by_role("heading", level=1).click()
+        expect(social.locator("[data-source-text]")).to_contain_text(LATE, timeout=LIVE_MS)
 
         # Coverage: what of each lab the synthesis uses, and what it does not.
         facilitator.get_by_role("link", name="Copertura dei laboratori").click()

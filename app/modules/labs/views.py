@@ -5,9 +5,7 @@ members page nor the workshop's page has to know that labs exist."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -16,11 +14,10 @@ from app.extensions import db
 from app.modules.documents.models import Document
 from app.modules.labs import services
 from app.modules.labs.forms import LabForm
-from app.modules.labs.grid import Grid, grid
+from app.modules.labs.grid import GridCache, Shown, decided, grid, shown
 from app.modules.labs.models import LabAssignment
 from app.modules.people.models import Membership
 from app.modules.people.views import members_page
-from app.modules.room import services as room
 from app.modules.room.views import people_in
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
@@ -30,13 +27,6 @@ from app.web.polling import version_answer
 bp = Blueprint("labs", __name__)
 
 
-@dataclass(frozen=True)
-class ShownGrid:
-    grid: Grid
-    # What the page compares with laboratori.json to know when to redraw.
-    version: str
-
-
 @bp.app_template_global("lab_assignments")
 def lab_assignments(workshop: Workshop) -> dict[int, LabAssignment]:
     """Each member's lab by membership id, for the members page."""
@@ -44,10 +34,17 @@ def lab_assignments(workshop: Workshop) -> dict[int, LabAssignment]:
 
 
 @bp.app_template_global("lab_grid")
-def lab_grid(workshop: Workshop) -> ShownGrid:
-    """The labs side by side for the workshop's page; no cards while nobody is in a lab."""
-    shown = grid(workshop, utcnow(), people_in)
-    return ShownGrid(shown, _version(workshop, shown) if shown.cards else "")
+def lab_grid(workshop: Workshop) -> Shown:
+    """The labs side by side for the workshop's page; no cards while nobody is in a lab.
+    The grid every screen of the room shares (app/modules/labs/grid.py)."""
+    key = decided(workshop)
+    cache = current_app.extensions.setdefault("tavolo.labs_grid", GridCache())
+    return cache.get(
+        workshop.id,
+        key,
+        current_app.config["LABS_GRID_SECONDS"],
+        lambda: shown(grid(workshop, utcnow(), people_in), key.room),
+    )
 
 
 @bp.post("/workshops/<int:workshop_id>/members/<int:membership_id>/laboratorio")
@@ -77,15 +74,7 @@ def assign(workshop_id: int, membership_id: int):  # type: ignore[no-untyped-def
 def grid_version(workshop_id: int):  # type: ignore[no-untyped-def]
     """What the workshop's page asks every few seconds while its labs are shown."""
     workshop, _access = workshop_for(workshop_id)
-    return version_answer(
-        f"laboratori-{workshop.id}", _version(workshop, grid(workshop, utcnow(), people_in))
-    )
-
-
-def _version(workshop: Workshop, shown: Grid) -> str:
-    """The room's version too: the region's redraw also brings the facilitator's line
-    to the room (room.js), which a page without a live connection learns no other way."""
-    return f"{room.state_of(workshop).version}-{shown.digest()}"
+    return version_answer(f"laboratori-{workshop.id}", lab_grid(workshop).version)
 
 
 def _member(workshop: Workshop, membership_id: int) -> Membership:

@@ -62,6 +62,9 @@ class SynthesisPage:
     # Whether this person may pull and update: they moderate the synthesis, and it is
     # still a draft of a running workshop.
     may_pull: bool
+    # Its labs' version (services.sources_version) read before their texts: the page
+    # asks for it every few seconds and redraws the labs' texts when it moves.
+    version: str
     # The synthesis's section the last pull went to, chosen again in every form.
     target_id: int | None = None
     passages: dict[int, list[Provenance]] = field(default_factory=dict)
@@ -81,6 +84,7 @@ def synthesis_page(
     synthesis = services.synthesis_of(document)
     if synthesis is None:
         return None
+    version = services.sources_version(document) or ""
     views = services.passages_of(document)
     page = SynthesisPage(
         synthesis=synthesis,
@@ -88,6 +92,7 @@ def synthesis_page(
         may_pull=may_moderate
         and document.status is DocumentStatus.DRAFT
         and not document.workshop.archived,
+        version=version,
         target_id=target_id,
     )
     for view in views:
@@ -97,6 +102,37 @@ def synthesis_page(
             diff = [MarkedChunk(c.op, c.text) for c in chunks]
         page.passages.setdefault(view.passage.section_id, []).append(Provenance(view, diff))
     return page
+
+
+def marks(document: Document) -> list[dict[str, object]] | None:
+    """The pulled passages as the synthesis's editor marks them (static/src/editor/
+    pulled.js): the words each left in the synthesis, which the editor looks for in its
+    live text, and what hovering them tells. None for a document that is not a
+    synthesis."""
+    if services.synthesis_of(document) is None:
+        return None
+    out: list[dict[str, object]] = []
+    for view in services.passages_of(document):
+        passage = view.passage
+        if not passage.anchor_quote:
+            continue
+        out.append(
+            {
+                "id": passage.id,
+                "section_id": passage.section_id,
+                "quote": passage.anchor_quote,
+                "start": passage.anchor_start,
+                "lab": passage.source_document.title
+                if passage.source_document
+                else passage.source_document_title,
+                "section": passage.source_section.title
+                if passage.source_section
+                else passage.source_section_title,
+                "version": passage.source_version_name,
+                "state": view.check.state.value,
+            }
+        )
+    return out
 
 
 def _labs(synthesis: Synthesis, views: list[services.PassageView]) -> list[SourceLab]:

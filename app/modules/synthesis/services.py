@@ -7,6 +7,7 @@ people typing in the synthesis or in a lab meanwhile lose nothing."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,8 @@ from app.modules.documents.models import Document, Section
 from app.modules.history.services import latest_version
 from app.modules.people.models import Person
 from app.modules.port import SectionTooLong, current_text, write_text
-from app.modules.synthesis.models import PulledPassage, Synthesis
+from app.modules.revisions.models import SectionUpdate
+from app.modules.synthesis.models import PulledPassage, Synthesis, synthesis_source
 from app.modules.timeutil import utcnow
 from app.modules.workshops.models import Workshop
 
@@ -56,6 +58,33 @@ def syntheses_in(workshop: Workshop) -> set[int]:
             .where(Document.workshop_id == workshop.id)
         )
     )
+
+
+def sources_version(document: Document) -> str | None:
+    """What the synthesis's page asks every few seconds to learn that a lab's text
+    changed: its labs, their sections in order with their titles, and the last update
+    of each section's live log, which moves with every keystroke stored (its stored text
+    follows a moment later). One query, whatever the number of labs; None for a
+    document that is not a synthesis."""
+    latest = (
+        db.select(db.func.max(SectionUpdate.seq))
+        .where(SectionUpdate.section_id == Section.id)
+        .correlate(Section)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(Document.id, Document.title, Section.id, Section.title, latest)
+        .select_from(Synthesis)
+        .outerjoin(synthesis_source, synthesis_source.c.synthesis_id == Synthesis.document_id)
+        .outerjoin(Document, Document.id == synthesis_source.c.document_id)
+        .outerjoin(Section, Section.document_id == Document.id)
+        .where(Synthesis.document_id == document.id)
+        .order_by(Document.id, Section.position, Section.id)
+    ).all()
+    if not rows:
+        return None
+    seen = "|".join(":".join(str(value) for value in row) for row in rows)
+    return hashlib.blake2b(seen.encode(), digest_size=12).hexdigest()
 
 
 def labs_of(workshop: Workshop) -> list[Document]:

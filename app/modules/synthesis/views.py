@@ -5,7 +5,7 @@ coverage of each lab. The document page itself stays the documents module's: it 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,6 +19,7 @@ from app.modules.synthesis.forms import NewSynthesisForm, PullForm, UpdateForm
 from app.modules.synthesis.models import PulledPassage
 from app.modules.workshops.models import Workshop
 from app.web.access import MAX_ID, Access, document_for, get_or_404, workshop_for
+from app.web.polling import version_answer
 
 bp = Blueprint("synthesis", __name__)
 
@@ -145,13 +146,36 @@ def update(passage_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/documents/<int:document_id>/sintesi/provenienza")
 @login_required
 def provenance(document_id: int):  # type: ignore[no-untyped-def]
-    """The pulled passages of every section: the fragment the page's script re-fetches
-    when a passage is pulled or updated by someone else."""
+    """The pulled passages of every section and the labs' texts beside them: the
+    fragment the page's script re-fetches when a passage is pulled or updated by
+    someone else, or a lab's text changed."""
     document, access = document_for(document_id)
     panel = synthesis_panel(document, access)
     if panel is None:
         abort(404)
     return render_template("synthesis/_provenance_all.html", panel=panel, access=access)
+
+
+@bp.get("/documents/<int:document_id>/sintesi/fonti.json")
+@login_required
+def sources_version(document_id: int):  # type: ignore[no-untyped-def]
+    """What the synthesis's page asks every few seconds: whether its labs' texts moved."""
+    document, _access = document_for(document_id)
+    version = services.sources_version(document)
+    if version is None:
+        abort(404)
+    return version_answer(f"fonti-{document.id}", version)
+
+
+@bp.get("/documents/<int:document_id>/sintesi/passaggi.json")
+@login_required
+def marks(document_id: int):  # type: ignore[no-untyped-def]
+    """The pulled passages for the synthesis's editor to mark and name on hover."""
+    document, _access = document_for(document_id)
+    found = pages.marks(document)
+    if found is None:
+        abort(404)
+    return jsonify(passages=found)
 
 
 @bp.get("/documents/<int:document_id>/sintesi/copertura")

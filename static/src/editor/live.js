@@ -118,6 +118,7 @@ export class LiveDocument {
       csrfToken: this.config.csrf_token,
       previewUrl: id => this.config.preview_url.replace('{id}', String(id)),
       sectionMaxBytes: this.config.section_max_bytes || null,
+      pulledUrl: this.config.pulled_url || null,
       canWrite: () => WRITING_ROLES.has(this.role),
       onFocus: id => this._moveTo(id),
       onCursor: (id, cursor) => this._cursorMoved(id, cursor)

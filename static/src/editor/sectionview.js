@@ -16,6 +16,7 @@ import { richPaste } from './clipboard.js'
 import { templateHints } from './hints.js'
 import { format, plural } from './i18n.js'
 import { livePreview } from './livepreview.js'
+import { pulledPassages } from './pulled.js'
 import { insertLink, insertTable, toggleInline, toggleLinePrefix } from './markdown.js'
 import { openGrid, stepOutOfTable, tableGrid } from './tablegrid.js'
 import { SectionAwareness, cursorToJSON } from './presence.js'
@@ -309,6 +310,7 @@ export class SectionView {
           // inside their highlight instead of cutting it in pieces.
           this.mode.of(this._modeExtensions()),
           annotations(this.sectionId),
+          pulledPassages(this.sectionId, this.context.pulledUrl, t),
           EditorState.transactionFilter.of(tr => this._withinHardLimit(tr)),
           templateHints(t.template_hint),
           EditorView.lineWrapping,

@@ -5,9 +5,12 @@ side and tells its script when they changed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import unescape
 
 import pytest
+from flask import current_app
+from sqlalchemy import event
 
 from app.core.permissions import SectionState
 from app.extensions import db
@@ -61,7 +64,7 @@ def test_the_facilitator_names_a_lead_from_the_members_page(table: Table, second
     assert _assignments() == {anna.id: (second.id, True)}
     page = unescape(table.clients["facilitator"].get(f"{_base(table)}/members").text)
     assert "Anna conduce il laboratorio «Laboratorio Casa di Codogno»." in page
-    row = page[page.index(f'id="membro-{anna.id}"'):]
+    row = page[page.index(f'id="membro-{anna.id}"') :]
     row = row[: row.index("</tr>")]
     assert f'<option value="{second.id}" selected>' in row
     assert f'id="conduce-{anna.id}" checked' in row
@@ -76,7 +79,9 @@ def test_the_facilitator_names_a_lead_from_the_members_page(table: Table, second
     ("persona", "document", "leads", "message"),
     [
         (
-            "oscar", "own", True,
+            "oscar",
+            "own",
+            True,
             "Chi segue il tavolo come osservatore non conduce un laboratorio: cambia prima il "
             "suo ruolo in partecipante.",
         ),
@@ -105,7 +110,7 @@ def test_what_cannot_be_is_refused_on_the_members_page_in_italian(
     assert response.status_code == 422
     page = unescape(response.text)
     assert f'<div class="alert alert-danger" role="alert">{message}</div>' in page
-    assert "<h1 class=\"h2\">Persone del tavolo</h1>" in page
+    assert '<h1 class="h2">Persone del tavolo</h1>' in page
     assert _assignments() == {}
 
 
@@ -144,9 +149,10 @@ def _cards(html: str) -> dict[str, str]:
     """Each lab card's text by the lab's title, tags and spacing left out."""
     html = unescape(html)
     found = {}
-    for card in re.findall(r'<article class="card card-bg border lab-card.*?</article>', html,
-                           re.S):
-        title = re.search(r'<h3[^>]*><a [^>]*>(.*?)</a>', card).group(1)  # type: ignore[union-attr]
+    for card in re.findall(
+        r'<article class="card card-bg border lab-card.*?</article>', html, re.S
+    ):
+        title = re.search(r"<h3[^>]*><a [^>]*>(.*?)</a>", card).group(1)  # type: ignore[union-attr]
         found[title] = " ".join(re.sub(r"<[^>]+>", " ", card).split())
     return found
 
@@ -188,7 +194,18 @@ def test_the_workshop_page_shows_the_labs_side_by_side(table: Table, second) -> 
     registry.close("sid-bruno")
 
 
+def _later(ask: Callable[[], str]) -> str:
+    """The answer once the lifetime of the grid the screens share has passed."""
+    lifetime = current_app.config["LABS_GRID_SECONDS"]
+    current_app.config["LABS_GRID_SECONDS"] = 0
+    try:
+        return ask()
+    finally:
+        current_app.config["LABS_GRID_SECONDS"] = lifetime
+
+
 def test_the_grid_says_when_to_redraw(table: Table, second) -> None:  # type: ignore[no-untyped-def]
+    current_app.config["LABS_GRID_SECONDS"] = 600  # the lifetime passes only when told
     url = f"{_base(table)}/laboratori.json"
     reader = table.clients["oscar"]
     _assign(table, "bruno", second)
@@ -206,19 +223,54 @@ def test_the_grid_says_when_to_redraw(table: Table, second) -> None:  # type: ig
     etag = reader.get(url).headers["ETag"]
     assert reader.get(url, headers={"If-None-Match": etag}).status_code == 304
 
+    # What people decide shows at once, in whichever process it was decided.
     _assign(table, "carla", second, leads=True)  # a lead is named
     named = version()
     assert named != first
+    locked = second.sections[2]
+    table.clients["carla"].post(f"/sections/{locked.id}/state", data={"state": "locked"})
+    assert version() != named
+    table.clients["carla"].post(f"/sections/{locked.id}/state", data={"state": "open"})
+    assert version() == named
+    # What people type and who is in a lab follow within the grid's lifetime.
     write_text(table.people["carla"], second.sections[0], "Una riga nuova.", "typed")
-    written = version()
+    assert version() == named
+    written = _later(version)
     assert written != named
     registry = live().registry
     registry.open("sid-anna", None, table.people["anna"].id, "Anna", ())
     registry.enter("sid-anna", second.id)
-    assert version() != written  # someone came in
-    registry.close("sid-anna")
     assert version() == written
+    assert _later(version) != written  # someone came in
+    registry.close("sid-anna")
+    assert _later(version) == written
     table.clients["facilitator"].post(
         f"{_base(table)}/annuncio", data={"message": "Pausa caffè", "minutes": "10"}
     )
     assert version() != written  # the line to the room comes with the redraw
+
+
+def test_the_screens_of_a_room_share_one_grid(table: Table, second) -> None:  # type: ignore[no-untyped-def]
+    """A hundred screens asking cost one reading of the labs' figures, and one more
+    after each decision."""
+    current_app.config["LABS_GRID_SECONDS"] = 600  # however slow the machine
+    _assign(table, "bruno", second)
+    url = f"{_base(table)}/laboratori.json"
+    screens = [table.clients[p] for p in ("oscar", "anna", "bruno", "carla")]
+    readings: list[str] = []
+
+    def counted(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "section_update" in statement:  # the console's activity of the last minutes
+            readings.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        versions = {screens[n % 4].get(url).json["version"] for n in range(100)}
+        assert len(readings) == 1 and len(versions) == 1
+        assert "Persone 1 assegnata" in _cards(screens[0].get(_base(table)).text)[second.title]
+        assert len(readings) == 1
+        _assign(table, "carla", second, leads=True)
+        versions |= {screens[n % 4].get(url).json["version"] for n in range(100)}
+        assert len(readings) == 2 and len(versions) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)

@@ -5,6 +5,7 @@ as an update, and a deleted or rewritten source is marked, never lost."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from app.core.provenance import SourceState
 from app.extensions import db
@@ -249,3 +250,44 @@ def test_a_lab_restored_to_an_older_version_is_marked_and_the_synthesis_keeps_it
     write_text(anna, source, current_text(source.id) + "\n\n" + added, "typed-by-test")
     [view] = synthesis.passages_of(made.document)
     assert view.check.state is SourceState.SAME
+
+
+def test_the_labs_version_moves_with_a_lab_s_typing_in_one_query(table: Table, built) -> None:  # type: ignore[no-untyped-def]
+    made, labs = built
+    facilitator = table.people["facilitator"]
+    statements: list[str] = []
+
+    def counted(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    document = made.document
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        first = synthesis.sources_version(document)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    assert first is not None and len(statements) == 1
+
+    # Typing in the synthesis itself is not the labs' news.
+    write_text(facilitator, _section(made.document, "Proposte"), "Una proposta.", "typed")
+    assert synthesis.sources_version(made.document) == first
+    # A lab's keystrokes move it as soon as they are in the section's live log.
+    lab = labs[1].sections[0]
+    write_text(table.people["bruno"], lab, current_text(lab.id) + "\n\nAnche d'estate.", "typed")
+    typed = synthesis.sources_version(made.document)
+    assert typed != first
+    assert synthesis.sources_version(made.document) == typed
+    # A section added to a lab, or renamed, is shown beside the synthesis too.
+    added = documents.add_section(facilitator, labs[2], "Cosa manca", 1)
+    db.session.commit()
+    grown = synthesis.sources_version(made.document)
+    assert grown != typed
+    added.title = "Cosa manca ancora"
+    db.session.commit()
+    assert synthesis.sources_version(made.document) != grown
+    # A lab that is not in this synthesis says nothing to it.
+    other = factories.document(labs[0].workshop, "Laboratorio 4", sections=1)
+    before = synthesis.sources_version(made.document)
+    write_text(facilitator, other.sections[0], "Altro testo.", "typed")
+    assert synthesis.sources_version(made.document) == before
+    assert synthesis.sources_version(labs[0]) is None

@@ -4,6 +4,7 @@ change nothing, a lab's later change offered and taken with one click, and cover
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -29,8 +30,17 @@ def _passages() -> list[PulledPassage]:
 
 
 def _text(html: str) -> str:
-    """The page's words, tags dropped and entities read: what a person reads."""
+    """The page's words, tags and scripts' data dropped and entities read: what a
+    person reads."""
+    html = re.sub(r"<script\b.*?</script>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _data(html: str, name: str) -> dict:
+    """A JSON data block of the page, as the editor reads it."""
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
 
 
 def _pull(table: Table, who: str, made: Synthesis, **data: object):  # type: ignore[no-untyped-def]
@@ -392,6 +402,78 @@ def test_the_lists_come_as_a_fragment_for_the_page_to_refresh(table: Table, buil
     assert "<html" not in fragment.text
     lab = table.clients["oscar"].get(f"/documents/{labs[0].id}/sintesi/provenienza")
     assert lab.status_code == 404
+
+
+def test_the_page_learns_of_a_lab_s_typing(table: Table, built) -> None:  # type: ignore[no-untyped-def]
+    made, labs = built
+    reader = table.clients["oscar"]
+    url = f"/documents/{made.document_id}/sintesi/fonti.json"
+    answer = reader.get(url)
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-cache"
+    version = answer.json["version"]
+    page = reader.get(f"/documents/{made.document_id}").text
+    assert f'data-version="{version}"' in page
+    assert f'data-version-url="{url}"' in page
+    assert reader.get(url, headers={"If-None-Match": answer.headers["ETag"]}).status_code == 304
+
+    lab = labs[2].sections[0]
+    added = "Il centro anziani apre alle famiglie."
+    write_text(table.people["carla"], lab, current_text(lab.id) + "\n\n" + added, "typed")
+    moved = reader.get(url, headers={"If-None-Match": answer.headers["ETag"]})
+    assert moved.status_code == 200 and moved.json["version"] != version
+    # What the page then fetches: the lists and the pane, with the lab's new words and
+    # the version they go with.
+    fragment = reader.get(f"/documents/{made.document_id}/sintesi/provenienza").text
+    assert f'data-version="{moved.json["version"]}"' in fragment
+    assert added in _text(fragment)
+    assert f'data-source-section="{lab.id}"' in fragment
+    assert f'<details class="synthesis-lab" data-lab="{labs[2].id}" open>' in fragment
+    assert "<html" not in fragment
+    assert reader.get(f"/documents/{labs[0].id}/sintesi/fonti.json").status_code == 404
+
+
+def test_the_editor_learns_which_words_came_from_which_lab(table: Table, built) -> None:  # type: ignore[no-untyped-def]
+    made, labs = built
+    proposals = _section(made.document, "Proposte")
+    lab = labs[0].sections[0]
+    words = "Serve un fondo di garanzia per gli affitti."
+    start = current_text(lab.id).index(words)
+    passage = synthesis.pull(
+        table.people["facilitator"], proposals, lab, (start, start + len(words))
+    )
+    db.session.commit()
+    reader = table.clients["oscar"]
+    url = f"/documents/{made.document_id}/sintesi/passaggi.json"
+    page = reader.get(f"/documents/{made.document_id}").text
+    assert _data(page, "editor-config")["pulled_url"] == url
+    texts = _data(page, "editor-i18n")
+    assert texts["pulled_from"] == "Da «%(lab)s» · %(section)s"
+    assert texts["pulled_changed"] == (
+        "Il laboratorio ha modificato questo passaggio dopo l'inserimento."
+    )
+    answer = reader.get(url)
+    assert answer.status_code == 200
+    assert answer.json["passages"] == [
+        {
+            "id": passage.id,
+            "section_id": proposals.id,
+            "quote": words,
+            "start": 0,
+            "lab": "Laboratorio 1 · Abitare",
+            "section": "Sezione 1",
+            "version": None,
+            "state": "same",
+        }
+    ]
+    write_text(
+        table.people["anna"], lab, current_text(lab.id).replace("fondo", "fondo regionale"), "t"
+    )
+    [changed] = reader.get(url).json["passages"]
+    assert changed["state"] == "changed" and changed["quote"] == words
+    # A lab's own page marks nothing.
+    assert _data(reader.get(f"/documents/{labs[0].id}").text, "editor-config")["pulled_url"] is None
+    assert reader.get(f"/documents/{labs[0].id}/sintesi/passaggi.json").status_code == 404
 
 
 # -- Coverage ----------------------------------------------------------------------------

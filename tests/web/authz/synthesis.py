@@ -1,8 +1,8 @@
 """A synthesis of the world's document, made in the world's workshop. Pulling and
 updating moderate the synthesis: its workshop's facilitators, or the lead of the
 synthesis itself. The world's lead leads the lab (`w.document`), not the synthesis, so
-leading a lab lets nobody write into the synthesis. Reading the coverage and the lists
-of passages is every member's."""
+leading a lab lets nobody write into the synthesis. Reading the coverage, the lists
+of passages, the passages the editor marks and the labs' version is every member's."""
 
 from app.core.permissions import Role
 from app.modules.synthesis import services as synthesis
@@ -55,5 +55,7 @@ RULES = [
         setup=_pulled,
     ),
     Rule("synthesis.provenance", "GET", "observer", _document, setup=_synthesis),
+    Rule("synthesis.sources_version", "GET", "observer", _document, setup=_synthesis),
+    Rule("synthesis.marks", "GET", "observer", _document, setup=_pulled),
     Rule("synthesis.coverage", "GET", "observer", _document, setup=_synthesis),
 ]
