@@ -1,8 +1,8 @@
-"""One load-generating process of the join burst: its share of the people enter with
-their links beforehand (the session cookie a phone already holds), then at the common
-start time every one of them opens the live channel at once, joins the document and
-synchronises each of its sections, trying again as a browser would when an attempt
-fails. Clients run as greenlets (gevent), as in live_load.py."""
+"""One load-generating process of the join burst: its share of the people, who entered
+with their links earlier (their browsers hold the session cookie), at the common start
+time all open the live channel at once, join the document and synchronise each of its
+sections, trying again as a browser would when an attempt fails. Clients run as
+greenlets (gevent), as in live_load.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import hashlib
 import os
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -25,14 +26,16 @@ from app.realtime.client import LiveError, TavoloClient
 ATTEMPT_TIMEOUT = 30.0
 ATTEMPTS = 10
 RETRY_PAUSE = 0.5
-ENTERING_AT_ONCE = 10
 
 
 @dataclass(frozen=True)
 class Spec:
     number: int
+    base_url: str
     document_id: int
-    links: tuple[str, ...]
+    # Each person's cookies, as their browser kept them after entering.
+    cookies: tuple[dict[str, str], ...]
+    # Taken once the connections have been tried (see _stepping_back).
     niceness: int
 
 
@@ -47,8 +50,12 @@ class Joined:
     digest: str = ""
 
 
-def _entered(link: str) -> TavoloClient:
-    return TavoloClient(link, timeout=ATTEMPT_TIMEOUT, connect=False)
+class _Returning(TavoloClient):
+    """A person who entered with their link earlier: the browser holds the cookie."""
+
+    def __init__(self, base_url: str, cookies: dict[str, str]) -> None:
+        self._setup(base_url, ATTEMPT_TIMEOUT, public=False)
+        self._http.cookies.update(cookies)
 
 
 def _digest(client: TavoloClient) -> str:
@@ -56,11 +63,22 @@ def _digest(client: TavoloClient) -> str:
     return hashlib.sha256(texts.encode()).hexdigest()
 
 
-def _burst(client: TavoloClient, document_id: int, start_ns: int, result: Joined) -> None:
+def _burst(
+    client: TavoloClient,
+    document_id: int,
+    start_ns: int,
+    result: Joined,
+    opened: Callable[[], None],
+) -> None:
+    """`opened` is called once the first attempt to open the channel has ended."""
     time.sleep(max(0.0, (start_ns - time.monotonic_ns()) / 1e9))
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         try:
-            client.connect()
+            try:
+                client.connect()
+            finally:
+                if attempt == 0:
+                    opened()
             client.join(document_id)
         except (LiveError, TimeoutError, OSError, socketio.exceptions.SocketIOError) as error:
             result.failures.append(f"{type(error).__name__}: {error}"[:200])
@@ -73,25 +91,39 @@ def _burst(client: TavoloClient, document_id: int, start_ns: int, result: Joined
         return
 
 
+def _stepping_back(clients: int, niceness: int) -> Callable[[], None]:
+    """Phones open their connections at the same moment, each with a processor of its
+    own: a generator does so at full priority (niced, it was starved by the busy server
+    and spread them out). What follows is the phones' work, which here shares the
+    server's processors: once every connection of the generator has been tried, it
+    steps back."""
+    waiting = [clients]
+
+    def opened() -> None:
+        waiting[0] -= 1
+        if waiting[0] == 0:
+            os.nice(niceness)
+
+    return opened
+
+
 def work(spec: Spec, control: Connection) -> None:
-    """Process entry point: enter every link, report ("ready"), receive the start time,
-    burst, report ("done", [Joined]), then stay connected until the pipe closes, so that
-    every client is in the room at once."""
+    """Process entry point: report ("ready"), receive the start time, burst, report
+    ("done", [Joined]), then stay connected until the pipe closes, so that every client
+    is in the room at once."""
     monkey.patch_all(ssl=False)
     import gevent
-    import gevent.pool
 
-    os.nice(spec.niceness)
     clients: list[TavoloClient] = []
     try:
-        pool = gevent.pool.Pool(ENTERING_AT_ONCE)
-        clients = list(pool.imap(_entered, spec.links))
+        clients = [_Returning(spec.base_url, cookies) for cookies in spec.cookies]
         control.send((spec.number, "ready", None))
         start_ns = _receive(control)
         results = [Joined() for _ in clients]
+        opened = _stepping_back(len(clients), spec.niceness)
         gevent.joinall(
             [
-                gevent.spawn(_burst, client, spec.document_id, start_ns, result)
+                gevent.spawn(_burst, client, spec.document_id, start_ns, result, opened)
                 for client, result in zip(clients, results, strict=True)
             ]
         )

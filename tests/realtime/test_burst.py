@@ -27,7 +27,7 @@ def _listening_queue(port: int) -> int:
     """The length of the port's listening queue, as the kernel reports it (`ss`: the
     Send-Q column of a listening socket)."""
     if shutil.which("ss") is None:
-        pytest.skip("manca il comando ss (pacchetto Debian iproute2): `make system` lo installa")
+        pytest.skip("no ss command (Debian package iproute2, which `make system` installs)")
     listed = subprocess.run(
         ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True
     ).stdout.split()
@@ -37,7 +37,7 @@ def _listening_queue(port: int) -> int:
 def _kernel_limit() -> int:
     limit = kernel_backlog_limit()
     if limit is None:
-        pytest.skip("il sistema non dice quante connessioni in attesa concede (non è Linux)")
+        pytest.skip("the system does not say how long a listening queue may be (not Linux)")
     return limit
 
 
