@@ -55,10 +55,11 @@ install: $(PY_STAMP) $(BUILD_STAMP) $(MO_STAMP)
 
 # Debian's tools that the tests and benchmarks drive, installed where missing (as root,
 # or through sudo): the browser, the PDF rasteriser, LibreOffice (the receiving office's
-# view of the DOCX and ODT files), pg_dump (backups of a PostgreSQL instance) and zbarimg
-# (reads a QR code from its picture, as a phone's camera does).
+# view of the DOCX and ODT files), pg_dump (backups of a PostgreSQL instance), zbarimg
+# (reads a QR code from its picture, as a phone's camera does) and ss (the length of the
+# server's listening queue, as the kernel sees it).
 SYSTEM_TOOLS := chromium:chromium pdftoppm:poppler-utils soffice:libreoffice-writer-nogui \
-	pg_dump:postgresql-client zbarimg:zbar-tools faketime:faketime
+	pg_dump:postgresql-client zbarimg:zbar-tools faketime:faketime ss:iproute2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 system:

@@ -94,6 +94,10 @@ class Config:
     # "threading" or "gevent" (docs/deployment.md says when to choose which); wsgi.py
     # patches the standard library for gevent.
     ASYNC_MODE = os.environ.get("TAVOLO_ASYNC_MODE", "gevent")
+    # How many connections may wait for the server to accept them (docs/deployment.md):
+    # a room, or an audience scanning a QR code, arrives within the same second. Checked
+    # at start (app/web/serving.py).
+    LISTEN_BACKLOG = os.environ.get("LISTEN_BACKLOG", "1024")
     # Import of drafts (DOCX, ODT, Markdown) and the images they bring. Unset directories
     # are <instance>/media and <instance>/imports, resolved where they are used (see
     # app.modules.media.services.media_dir); the limits hold for web and CLI alike.

@@ -34,6 +34,8 @@ from app.realtime.presence import Registry
 class Viewer:
     document: Document
     membership: Membership | None
+    # The document's workshop is archived: its text is read, not written.
+    archived: bool
 
     @property
     def role(self) -> Role | None:
@@ -43,16 +45,16 @@ class Viewer:
     def can(self, capability: Capability) -> bool:
         return can(self.role, capability)
 
-    def can_edit(self, section: Section) -> bool:
-        return can_edit_section(
-            self.role, section.state, self.document.status, archived=self.document.workshop.archived
-        )
+    def can_edit(self, state: SectionState) -> bool:
+        """Whether the viewer may write in a section in `state`."""
+        return can_edit_section(self.role, state, self.document.status, archived=self.archived)
 
 
 def viewer_of(document_id: int, sid: str) -> Viewer:
     login_id = _registry().login_id(sid)
     found = db.session.execute(
-        db.select(Document, Membership, _LOGIN_LIVE)
+        db.select(Document, Membership, _LOGIN_LIVE, _WORKSHOPS.c.archived_at)
+        .join(_WORKSHOPS, _WORKSHOPS.c.id == Document.workshop_id)
         .outerjoin(_ENTERED, _ENTERED_HERE)
         .where(Document.id == document_id),
         {"login": login_id, "now": utcnow()},
@@ -62,7 +64,7 @@ def viewer_of(document_id: int, sid: str) -> Viewer:
     membership = found.Membership
     revoked_at = membership.revoked_at if membership is not None else None
     _admit(login_id, found.login_live, membership is not None, revoked_at, found.Document.status)
-    return Viewer(found.Document, membership)
+    return Viewer(found.Document, membership, found.archived_at is not None)
 
 
 @dataclass(frozen=True)

@@ -173,22 +173,25 @@ class Batcher:
     def _send_presence(self, document_id: int, changes: PresenceChanges) -> None:
         """Changes only, except to those who just joined: resending the whole list on
         every move grows with the square of the room (190 people joining sent megabytes
-        a tick). Sent from this one thread, so a joiner's full list always comes before
-        the changes that follow it."""
+        a tick). Those who joined in the same tick get one message, encoded once: one
+        each took a tenth of the server's time when 250 people joined together. Sent from
+        this one thread, so a joiner's full list always comes before the changes that
+        follow it."""
         people = self._registry.people(document_id)
         changed = [entry for entry in people if entry["sid"] in changes.joined | changes.moved]
+        joined = sorted(changes.joined)
         if changed or changes.gone:
             self._socketio.emit(
                 "presence",
                 {"document_id": document_id, "people": changed, "gone": sorted(changes.gone)},
                 to=people_room(document_id),
-                skip_sid=sorted(changes.joined),
+                skip_sid=joined,
             )
-        for sid in changes.joined:
+        if joined:
             self._socketio.emit(
                 "presence",
                 {"document_id": document_id, "people": people, "gone": [], "full": True},
-                to=sid,
+                to=joined,
             )
 
     def _send_updates(

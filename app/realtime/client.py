@@ -233,11 +233,15 @@ class TavoloClient:
     server; everything that asks the server something runs on the caller's thread or on
     a background task."""
 
-    def __init__(self, invitation_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, invitation_url: str, *, timeout: float = 10.0, connect: bool = True) -> None:
+        """With `connect=False` the client only enters with the link, as a browser that
+        already holds its cookie: `connect()` opens the live channel later (a whole room
+        arriving at once)."""
         parts = urlsplit(invitation_url)
         self._setup(f"{parts.scheme}://{parts.netloc}", timeout, public=False)
         self._enter(invitation_url)
-        self.connect()
+        if connect:
+            self.connect()
 
     def _enter(self, invitation_url: str) -> None:
         enter(self._http, invitation_url, self._timeout)
@@ -274,6 +278,9 @@ class TavoloClient:
         self._refusal: object = None
         self._sio = SocketClient(
             http_session=self._http,
+            # Opening the channel waits as long as any answer (python-engineio's own
+            # limit is 5 s, which a busy server may take when a room arrives at once).
+            request_timeout=timeout,
             reconnection=True,
             reconnection_delay=0.5,
             reconnection_delay_max=2,

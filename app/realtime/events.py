@@ -130,7 +130,7 @@ def on_leave(payload: Any) -> dict:
 def on_sync(payload: Any) -> dict:
     message = parse_sync(payload)
     section = access.joined_section(message.section_id, request.sid)
-    return services.sync(section, message.state_vector)
+    return services.sync(section, message.state_vector, request.sid)
 
 
 @_live

@@ -7,6 +7,7 @@ routed to one process (the deployment notes ask for exactly that)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,10 @@ class Connection:
     # Every budget an event of this connection draws on (see services.connected).
     budgets: tuple[Hashable, ...]
     documents: dict[int, Spot] = field(default_factory=dict)
+    # When the connection entered each document (time.monotonic(), once in its room),
+    # and the (document, section) pairs it has synchronised since: see `first_sync`.
+    entered: dict[int, float] = field(default_factory=dict)
+    synced: set[tuple[int, int]] = field(default_factory=set)
 
 
 class Registry:
@@ -104,16 +109,34 @@ class Registry:
             return True
 
     def enter(self, sid: str, document_id: int) -> None:
+        """Called once the connection is in the document's room."""
+        now = time.monotonic()
         with self._lock:
             connection = self._connections.get(sid)
             if connection is not None:
                 connection.documents.setdefault(document_id, Spot())
+                connection.entered.setdefault(document_id, now)
 
     def leave(self, sid: str, document_id: int) -> None:
         with self._lock:
             connection = self._connections.get(sid)
             if connection is not None:
                 connection.documents.pop(document_id, None)
+                connection.entered.pop(document_id, None)
+                connection.synced = {p for p in connection.synced if p[0] != document_id}
+
+    def first_sync(self, sid: str, document_id: int, section_id: int) -> float | None:
+        """When the connection entered the document, if this is its first sync of the
+        section since; None for any later one. Everything committed after that moment
+        reaches the connection through the room, so its first sync may be answered
+        with the log as read at any later moment (see Store.answer); a later sync asks
+        again for what the room may not have brought, and reads the log anew."""
+        with self._lock:
+            connection = self._connections.get(sid)
+            if connection is None or (document_id, section_id) in connection.synced:
+                return None
+            connection.synced.add((document_id, section_id))
+            return connection.entered.get(document_id)
 
     def documents(self, sid: str) -> list[int]:
         with self._lock:

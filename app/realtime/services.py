@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from flask import Flask, current_app
 from pycrdt import Doc, Text, merge_updates
+from sqlalchemy import bindparam, select
 
 from app.core.colours import colour_for
 from app.core.permissions import Capability, DocumentStatus, Role, can_edit_section
@@ -146,11 +147,11 @@ def join(viewer: Viewer, sid: str) -> dict:
                 "id": section.id,
                 "title": section.title,
                 "state": section.state.value,
-                "editable": viewer.can_edit(section),
+                "editable": viewer.can_edit(section.state),
                 "word_limit": section.word_limit,
                 "word_limit_hard": section.word_limit_hard,
             }
-            for section in document.sections
+            for section in db.session.execute(_SECTION_LIST, {"document": document.id})
         ],
         "me": {"id": person.id, "name": person.name, "color": colour_for(person.id)}
         if person
@@ -167,12 +168,17 @@ def leave(viewer: Viewer, sid: str) -> dict:
     return {"ok": True}
 
 
-def sync(section: SectionAccess, state_vector: bytes) -> dict:
-    update, server_vector = live().store.sync(section.section_id, state_vector)
+def sync(section: SectionAccess, state_vector: bytes, sid: str) -> dict:
+    """A connection's first sync of a section shares its answer with everyone who joined
+    before the log was last read (see Registry.first_sync): a room arriving at once
+    gets the text read and encoded once."""
+    state = live()
+    since = state.registry.first_sync(sid, section.document_id, section.section_id)
+    answer = state.store.answer(section.section_id, state_vector, since)
     # After a crash the log may hold more than the stored text: the first people back
     # bring it up to date.
-    live().settler.mark(section.section_id)
-    return {"ok": True, "update": to_wire(update), "state_vector": to_wire(server_vector)}
+    state.settler.mark(section.section_id)
+    return {"ok": True, **answer.wire}
 
 
 def receive_update(section: SectionAccess, request: Update, sid: str) -> dict:
@@ -269,9 +275,7 @@ def write_text(
             section.id, actor.id, text, origin, source_id, section.hard_word_limit
         )
     except TextTooLong as error:
-        raise SectionTooLong(
-            section_too_long(current_app.config["SECTION_MAX_BYTES"])
-        ) from error
+        raise SectionTooLong(section_too_long(current_app.config["SECTION_MAX_BYTES"])) from error
     except WordsOverLimit as error:
         raise SectionTooLong(section_over_words(section.hard_word_limit or 0)) from error
     if update is None:
@@ -348,3 +352,19 @@ def present(document_id: int) -> list[Present]:
         for p in live().registry.people(document_id)
         if not p["idle"]
     ]
+
+
+_SECTIONS = Section.__table__
+# What a join lists of each section, read with Core: the ORM loaded every section's text
+# and guidance for each person joining, hundreds of kilobytes for a long document.
+_SECTION_LIST = (
+    select(
+        _SECTIONS.c.id,
+        _SECTIONS.c.title,
+        _SECTIONS.c.state,
+        _SECTIONS.c.word_limit,
+        _SECTIONS.c.word_limit_hard,
+    )
+    .where(_SECTIONS.c.document_id == bindparam("document"))
+    .order_by(_SECTIONS.c.position, _SECTIONS.c.id)
+)

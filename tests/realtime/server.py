@@ -95,6 +95,8 @@ class LiveServer:
                     return
             except requests.ConnectionError:
                 time.sleep(0.1)
+        # Not left running behind the failure, holding its port and its instance.
+        self.kill()
         raise RuntimeError(f"server did not start:\n{self.log_tail()}")
 
     @property

@@ -1,6 +1,8 @@
 """Both servers of `python wsgi.py` send on every connection at once (see
 app/web/serving.py): checked on the connection a request really arrived on, beside the
-server's default handler, which does not."""
+server's default handler, which does not. And what the start says of the listening
+queue (the queue itself is read back from a running server in
+tests/realtime/test_burst.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import socket
 import threading
 import urllib.request
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import gevent
 import gevent.socket
@@ -15,7 +18,12 @@ import pytest
 from gevent.pywsgi import WSGIHandler, WSGIServer
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app.web.serving import server_options
+from app.web.serving import (
+    backlog_warning,
+    kernel_backlog_limit,
+    listen_backlog,
+    server_options,
+)
 
 Connection = Callable[[dict], socket.socket]
 
@@ -77,3 +85,26 @@ def test_connections_send_at_once(
 ) -> None:
     assert ask(default_handler) == b"0"
     assert ask(server_options(mode)[keyword]) == b"1"
+
+
+def test_a_queue_shorter_than_asked_is_said_with_the_fix() -> None:
+    warning = backlog_warning(1024, 128)
+    assert warning is not None
+    assert "al massimo 128 (net.core.somaxconn)" in warning
+    assert "sudo sysctl -w net.core.somaxconn=1024" in warning
+    assert backlog_warning(1024, 1024) is None
+    assert backlog_warning(1024, None) is None
+
+
+def test_the_kernel_limit_is_read_where_the_system_gives_it(tmp_path: Path) -> None:
+    limit = tmp_path / "somaxconn"
+    limit.write_text("4096\n")
+    assert kernel_backlog_limit(limit) == 4096
+    assert kernel_backlog_limit(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize("raw", ["molte", "0", "-5", ""])
+def test_a_queue_length_that_is_no_positive_number_is_refused(raw: str) -> None:
+    with pytest.raises(SystemExit, match="LISTEN_BACKLOG dev'essere un numero intero"):
+        listen_backlog(raw)
+    assert listen_backlog(" 2048 ") == 2048
