@@ -115,6 +115,11 @@ class Registry:
             if connection is not None:
                 connection.documents.pop(document_id, None)
 
+    def open_documents(self) -> set[int]:
+        """Every document someone has joined on this process."""
+        with self._lock:
+            return {d for c in self._connections.values() for d in c.documents}
+
     def documents(self, sid: str) -> list[int]:
         with self._lock:
             connection = self._connections.get(sid)

@@ -11,6 +11,8 @@ import sys
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from itertools import groupby
 from typing import NoReturn
 
 from flask import Flask, current_app
@@ -36,6 +38,7 @@ from app.realtime import errors
 from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
 from app.realtime.presence import Registry, Spot
+from app.realtime.relay import Relay
 from app.realtime.settling import Settler
 from app.realtime.store import (
     TEXT_NAME,
@@ -78,6 +81,8 @@ def install(app: Flask) -> None:
         gather=batcher.before_next_tick,
         max_text_bytes=app.config["SECTION_MAX_BYTES"],
     )
+    if isinstance(socketio.server.manager, Relay):
+        socketio.server.manager.resumed = partial(_resend, app)
     # This module's functions implement the features' port (app/modules/port.py).
     app.extensions[INSTALLED] = sys.modules[__name__]
     app.extensions["tavolo.live"] = Live(
@@ -269,9 +274,7 @@ def write_text(
             section.id, actor.id, text, origin, source_id, section.hard_word_limit
         )
     except TextTooLong as error:
-        raise SectionTooLong(
-            section_too_long(current_app.config["SECTION_MAX_BYTES"])
-        ) from error
+        raise SectionTooLong(section_too_long(current_app.config["SECTION_MAX_BYTES"])) from error
     except WordsOverLimit as error:
         raise SectionTooLong(section_over_words(section.hard_word_limit or 0)) from error
     if update is None:
@@ -324,21 +327,68 @@ def notify_document(document_id: int, kind: str, payload: dict | None = None) ->
 
 
 def notify_section_state(section: Section) -> None:
+    socketio.emit("section_state", _section_state(section), to=document_room(section.document_id))
+
+
+def _section_state(section: Section) -> dict:
     """`editable` is whether people whose role may write can write in the section now."""
-    socketio.emit(
-        "section_state",
+    return {
+        "section_id": section.id,
+        "state": section.state.value,
+        "editable": can_edit_section(
+            Role.PARTICIPANT,
+            section.state,
+            section.document.status,
+            archived=section.document.workshop.archived,
+        ),
+        "document_status": section.document.status.value,
+    }
+
+
+def _resend(app: Flask, since: dt.datetime) -> None:
+    """After the message queue between processes was lost (app/realtime/relay.py): this
+    process's people get every update stored since `since`, whichever process stored
+    it, each section's state and the document's presence, straight from here."""
+    with app.app_context():
+        try:
+            for document_id in live().registry.open_documents():
+                _resend_document(document_id, since)
+        finally:
+            db.session.remove()
+
+
+def _resend_document(document_id: int, since: dt.datetime) -> None:
+    sections = db.session.scalars(
+        db.select(Section).where(Section.document_id == document_id).order_by(Section.id)
+    ).all()
+    rows = db.session.execute(
+        db.select(SectionUpdate.section_id, SectionUpdate.update)
+        .where(
+            SectionUpdate.section_id.in_([section.id for section in sections]),
+            SectionUpdate.created_at >= since,
+        )
+        .order_by(SectionUpdate.section_id, SectionUpdate.seq)
+    ).all()
+    here = {"to": document_room(document_id), "namespace": "/", "ignore_queue": True}
+    for section_id, group in groupby(rows, key=lambda row: row.section_id):
+        updates = [row.update for row in group]
+        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        socketio.server.emit(
+            "updates", {"section_id": section_id, "updates": [to_wire(merged)]}, **here
+        )
+    for section in sections:
+        socketio.server.emit("section_state", _section_state(section), **here)
+    socketio.server.emit(
+        "presence",
         {
-            "section_id": section.id,
-            "state": section.state.value,
-            "editable": can_edit_section(
-                Role.PARTICIPANT,
-                section.state,
-                section.document.status,
-                archived=section.document.workshop.archived,
-            ),
-            "document_status": section.document.status.value,
+            "document_id": document_id,
+            "people": live().registry.people(document_id),
+            "gone": [],
+            "full": True,
         },
-        to=document_room(section.document_id),
+        to=people_room(document_id),
+        namespace="/",
+        ignore_queue=True,
     )
 
 

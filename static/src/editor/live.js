@@ -74,6 +74,9 @@ export class LiveDocument {
     this.presence = panel ? new PresencePanel(panel, i18n) : null
     this.people = []
     this.socket = io({
+      // Ignored by the server: a proxy in front of several server processes sends every
+      // connection of one document to the same process (docs/deployment.md).
+      query: { d: String(this.documentId) },
       autoConnect: false,
       withCredentials: true,
       transports: ['websocket', 'polling'],
