@@ -10,8 +10,9 @@ waited too). When a process is subscribed again it sends its own people what the
 have missed, read from the database, where every acknowledged update is: the updates
 stored since shortly before the queue was lost, and each section's state.
 
-It also keeps events for one connection of this process off the queue: a joiner's full
-presence list or a refused typist's reset has nothing to do in the other processes."""
+It also keeps events for one connection of this process off the queue (a joiner's full
+presence list or a refused typist's reset has nothing to do in the other processes), and
+closes a login's connections in every process when that login ends."""
 
 from __future__ import annotations
 
@@ -34,6 +35,15 @@ RETRY_SECONDS = 0.5
 # Before reading what to resend: the subscription must be in place at Redis first, so
 # that whatever is stored after the reading arrives through it.
 SETTLE_SECONDS = 0.3
+
+
+LOGIN_ROOM = "login:"
+
+
+def login_room(login_id: int) -> str:
+    """Every connection opened with the login, on any process: closing the room closes
+    them (a logout, a renewed link)."""
+    return f"{LOGIN_ROOM}{login_id}"
 
 
 class Relay(RedisManager):
@@ -70,6 +80,14 @@ class Relay(RedisManager):
             callback=callback,
             **kwargs,
         )
+
+    def _handle_close_room(self, message: dict) -> None:
+        """Closing a login's room, here or in another process, closes its connections."""
+        room, namespace = message.get("room"), message.get("namespace") or "/"
+        if isinstance(room, str) and room.startswith(LOGIN_ROOM):
+            for sid, _ in list(self.get_participants(namespace, room)):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        super()._handle_close_room(message)
 
     def _redis_listen_with_retries(self) -> Iterator[dict]:
         """The library's loop waits up to a minute between attempts (doubling from one

@@ -37,8 +37,9 @@ from app.modules.timeutil import utcnow
 from app.realtime import errors
 from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
+from app.realtime.directory import Directory, local_entries
 from app.realtime.presence import Registry, Spot
-from app.realtime.relay import Relay
+from app.realtime.relay import Relay, login_room
 from app.realtime.settling import Settler
 from app.realtime.store import (
     TEXT_NAME,
@@ -61,6 +62,8 @@ class Live:
     registry: Registry
     batcher: Batcher
     settler: Settler
+    # Who is present in other processes too, when there are several (Redis).
+    directory: Directory | None = None
 
 
 def install(app: Flask) -> None:
@@ -73,7 +76,14 @@ def install(app: Flask) -> None:
         )
 
     registry = Registry(new_bucket if config["LIVE_RATE_LIMIT"] else None)
-    batcher = Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"])
+    queue = config["SOCKETIO_MESSAGE_QUEUE"]
+    directory = Directory(queue, registry, socketio.start_background_task) if queue else None
+    batcher = Batcher(
+        socketio,
+        registry,
+        app.config["LIVE_BATCH_SECONDS"],
+        presence_changed=directory.changed if directory else None,
+    )
     store = Store(
         snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
         burst_window=_burst_window(app.config),
@@ -90,6 +100,7 @@ def install(app: Flask) -> None:
         registry=registry,
         batcher=batcher,
         settler=Settler(app, socketio, store, app.config["LIVE_SETTLE_SECONDS"]),
+        directory=directory,
     )
 
 
@@ -114,13 +125,17 @@ def connected(sid: str, login: Login | None, address: str | None) -> None:
         person = login.person
         budgets = (("person", person.id), where)
         live().registry.open(sid, login.id, person.id, person.name, budgets)
+        socketio.server.enter_room(sid, login_room(login.id), namespace="/")
 
 
 def close_connections(login_id: int) -> None:
-    """The sockets this process holds for a login that just ended. Sockets on other
-    processes are refused at their next event (see access)."""
+    """The sockets of a login that just ended: this process's, and through the message
+    queue every other process's (see Relay), which would otherwise keep them, and the
+    person present, until their next event was refused."""
     for sid in live().registry.connections_of(login_id):
         socketio.server.disconnect(sid, namespace="/")
+    if isinstance(socketio.server.manager, Relay):
+        socketio.server.close_room(login_room(login_id), namespace="/")
 
 
 def disconnected(sid: str) -> None:
@@ -393,8 +408,10 @@ def _resend_document(document_id: int, since: dt.datetime) -> None:
 
 
 def present(document_id: int) -> list[Present]:
-    return [
-        Present(p["person_id"], p["section_id"], p["name"])
-        for p in live().registry.people(document_id)
-        if not p["idle"]
-    ]
+    """Across every process when there are several, else (or when Redis cannot be read)
+    this process's people."""
+    state = live()
+    found = state.directory.present(document_id) if state.directory else None
+    if found is None:
+        found = local_entries(state.registry, document_id)
+    return [Present(*entry) for entry in found]

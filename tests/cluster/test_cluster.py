@@ -5,15 +5,16 @@ a Redis that restarts and a database that goes away lose nothing acknowledged.""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
 
-from app.realtime.client import TavoloClient
+from app.realtime.client import TavoloClient, enter
 from tests.cluster.conftest import Shared
-from tests.realtime.conftest import Doc
-from tests.realtime.helpers import TOKEN, settle, typing_tokens, wait_until
+from tests.realtime.conftest import PEOPLE, Doc
+from tests.realtime.helpers import TOKEN, csrf_token, settle, typing_tokens, wait_until
 
 SETTLED = 60.0
 
@@ -202,3 +203,108 @@ def test_database_unreachable_edits_are_refused_then_stored(running: Shared) -> 
         # Sent again, now stored.
         typed = {n: [f"⟦{n}.0⟧"] for n in range(len(clients))}
         assert_stored_once(running, doc, clients, typed, "Senza database.")
+
+
+def test_the_console_shows_who_is_present_on_every_process(running: Shared) -> None:
+    doc = running.world.document("Chi c'è.\n")
+    first, second = running.routes["tavolo1"], running.routes["tavolo2"]
+    names = [PEOPLE["writer1"][1], PEOPLE["writer2"][1]]
+    facilitator = requests.Session()
+    enter(facilitator, running.world.links["facilitator"])
+    consoles = [
+        f"http://127.0.0.1:{port}/workshops/{running.world.workshop_id}/console"
+        for port in running.cluster.shape.ports
+    ]
+
+    def shown(console: str) -> list[str]:
+        page = facilitator.get(console, timeout=30).text
+        return [name for name in names if name in page]
+
+    with people(running, doc, ("writer1", first), ("writer2", second)) as clients:
+        assert [shown(console) for console in consoles] == [[], []]
+        for client in clients:
+            client.set_presence(doc.section_id)
+        # Whichever process answers the page, it names both, each on another process.
+        for console in consoles:
+            wait_until(lambda console=console: shown(console) == names, 60)
+
+
+def test_logging_out_closes_the_logins_connections_on_every_process(running: Shared) -> None:
+    doc = running.world.document("Uscita.\n")
+    # Connected to the first process, logging out through the second.
+    answering = running.cluster.shape.ports[1]
+    route = running.routes["tavolo1"]
+    with people(running, doc, ("writer4", route)) as (client,):
+        page = f"http://127.0.0.1:{answering}/workshops/{running.world.workshop_id}"
+        token = csrf_token(client._http, page)
+        out = client._http.post(
+            f"http://127.0.0.1:{answering}/esci",
+            data={"csrf_token": token},
+            headers={"Referer": page},
+            allow_redirects=False,
+        )
+        assert out.status_code == 302
+        wait_until(lambda: not client.connected, 30)
+
+
+def test_limits_count_on_every_process(running: Shared) -> None:
+    """Twenty wrong links a minute from one address, wherever they are tried."""
+    wrong = "/i/" + "x" * 32
+    # Another address than the tests' own (the proxy is trusted to say whom it serves).
+    someone = {"X-Forwarded-For": "198.51.100.7"}
+    answers = [
+        requests.get(f"http://127.0.0.1:{port}{wrong}", headers=someone, timeout=30).status_code
+        for _ in range(13)
+        for port in running.cluster.shape.ports
+    ]
+    assert 429 not in answers[:20]
+    assert set(answers[20:]) == {429}
+
+
+def test_the_agendas_transitions_apply_once_with_every_process_ticking(running: Shared) -> None:
+    """Both processes look for due transitions twice a second: each session opens its
+    section once and locks it once."""
+    sql = running.world.server.sql
+    sections = [running.world.document("Sessione.\n", state="locked").section_id for _ in range(6)]
+    # Each session with its section in one statement: a tick between the two would
+    # open a session without its section.
+    sessions = [
+        sql(
+            "WITH made AS (INSERT INTO agenda_session (workshop_id, title, room, starts_at,"
+            " ends_at, open_at_start, lock_at_end, created_at) VALUES (?, 'Sessione', '',"
+            " (now() at time zone 'utc') - interval '1 minute',"
+            " (now() at time zone 'utc') + interval '4 seconds', true, true,"
+            " now() at time zone 'utc') RETURNING id)"
+            " INSERT INTO agenda_session_section SELECT id, ? FROM made RETURNING session_id",
+            running.world.workshop_id,
+            section,
+        )[0][0]
+        for section in sections
+    ]
+
+    def events(action: str) -> list[tuple]:
+        return sql(
+            "SELECT object_id, COUNT(*) FROM audit_event WHERE action = ?"
+            " AND object_id = ANY(?) GROUP BY object_id ORDER BY object_id",
+            action,
+            sessions,
+        )
+
+    wait_until(
+        lambda: (
+            sql(
+                "SELECT COUNT(*) FROM agenda_session WHERE id = ANY(?) AND locked_at IS NOT NULL",
+                sessions,
+            )[0][0]
+            == len(sessions)
+        ),
+        60,
+    )
+    # A process that read a transition as due just before the other applied it has
+    # tried to claim it within its tick: three ticks later every attempt is over.
+    time.sleep(1.5)
+    assert events("agenda.sections_opened") == [(s, 1) for s in sorted(sessions)]
+    assert events("agenda.sections_locked") == [(s, 1) for s in sorted(sessions)]
+    assert {state for (state,) in sql("SELECT state FROM section WHERE id = ANY(?)", sections)} == {
+        "locked"
+    }
