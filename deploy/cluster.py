@@ -36,6 +36,10 @@ PROXY_TEMPLATE = ROOT / "deploy" / "haproxy.cfg"
 # Where Debian puts it; root's PATH has /usr/sbin, other users' may not.
 HAPROXY_PLACES = ("/usr/sbin/haproxy",)
 STARTING_SECONDS = 90.0
+# What a server process and the migrations run, after the virtual environment's Python:
+# the same here as in the systemd units of deploy/systemd/ (tests/cluster/test_recipe.py).
+SERVER = ("wsgi.py",)
+MIGRATIONS = ("-m", "flask", "--app", "wsgi", "db", "upgrade")
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ class Cluster:
         self.shape.instance.mkdir(parents=True, exist_ok=True)
         if create_database(self.shape.database_url):
             print(f"  Creato il database {make_url(self.shape.database_url).database}.", flush=True)
-        self.command([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"])
+        self.command([sys.executable, *MIGRATIONS])
 
     def organiser_link(self) -> str:
         """`tavolo init`, as `make run` does it: asks at this terminal for the organiser
@@ -216,7 +220,7 @@ class Cluster:
         """Starts process `number` (from 0), also again after it was killed."""
         port = self.shape.ports[number]
         self.servers[port] = subprocess.Popen(
-            [sys.executable, "wsgi.py"],
+            [sys.executable, *SERVER],
             cwd=ROOT,
             env=self.environment(port),
             stdout=self._log(f"server-{port}"),

@@ -2,7 +2,8 @@
 
 Presence lives in memory and is never stored: it describes the room right now. Each
 process knows its own connections only, which is complete when a document's people are
-routed to one process (the deployment notes ask for exactly that)."""
+routed to one process (the deployment notes ask for exactly that); what the console and
+the labs' grid show is gathered from every process (directory.py)."""
 
 from __future__ import annotations
 

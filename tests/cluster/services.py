@@ -113,6 +113,11 @@ class PrivateRedis:
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.05)
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
     def start_if_stopped(self) -> None:
         if self._process is None:
             self.start()
