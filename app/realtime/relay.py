@@ -81,6 +81,17 @@ class Relay(RedisManager):
             **kwargs,
         )
 
+    def _handle_emit(self, message: dict) -> None:
+        """Every process receives every event of every process: one for a room that has
+        nobody here (a document routed to another process) is dropped before its
+        payload is decoded."""
+        room = message.get("room")
+        if room is not None and message.get("callback") is None:
+            members = self.rooms.get(message.get("namespace") or "/", {}).get(room)
+            if not members:
+                return
+        super()._handle_emit(message)
+
     def _handle_close_room(self, message: dict) -> None:
         """Closing a login's room, here or in another process, closes its connections."""
         room, namespace = message.get("room"), message.get("namespace") or "/"

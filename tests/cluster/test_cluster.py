@@ -136,7 +136,8 @@ def test_redis_restarted_while_people_type_loses_nothing(running: Shared) -> Non
                 wait_until(
                     lambda: all(
                         len(c.acks) > n + 20 for c, n in zip(clients, acknowledged, strict=True)
-                    )
+                    ),
+                    60,
                 )
                 # People still enter with their link: the limits count in memory meanwhile.
                 link = running.world.links["writer3"]
@@ -273,7 +274,7 @@ def test_the_agendas_transitions_apply_once_with_every_process_ticking(running: 
             "WITH made AS (INSERT INTO agenda_session (workshop_id, title, room, starts_at,"
             " ends_at, open_at_start, lock_at_end, created_at) VALUES (?, 'Sessione', '',"
             " (now() at time zone 'utc') - interval '1 minute',"
-            " (now() at time zone 'utc') + interval '4 seconds', true, true,"
+            " (now() at time zone 'utc') + interval '8 seconds', true, true,"
             " now() at time zone 'utc') RETURNING id)"
             " INSERT INTO agenda_session_section SELECT id, ? FROM made RETURNING session_id",
             running.world.workshop_id,
