@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10.0
 FRESH_SECONDS = 35.0
+# How often changes are written: off the relay's tick, which must never wait for Redis.
+WRITE_SECONDS = 0.5
+# After Redis failed to answer, how long it is not asked again (pages then show this
+# process's people, at once).
+RESTING_SECONDS = 5.0
 KEY = "tavolo:presence:{}"
 
 # (person id, section id or None, name) of each connection present and not idle.
@@ -50,24 +55,27 @@ class Directory:
         self._process = uuid4().hex
         # What this process last wrote for each document, to write only changes.
         self._written: dict[int, list[Entry]] = {}
+        self._dirty: set[int] = set()
+        self._resting_until = 0.0
         self._lock = threading.Lock()
         self._task: Any = None
 
     def changed(self, document_ids: list[int]) -> None:
-        """The presence of these documents changed here (once per relay tick)."""
-        for document_id in document_ids:
-            self._write(document_id, again=False)
+        """The presence of these documents changed here (said once per relay tick)."""
         with self._lock:
+            self._dirty.update(document_ids)
             if self._task is None:
-                self._task = self._start_task(self._beat)
+                self._task = self._start_task(self._run)
 
     def present(self, document_id: int) -> list[Entry] | None:
         """Everyone's entries, this process's read from memory; None when Redis cannot
         be read (the caller then says what this process knows)."""
+        if time.monotonic() < self._resting_until:
+            return None
         try:
             written = self._redis.hgetall(KEY.format(document_id))
         except redis.RedisError as error:
-            log.warning("presence of other processes not read: %s", error)
+            self._rest(error)
             return None
         found = local_entries(self._registry, document_id)
         now = time.time()
@@ -79,10 +87,31 @@ class Directory:
                 found.extend(tuple(person) for person in entry["people"])
         return found
 
-    def _write(self, document_id: int, again: bool) -> None:
+    def _run(self) -> None:
+        beat = time.monotonic()
+        while True:
+            time.sleep(WRITE_SECONDS)
+            with self._lock:
+                due, self._dirty = self._dirty, set()
+            again = time.monotonic() - beat >= HEARTBEAT_SECONDS
+            if again:
+                beat = time.monotonic()
+                due |= set(self._written) | self._registry.open_documents()
+            if time.monotonic() < self._resting_until:
+                with self._lock:
+                    self._dirty |= due
+                continue
+            for document_id in sorted(due):
+                if not self._write(document_id, again):
+                    with self._lock:
+                        self._dirty |= due
+                    break
+
+    def _write(self, document_id: int, again: bool) -> bool:
+        """False when Redis did not answer."""
         people = local_entries(self._registry, document_id)
         if not again and self._written.get(document_id, []) == people:
-            return
+            return True
         key = KEY.format(document_id)
         try:
             if people:
@@ -95,11 +124,10 @@ class Directory:
                 self._redis.hdel(key, self._process)
                 self._written.pop(document_id, None)
         except redis.RedisError as error:
-            # Written again at the next beat.
-            log.warning("presence of document %s not shared: %s", document_id, error)
+            self._rest(error)
+            return False
+        return True
 
-    def _beat(self) -> None:
-        while True:
-            time.sleep(HEARTBEAT_SECONDS)
-            for document_id in set(self._written) | self._registry.open_documents():
-                self._write(document_id, again=True)
+    def _rest(self, error: Exception) -> None:
+        log.warning("presence across processes unavailable: %s", error)
+        self._resting_until = time.monotonic() + RESTING_SECONDS
