@@ -309,3 +309,31 @@ def test_the_agendas_transitions_apply_once_with_every_process_ticking(running: 
     assert {state for (state,) in sql("SELECT state FROM section WHERE id = ANY(?)", sections)} == {
         "locked"
     }
+
+
+def test_a_section_locked_through_one_process_is_locked_for_people_on_the_other(
+    running: Shared,
+) -> None:
+    doc = running.world.document("Da bloccare.\n")
+    route = running.routes["tavolo2"]
+    with people(running, doc, ("writer6", route)) as (client,):
+        client.insert(doc.section_id, 0, "Scritto. ")
+        client.wait_synced(SETTLED)
+        facilitator = requests.Session()
+        enter(facilitator, running.world.links["facilitator"])
+        first = f"http://127.0.0.1:{running.cluster.shape.ports[0]}"
+        console = f"{first}/workshops/{running.world.workshop_id}/console"
+        locked = facilitator.post(
+            f"{console}/sezioni/{doc.section_id}",
+            data={"state": "locked", "csrf_token": csrf_token(facilitator, console)},
+            headers={"Referer": console},
+            allow_redirects=False,
+        )
+        assert locked.status_code == 302
+        # Told through Redis, by the process that locked it.
+        wait_until(lambda: client.section_states.get(doc.section_id, {}).get("state") == "locked")
+        answered = len(client.acks)
+        client.insert(doc.section_id, 0, "Troppo tardi. ")
+        wait_until(lambda: len(client.acks) > answered)
+        assert client.acks[-1][1]["error"]["code"] == "section_locked"
+        assert running.world.body(doc) == "Scritto. Da bloccare.\n"
