@@ -257,9 +257,7 @@ class TavoloClient:
         client.connect()
         return client
 
-    def _setup(
-        self, base_url: str, timeout: float, public: bool, route: int | None = None
-    ) -> None:
+    def _setup(self, base_url: str, timeout: float, public: bool, route: int | None = None) -> None:
         self.base_url = base_url
         self._route = route
         self.client_id = uuid4().hex
