@@ -69,7 +69,11 @@ class Relay(RedisManager):
         **kwargs: Any,
     ) -> Any:
         target = to or room
-        if target is not None and callback is None and self.is_connected(target, namespace or "/"):
+        if (
+            isinstance(target, str)
+            and callback is None
+            and self.is_connected(target, namespace or "/")
+        ):
             kwargs["ignore_queue"] = True
         return super().emit(
             event,
@@ -86,7 +90,7 @@ class Relay(RedisManager):
         nobody here (a document routed to another process) is dropped before its
         payload is decoded."""
         room = message.get("room")
-        if room is not None and message.get("callback") is None:
+        if isinstance(room, str) and message.get("callback") is None:
             members = self.rooms.get(message.get("namespace") or "/", {}).get(room)
             if not members:
                 return
