@@ -60,7 +60,8 @@ def _routes(shared_proxy: str) -> dict[str, int]:
     raise RuntimeError(f"the proxy sends every document to {sorted(routes)}")
 
 
-@pytest.fixture(scope="session")
+# Stopped once this folder's tests are done, not kept running through the rest of a run.
+@pytest.fixture(scope="package")
 def shared(tmp_path_factory) -> Iterator[Shared]:  # type: ignore[no-untyped-def]
     if haproxy() is None:
         pytest.skip("HAProxy non è installato (make test lo installa con il target system)")
