@@ -337,3 +337,38 @@ def test_a_section_locked_through_one_process_is_locked_for_people_on_the_other(
         wait_until(lambda: len(client.acks) > answered)
         assert client.acks[-1][1]["error"]["code"] == "section_locked"
         assert running.world.body(doc) == "Scritto. Da bloccare.\n"
+
+
+def test_a_restore_through_one_process_sees_what_was_typed_through_the_other(
+    running: Shared,
+) -> None:
+    """The first process holds the section from before the typing; the restore it makes
+    must start from the text as the second process stored it, or it would change
+    nothing and say it restored."""
+    doc = running.world.document("Testo salvato.")
+    first, second = running.routes["tavolo1"], running.routes["tavolo2"]
+    with people(running, doc, ("writer1", first)) as (early,):
+        early.wait_synced(SETTLED)
+    facilitator = requests.Session()
+    enter(facilitator, running.world.links["facilitator"])
+    process = f"http://127.0.0.1:{running.cluster.shape.ports[0]}"
+    versions = f"{process}/documents/{doc.id}/versions"
+
+    def post(url: str, data: dict) -> int:
+        token = csrf_token(facilitator, versions)
+        answer = facilitator.post(
+            url,
+            data={**data, "csrf_token": token},
+            headers={"Referer": versions},
+            allow_redirects=False,
+        )
+        return answer.status_code
+
+    assert post(versions, {"name": "Prima della giornata"}) == 302
+    ((version,),) = running.world.server.sql("SELECT id FROM version WHERE document_id = ?", doc.id)
+    with people(running, doc, ("writer2", second)) as (late,):
+        late.insert(doc.section_id, 0, "Aggiunto dopo. ")
+        late.wait_synced(SETTLED)
+        assert post(f"{versions}/{version}/restore", {}) == 302
+        assert running.world.body(doc) == "Testo salvato."
+        wait_until(lambda: late.text(doc.section_id) == "Testo salvato.")
