@@ -10,7 +10,7 @@ JS_STAMP := node_modules/.installed
 BUILD_STAMP := static/build/.built
 MO_STAMP := app/translations/.compiled
 
-.PHONY: run test fuzz screenshots lint bench install system clean translations
+.PHONY: run run-cluster test fuzz screenshots lint bench install system proxy clean translations
 
 # In the room phones open the links: the server listens on every interface and the
 # links carry the laptop's network address (HOST=127.0.0.1 make run keeps it private).
@@ -25,8 +25,16 @@ run: install
 	@echo ""
 	$(BIN)/python wsgi.py
 
+# A region-wide deployment's shape on this machine (docs/deployment.md): PROCESSES server
+# processes (2 unless told) on ports 5001…, HAProxy in front on CLUSTER_PORT (8000),
+# all on the PostgreSQL database of DATABASE_URL (created if missing, brought up to date
+# first) and the Redis of REDIS_URL, both as already running on 127.0.0.1. Ctrl-C
+# stops everything.
+run-cluster: install proxy
+	$(BIN)/python -m deploy.cluster
+
 test: install system
-	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff check app tests bench deploy wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 ifeq ($(PYTEST_ARGS),)
 	@# The live server's other async mode (docs/deployment.md), against the same tests.
@@ -48,29 +56,40 @@ bench: install system
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/ruff check app tests bench wsgi.py
-	$(BIN)/ruff format --check app tests bench wsgi.py
+	$(BIN)/ruff check app tests bench deploy wsgi.py
+	$(BIN)/ruff format --check app tests bench deploy wsgi.py
 
 install: $(PY_STAMP) $(BUILD_STAMP) $(MO_STAMP)
 
 # Debian's tools that the tests and benchmarks drive, installed where missing (as root,
 # or through sudo): the browser, the PDF rasteriser, LibreOffice (the receiving office's
 # view of the DOCX and ODT files), pg_dump (backups of a PostgreSQL instance), zbarimg
-# (reads a QR code from its picture, as a phone's camera does) and ss (the length of the
-# server's listening queue, as the kernel sees it).
+# (reads a QR code from its picture, as a phone's camera does), ss (the length of the
+# server's listening queue, as the kernel sees it), and the proxy of `run-cluster`, which
+# the multi-process tests start too.
+PROXY_TOOLS := haproxy:haproxy
 SYSTEM_TOOLS := chromium:chromium pdftoppm:poppler-utils soffice:libreoffice-writer-nogui \
-	pg_dump:postgresql-client zbarimg:zbar-tools faketime:faketime ss:iproute2
+	pg_dump:postgresql-client zbarimg:zbar-tools faketime:faketime ss:iproute2 $(PROXY_TOOLS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-system:
-	@missing=""; for tool in $(SYSTEM_TOOLS); do \
-		command -v "$${tool%%:*}" >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; \
+# Debian puts some of them in /usr/sbin, which not every user's PATH holds.
+define install_missing
+	@missing=""; for tool in $(1); do \
+		PATH="$$PATH:/usr/sbin" command -v "$${tool%%:*}" >/dev/null 2>&1 || \
+			missing="$$missing $${tool#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installo i pacchetti Debian mancanti:$$missing"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+system:
+	$(call install_missing,$(SYSTEM_TOOLS))
+
+proxy:
+	$(call install_missing,$(PROXY_TOOLS))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

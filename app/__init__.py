@@ -114,7 +114,7 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        client_manager=_client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
         cors_allowed_origins=list(app.config["ORIGINS"]),
         max_http_buffer_size=4 * 1024 * 1024,
         # Each connection's events run in its own reader thread, one after another: a
@@ -124,6 +124,17 @@ def _init_extensions(app: Flask) -> None:
         async_handlers=False,
     )
     _configure_sqlite(app)
+
+
+def _client_manager(queue: str | None) -> object:
+    """Who holds the live connections: this process alone, or every process through
+    Redis (app/realtime/relay.py). Always given, so that an application built after one
+    with a queue does not inherit it (the Socket.IO server keeps its options)."""
+    from socketio import Manager
+
+    from app.realtime.relay import Relay
+
+    return Relay(queue, channel="flask-socketio") if queue else Manager()
 
 
 def _configure_sqlite(app: Flask) -> None:

@@ -45,6 +45,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # While Redis is unreachable (a restart, say) each process counts in its own memory
+    # and asks Redis again now and then: without it, every limited page (entering with
+    # a personal link among them) answered with an error until Redis came back. A Redis
+    # that hangs holds a request for a second at most.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_HEADERS_ENABLED = True
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "30"))
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024

@@ -85,6 +85,9 @@ class Member:
     typist: int | None
     section_id: int | None
     sampled: bool
+    # What a proxy in front of several processes routes the connection by (the
+    # document's id, as the editor sends it); None: nothing.
+    route: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class _MeasuredClient(TavoloClient):
         self._member = member
         self._log = log
         parts = urlsplit(member.link)
-        self._setup(f"{parts.scheme}://{parts.netloc}", TIMEOUT, public=False)
+        self._setup(f"{parts.scheme}://{parts.netloc}", TIMEOUT, public=False, route=member.route)
         self._enter(member.link)
         self.connect()
 

@@ -64,7 +64,7 @@ class LivePort(Protocol):
         """Tells the people in the document that the section's state changed."""
 
     def present(self, document_id: int) -> list[Present]:
-        """Who has the document open here and is not idle."""
+        """Who has the document open and is not idle, on every server process."""
 
 
 def _port() -> LivePort:
@@ -125,8 +125,8 @@ def notify_section_state(section: Section) -> None:
 
 
 def present(document_id: int) -> list[Present]:
-    """Who has the document open in this process and is not idle: what the console and
-    the labs' grid show."""
+    """Who has the document open, on any server process, and is not idle: what the
+    console and the labs' grid show."""
     return _port().present(document_id)
 
 

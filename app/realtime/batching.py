@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,9 +66,13 @@ class Batcher:
         registry: Registry,
         interval: float,
         write_wait: float = WRITE_WAIT_SECONDS,
+        presence_changed: Callable[[list[int]], None] | None = None,
     ) -> None:
+        """`presence_changed` is told, after each tick, the documents whose presence
+        changed in it (app/realtime/directory.py)."""
         self._socketio = socketio
         self._registry = registry
+        self._presence_changed = presence_changed
         self._interval = interval
         self._write_wait = write_wait
         self._updates: dict[tuple[int, int], list[tuple[bytes, str | None]]] = defaultdict(list)
@@ -169,6 +173,8 @@ class Batcher:
             self._send_updates(document_id, section_id, entries)
         for document_id, changes in presence.items():
             self._send_presence(document_id, changes)
+        if presence and self._presence_changed is not None:
+            self._presence_changed(list(presence))
 
     def _send_presence(self, document_id: int, changes: PresenceChanges) -> None:
         """Changes only, except to those who just joined: resending the whole list on

@@ -233,12 +233,21 @@ class TavoloClient:
     server; everything that asks the server something runs on the caller's thread or on
     a background task."""
 
-    def __init__(self, invitation_url: str, *, timeout: float = 10.0, connect: bool = True) -> None:
+    def __init__(
+        self,
+        invitation_url: str,
+        *,
+        timeout: float = 10.0,
+        connect: bool = True,
+        route: int | None = None,
+    ) -> None:
         """With `connect=False` the client only enters with the link, as a browser that
         already holds its cookie: `connect()` opens the live channel later (a whole room
-        arriving at once)."""
+        arriving at once). `route` is what a proxy in front of several server processes
+        sends the connection by, as the browser does: the id of the document it is for
+        (docs/deployment.md). The server ignores it."""
         parts = urlsplit(invitation_url)
-        self._setup(f"{parts.scheme}://{parts.netloc}", timeout, public=False)
+        self._setup(f"{parts.scheme}://{parts.netloc}", timeout, public=False, route=route)
         self._enter(invitation_url)
         if connect:
             self.connect()
@@ -247,15 +256,18 @@ class TavoloClient:
         enter(self._http, invitation_url, self._timeout)
 
     @classmethod
-    def reader(cls, base_url: str, *, timeout: float = 10.0) -> TavoloClient:
+    def reader(
+        cls, base_url: str, *, timeout: float = 10.0, route: int | None = None
+    ) -> TavoloClient:
         """A public reader, without an invitation: published documents only."""
         client = cls.__new__(cls)
-        client._setup(base_url.rstrip("/"), timeout, public=True)
+        client._setup(base_url.rstrip("/"), timeout, public=True, route=route)
         client.connect()
         return client
 
-    def _setup(self, base_url: str, timeout: float, public: bool) -> None:
+    def _setup(self, base_url: str, timeout: float, public: bool, route: int | None = None) -> None:
         self.base_url = base_url
+        self._route = route
         self.client_id = uuid4().hex
         self.errors: list[dict] = []
         self.resets: list[dict] = []
@@ -311,7 +323,7 @@ class TavoloClient:
         self._refusal = None
         try:
             self._sio.connect(
-                self.base_url,
+                self.base_url if self._route is None else f"{self.base_url}?d={self._route}",
                 headers={"Origin": self.base_url},
                 auth={"public": True} if self._public else None,
                 transports=["websocket"],

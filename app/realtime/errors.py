@@ -64,6 +64,16 @@ def server_error() -> LiveError:
     )
 
 
+def not_stored() -> LiveError:
+    """The database could not be reached or could not store the change: the editor keeps
+    it and sends it again (a passing refusal, as `server_error` always was)."""
+    return LiveError(
+        "server_error",
+        _("Il server non riesce a salvare in questo momento: la modifica non è salvata, "
+          "resta su questo dispositivo e verrà inviata di nuovo appena possibile."),
+    )
+
+
 def unsupported_protocol(version: int) -> LiveError:
     return LiveError(
         "bad_request",

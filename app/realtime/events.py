@@ -16,7 +16,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import SocketIO, disconnect, emit
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from app.core.sync import (
     PROTOCOL_VERSION,
@@ -30,6 +30,7 @@ from app.core.sync import (
 from app.extensions import db
 from app.modules.audit import services as audit
 from app.realtime import access, errors, services
+from app.realtime.store import NotStored
 
 Handler = Callable[[Any], dict]
 # Refusals that say someone tried what their role or revoked access does not allow (not
@@ -104,11 +105,20 @@ def _audit_refusal(code: str) -> None:
 
 
 def on_unexpected(error: Exception) -> dict | bool:
-    db.session.rollback()
-    current_app.logger.exception("live event %s failed", request.event["message"])
-    if request.event["message"] == "connect":
+    event = request.event["message"]
+    unreachable = isinstance(error, (OperationalError, InterfaceError, NotStored))
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        unreachable = True
+    if unreachable:
+        # Every keystroke of the room meets it while the database is away: one line each.
+        current_app.logger.error("live event %s not stored: %s", event, str(error)[:300])
+    else:
+        current_app.logger.exception("live event %s failed", event)
+    if event == "connect":
         return False
-    return _refuse(errors.server_error())
+    return _refuse(errors.not_stored() if unreachable else errors.server_error())
 
 
 @_live

@@ -2,7 +2,8 @@
 
 Presence lives in memory and is never stored: it describes the room right now. Each
 process knows its own connections only, which is complete when a document's people are
-routed to one process (the deployment notes ask for exactly that)."""
+routed to one process (the deployment notes ask for exactly that); what the console and
+the labs' grid show is gathered from every process (directory.py)."""
 
 from __future__ import annotations
 
@@ -137,6 +138,11 @@ class Registry:
                 return None
             connection.synced.add((document_id, section_id))
             return connection.entered.get(document_id)
+
+    def open_documents(self) -> set[int]:
+        """Every document someone has joined on this process."""
+        with self._lock:
+            return {d for c in self._connections.values() for d in c.documents}
 
     def documents(self, sid: str) -> list[int]:
         with self._lock:

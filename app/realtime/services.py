@@ -11,6 +11,8 @@ import sys
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from itertools import groupby
 from typing import NoReturn
 
 from flask import Flask, current_app
@@ -36,7 +38,9 @@ from app.modules.timeutil import utcnow
 from app.realtime import errors
 from app.realtime.access import SectionAccess, Viewer
 from app.realtime.batching import Batcher, document_room, people_room
+from app.realtime.directory import Directory, local_entries
 from app.realtime.presence import Registry, Spot
+from app.realtime.relay import Relay, login_room
 from app.realtime.settling import Settler
 from app.realtime.store import (
     TEXT_NAME,
@@ -59,6 +63,8 @@ class Live:
     registry: Registry
     batcher: Batcher
     settler: Settler
+    # Who is present in other processes too, when there are several (Redis).
+    directory: Directory | None = None
 
 
 def install(app: Flask) -> None:
@@ -71,7 +77,14 @@ def install(app: Flask) -> None:
         )
 
     registry = Registry(new_bucket if config["LIVE_RATE_LIMIT"] else None)
-    batcher = Batcher(socketio, registry, app.config["LIVE_BATCH_SECONDS"])
+    queue = config["SOCKETIO_MESSAGE_QUEUE"]
+    directory = Directory(queue, registry, socketio.start_background_task) if queue else None
+    batcher = Batcher(
+        socketio,
+        registry,
+        app.config["LIVE_BATCH_SECONDS"],
+        presence_changed=directory.changed if directory else None,
+    )
     store = Store(
         snapshot_every=app.config["LIVE_SNAPSHOT_EVERY"],
         burst_window=_burst_window(app.config),
@@ -79,6 +92,8 @@ def install(app: Flask) -> None:
         gather=batcher.before_next_tick,
         max_text_bytes=app.config["SECTION_MAX_BYTES"],
     )
+    if isinstance(socketio.server.manager, Relay):
+        socketio.server.manager.resumed = partial(_resend, app)
     # This module's functions implement the features' port (app/modules/port.py).
     app.extensions[INSTALLED] = sys.modules[__name__]
     app.extensions["tavolo.live"] = Live(
@@ -86,6 +101,7 @@ def install(app: Flask) -> None:
         registry=registry,
         batcher=batcher,
         settler=Settler(app, socketio, store, app.config["LIVE_SETTLE_SECONDS"]),
+        directory=directory,
     )
 
 
@@ -110,13 +126,17 @@ def connected(sid: str, login: Login | None, address: str | None) -> None:
         person = login.person
         budgets = (("person", person.id), where)
         live().registry.open(sid, login.id, person.id, person.name, budgets)
+        socketio.server.enter_room(sid, login_room(login.id), namespace="/")
 
 
 def close_connections(login_id: int) -> None:
-    """The sockets this process holds for a login that just ended. Sockets on other
-    processes are refused at their next event (see access)."""
+    """The sockets of a login that just ended: this process's, and through the message
+    queue every other process's (see Relay), which would otherwise keep them, and the
+    person present, until their next event was refused."""
     for sid in live().registry.connections_of(login_id):
         socketio.server.disconnect(sid, namespace="/")
+    if isinstance(socketio.server.manager, Relay):
+        socketio.server.close_room(login_room(login_id), namespace="/")
 
 
 def disconnected(sid: str) -> None:
@@ -328,30 +348,79 @@ def notify_document(document_id: int, kind: str, payload: dict | None = None) ->
 
 
 def notify_section_state(section: Section) -> None:
+    socketio.emit("section_state", _section_state(section), to=document_room(section.document_id))
+
+
+def _section_state(section: Section) -> dict:
     """`editable` is whether people whose role may write can write in the section now."""
-    socketio.emit(
-        "section_state",
+    return {
+        "section_id": section.id,
+        "state": section.state.value,
+        "editable": can_edit_section(
+            Role.PARTICIPANT,
+            section.state,
+            section.document.status,
+            archived=section.document.workshop.archived,
+        ),
+        "document_status": section.document.status.value,
+    }
+
+
+def _resend(app: Flask, since: dt.datetime) -> None:
+    """After the message queue between processes was lost (app/realtime/relay.py): this
+    process's people get every update stored since `since`, whichever process stored
+    it, each section's state and the document's presence, straight from here."""
+    with app.app_context():
+        try:
+            for document_id in live().registry.open_documents():
+                _resend_document(document_id, since)
+        finally:
+            db.session.remove()
+
+
+def _resend_document(document_id: int, since: dt.datetime) -> None:
+    sections = db.session.scalars(
+        db.select(Section).where(Section.document_id == document_id).order_by(Section.id)
+    ).all()
+    rows = db.session.execute(
+        db.select(SectionUpdate.section_id, SectionUpdate.update)
+        .where(
+            SectionUpdate.section_id.in_([section.id for section in sections]),
+            SectionUpdate.created_at >= since,
+        )
+        .order_by(SectionUpdate.section_id, SectionUpdate.seq)
+    ).all()
+    here = {"to": document_room(document_id), "namespace": "/", "ignore_queue": True}
+    for section_id, group in groupby(rows, key=lambda row: row.section_id):
+        updates = [row.update for row in group]
+        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        socketio.server.emit(
+            "updates", {"section_id": section_id, "updates": [to_wire(merged)]}, **here
+        )
+    for section in sections:
+        socketio.server.emit("section_state", _section_state(section), **here)
+    socketio.server.emit(
+        "presence",
         {
-            "section_id": section.id,
-            "state": section.state.value,
-            "editable": can_edit_section(
-                Role.PARTICIPANT,
-                section.state,
-                section.document.status,
-                archived=section.document.workshop.archived,
-            ),
-            "document_status": section.document.status.value,
+            "document_id": document_id,
+            "people": live().registry.people(document_id),
+            "gone": [],
+            "full": True,
         },
-        to=document_room(section.document_id),
+        to=people_room(document_id),
+        namespace="/",
+        ignore_queue=True,
     )
 
 
 def present(document_id: int) -> list[Present]:
-    return [
-        Present(p["person_id"], p["section_id"], p["name"])
-        for p in live().registry.people(document_id)
-        if not p["idle"]
-    ]
+    """Across every process when there are several, else (or when Redis cannot be read)
+    this process's people."""
+    state = live()
+    found = state.directory.present(document_id) if state.directory else None
+    if found is None:
+        found = local_entries(state.registry, document_id)
+    return [Present(*entry) for entry in found]
 
 
 _SECTIONS = Section.__table__

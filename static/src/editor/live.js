@@ -74,6 +74,9 @@ export class LiveDocument {
     this.presence = panel ? new PresencePanel(panel, i18n) : null
     this.people = []
     this.socket = io({
+      // Ignored by the server: a proxy in front of several server processes sends every
+      // connection of one document to the same process (docs/deployment.md).
+      query: { d: String(this.documentId) },
       autoConnect: false,
       withCredentials: true,
       transports: ['websocket', 'polling'],
@@ -336,9 +339,11 @@ export class LiveDocument {
     this._renderPresence()
   }
 
-  _serverError ({ code, message }) {
-    // A refused edit of a locked section is explained in the section by `reset`.
+  _serverError ({ code, message, event }) {
+    // A refused edit of a locked section is explained in the section by `reset`, one
+    // the server could not store by the section itself, beside «Non salvato».
     if (code === 'section_locked' || this.fatal) return
+    if (code === 'server_error' && event === 'update') return
     if (code === 'revoked' || code === 'logged_out') {
       this._failed({ code, message })
       return

@@ -279,8 +279,10 @@ export class SectionReplica {
     if (!this.entries.includes(entry) || entry.seq !== seq) return
     if (reply.ok) {
       this.entries.splice(this.entries.indexOf(entry), 1)
+      const recovered = this.refusal !== null
       this.refusal = null
       this._storePending()
+      if (recovered) this._changed('recovered')
       this._changed('status')
       return
     }
@@ -295,6 +297,14 @@ export class SectionReplica {
     if (code === 'rate_limited' || code === 'server_error' || code === 'out_of_order') {
       clearTimeout(this.retryTimer)
       this.retryTimer = setTimeout(() => this._send(), RETRY_MS)
+      if (code === 'server_error' && !this.refusal) {
+        // The server could not store it (its database unreachable, say): the change
+        // stays here and goes again, and meanwhile the section says it is not saved,
+        // with the server's words, until a change is stored.
+        this.refusal = error
+        this._changed('refused')
+        this._changed('status')
+      }
       return
     }
     if (code === 'not_joined') {

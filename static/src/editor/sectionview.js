@@ -551,6 +551,7 @@ export class SectionView {
     if (what === 'synced') this._renderAccess()
     if (what === 'rebuilt') this.bind()
     if (what === 'refused' && this.replica.refusal) this.showMessage(this.replica.refusal.message, 'warning')
+    if (what === 'recovered') this.message.replaceChildren()
   }
 
   showMessage (text, kind) {
