@@ -165,7 +165,12 @@ def _cast_open(
         ballot = Ballot(round_id=vote_round.id, person=person)
         db.session.add(ballot)
     ballot.choice, ballot.reason, ballot.updated_at = choice, reason, now
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same person, twice at the same instant
+        raise VoteError(
+            _("Il tuo voto era appena stato registrato: se vuoi cambiarlo, vota di nuovo.")
+        ) from error
 
 
 def _cast_secret(membership: Membership, vote_round: VoteRound, choice: str, reason: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from app.core.tally import CHOICES, Scale
 from app.extensions import db
@@ -177,3 +177,31 @@ def test_eligible_voters_are_the_participants_and_facilitators_at_the_close(
     people.revoke(None, table.memberships["carla"])
     db.session.commit()
     assert services.result(vote_round, utcnow()).eligible == 4
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+def test_a_ballot_stored_by_another_request_of_the_same_person_meanwhile_is_a_refusal_not_an_error(
+    table: Table, secret: bool
+) -> None:
+    """A double tap reaching two processes at once: the other request stores its ballot
+    between this one's reading and writing, on a connection of its own."""
+    vote_round = _open(table, secret=secret)
+    anna = table.memberships["anna"]
+    ballots = "vote_participation" if secret else "ballot"
+
+    @event.listens_for(db.session, "before_flush", once=True)
+    def other_request(*_: object) -> None:
+        values = {"round_id": vote_round.id, "person_id": anna.person_id}
+        if not secret:
+            values |= {"choice": "favorevole", "reason": "", "updated_at": utcnow()}
+        names = ", ".join(values)
+        with db.engine.connect() as other:
+            other.execute(
+                text(f"INSERT INTO {ballots} ({names}) VALUES (:{', :'.join(values)})"), values
+            )
+            other.commit()
+
+    with pytest.raises(services.VoteError, match="registrat"):
+        services.cast(anna, vote_round, "contrario", "Manca la scuola.", utcnow())
+    db.session.rollback()
+    assert services.voters_so_far(vote_round) == 1
