@@ -42,13 +42,14 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     _init_extensions(app)
     _register_blueprints(app)
     from app import cli, realtime
-    from app.web import errors, i18n, labels, qr, rendering, security
+    from app.web import errors, fragments, i18n, labels, qr, rendering, security
 
     errors.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     rendering.init_app(app)
+    fragments.init_app(app)
     qr.init_app(app)
     cli.init_app(app)
     realtime.init_app(app)

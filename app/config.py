@@ -95,6 +95,9 @@ class Config:
     RENDER_TIME_LIMIT = float(os.environ.get("RENDER_TIME_LIMIT", "3"))
     RENDER_MEMORY_MB = int(os.environ.get("RENDER_MEMORY_MB", "512"))
     RENDER_CACHE_BYTES = int(os.environ.get("RENDER_CACHE_BYTES", str(64 * 1024 * 1024)))
+    # Parts of pages kept once rendered (app/web/fragments.py): a 100-page document's
+    # page keeps about 1 MB per language and role.
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(64 * 1024 * 1024)))
     DOCUMENT_TEMPLATES_DIR = ROOT / "documents"
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
     # "threading" or "gevent" (docs/deployment.md says when to choose which); wsgi.py

@@ -5,6 +5,7 @@ projector screen from the back of the room."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import segno
 from flask import Flask
@@ -22,6 +23,8 @@ def svg(url: str) -> Markup:
     return Markup(_code(url).svg_inline(border=2, omitsize=True, svgclass="qr", lineclass=None))
 
 
+# Drawn once per address: a hundred phones ask for the same code within seconds.
+@lru_cache(maxsize=256)
 def svg_file(url: str) -> bytes:
     """A file for slides: black on white, the quiet zone the standard asks for."""
     out = io.BytesIO()
@@ -29,6 +32,7 @@ def svg_file(url: str) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=256)
 def png_file(url: str) -> bytes:
     """Large enough to stay sharp on a slide the width of a projector's screen."""
     out = io.BytesIO()

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from app.core.render import render_markdown
 from app.web.blocking import limited_environment
+from app.web.fragments import rendered_in_fallback
 from app.web.render_worker import HEADER
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -135,9 +136,7 @@ class RenderPool:
         self._pid = os.getpid()
         atexit.register(self.close)
 
-    def render(
-        self, text: str, prefix: str, level: int, document_id: int | None
-    ) -> str | None:
+    def render(self, text: str, prefix: str, level: int, document_id: int | None) -> str | None:
         """The HTML, or None when this text ran out of time or memory; raises
         `WorkerFailed` when no worker was free in time (the text is not to blame)."""
         if not self._slots.acquire(timeout=self.time_limit):
@@ -307,7 +306,10 @@ def markdown(
     """`app.core.render.render_markdown`, bounded (see the module's docstring)."""
     renderer: Renderer = current_app.extensions["tavolo.render"]
     html = renderer.render(text, prefix, heading_level, document_id)
-    return Markup(html) if html is not None else fallback(text)
+    if html is not None:
+        return Markup(html)
+    rendered_in_fallback()
+    return fallback(text)
 
 
 def fallback(text: str) -> Markup:

@@ -16,6 +16,7 @@ from app.modules.comments import services
 from app.modules.comments.forms import CommentForm, EditForm, HideForm, ResolveForm
 from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
+from app.modules.documents.pages import member_parts
 from app.modules.notifications import services as notifications
 from app.modules.port import notify_document
 from app.web.access import MAX_ID, Access, document_for, get_or_404, section_for
@@ -129,7 +130,12 @@ def hide(comment_id: int):  # type: ignore[no-untyped-def]
 def sidebar(document_id: int):  # type: ignore[no-untyped-def]
     """The facilitator's panel, re-fetched by the page when anything is discussed."""
     document, access = document_for(document_id, Capability.MODERATE)
-    return render_template("deliberation/_panel.html", document=document, access=access)
+    return render_template(
+        "deliberation/_panel.html",
+        document=document,
+        access=access,
+        parts=member_parts(document, access, ()),
+    )
 
 
 def _comment_for(comment_id: int, capability: Capability) -> tuple[Comment, Access]:

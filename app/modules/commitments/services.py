@@ -256,10 +256,7 @@ def _with_outcome(vote_round: VoteRound, note: str) -> str:
     result = votes.result(vote_round, now)
     if result is None:
         return note
-    counts = ", ".join(
-        f"{choice_label(choice)} {count}"
-        for choice, count in result.counts.items()
-    )
+    counts = ", ".join(f"{choice_label(choice)} {count}" for choice, count in result.counts.items())
     outcome = _("Esito della votazione: %(counts)s.", counts=counts)
     return f"{outcome} {note.strip()}".strip()
 
@@ -402,7 +399,10 @@ def of_document(document: Document) -> list[Entry]:
     """What the document hands over: the workshop's commitments agreed in the room (a
     proposal nobody agreed is not one), those from this document's clauses or from
     none, with their status as it is now."""
-    section_ids = {s.id for s in document.sections}
+    # Ids only: the public page asks at every reader, and the texts stay unread.
+    section_ids = set(
+        db.session.scalars(db.select(Section.id).where(Section.document_id == document.id))
+    )
     return [
         entry
         for entry in register(document.workshop)

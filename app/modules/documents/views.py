@@ -30,12 +30,18 @@ from app.modules.documents.forms import (
     StatusForm,
 )
 from app.modules.documents.models import Document, Section
-from app.modules.documents.pages import document_page, preview_html, template_hints
+from app.modules.documents.pages import (
+    document_page,
+    member_parts,
+    preview_html,
+    template_hints,
+)
 from app.modules.port import notify_section_state, section_too_long
 from app.modules.workshops.models import zone_of
 from app.web.access import Access, document_for, section_for, workshop_for
-from app.web.blocking import one_at_a_time
+from app.web.blocking import in_turn, one_at_a_time
 from app.web.errors import render_error
+from app.web.fragments import conditional_page
 from app.web.i18n import use_zone
 
 bp = Blueprint("documents", __name__)
@@ -66,6 +72,7 @@ def new(workshop_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/documents/<int:document_id>")
+@in_turn
 @login_required
 def show(document_id: int):  # type: ignore[no-untyped-def]
     document, access = document_for(document_id)
@@ -185,6 +192,9 @@ def set_status(document_id: int):  # type: ignore[no-untyped-def]
     db.session.commit()
     for section in document.sections:
         notify_section_state(section)
+    if document.status is DocumentStatus.PUBLISHED:
+        # Rendered now, once, rather than by the first of its readers: the text is final.
+        _public_page(document)
     flash(_status_message(document.status), "success")
     return redirect(url_for("documents.show", document_id=document.id))
 
@@ -227,10 +237,15 @@ def preview_section(section_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/p/<ref>")
+@in_turn
 def public(ref: str):  # type: ignore[no-untyped-def]
     document = services.published_document(ref)
     if document is None:
         abort(404)
+    return conditional_page(_public_page(document))
+
+
+def _public_page(document: Document) -> str:
     use_zone(zone_of(document.workshop))
     return render_template(
         "documents/public.html",
@@ -266,6 +281,7 @@ def _show(  # type: ignore[no-untyped-def]
             may_manage=may_manage,
             may_moderate=access.can(Capability.MODERATE),
             forms=forms,
+            parts=member_parts(document, access, bound),
         ),
         422 if bound else 200,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
@@ -354,7 +356,7 @@ def public_exports(document: Document) -> dict[Format, Export]:
     was frozen or published, of the text it has now (no named version)."""
     if document.status is not DocumentStatus.PUBLISHED:
         return {}
-    final = source_for(document, colophon=False).text_sha256
+    final = _published_text_sha(document)
     found: dict[Format, Export] = {}
     for row in exports_of(document):
         fmt = Format(row.format)
@@ -368,6 +370,27 @@ def public_exports(document: Document) -> dict[Format, Export]:
         ):
             found[fmt] = row
     return found
+
+
+# The fingerprint of each published text, by its publication and the state of its
+# sections (Document.sections_stamp): the public page asks for it at every reader.
+_PUBLISHED_SHAS: OrderedDict[tuple[object, ...], str] = OrderedDict()
+_PUBLISHED_SHAS_KEPT = 256
+_PUBLISHED_SHAS_LOCK = threading.Lock()
+
+
+def _published_text_sha(document: Document) -> str:
+    key = (document.id, document.published_at, *document.sections_stamp())
+    with _PUBLISHED_SHAS_LOCK:
+        found = _PUBLISHED_SHAS.get(key)
+    if found is not None:
+        return found
+    sha = source_for(document, colophon=False).text_sha256
+    with _PUBLISHED_SHAS_LOCK:
+        _PUBLISHED_SHAS[key] = sha
+        while len(_PUBLISHED_SHAS) > _PUBLISHED_SHAS_KEPT:
+            _PUBLISHED_SHAS.popitem(last=False)
+    return sha
 
 
 def sealed_sha(document: Document) -> str | None:

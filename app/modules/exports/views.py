@@ -5,6 +5,7 @@ PDF and DOCX of the final text once the document is published."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from flask import (
@@ -157,11 +158,14 @@ def presentation_qr(ref: str, target: str, ext: str):  # type: ignore[no-untyped
     if address is None or ext not in QR_FILES:
         abort(404)
     mimetype, draw = QR_FILES[ext]
+    data = draw(address)
     response = send_file(
-        io.BytesIO(draw(address)),
+        io.BytesIO(data),
         mimetype=mimetype,
         as_attachment=True,
         download_name=f"qr-{target}-{ref}.{ext}",
+        # A phone that already has the code is answered "not modified".
+        etag=hashlib.blake2b(data, digest_size=16).hexdigest(),
     )
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
