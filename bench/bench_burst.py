@@ -4,7 +4,6 @@ the 128 of before. See NOTES."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import statistics
@@ -20,7 +19,7 @@ import psutil
 import requests
 
 from app.realtime.client import enter
-from bench import burst_load
+from bench import burst_load, generators
 from bench.burst_load import Joined, Spec
 from bench.report import Entry, entry
 from tests.realtime.server import LiveServer
@@ -148,18 +147,11 @@ def _burst(world: World, scratch: Path, backlog: int | None) -> Figures:
 
 
 def _drive(base_url: str, world: World, server: psutil.Process) -> Figures:
-    context = multiprocessing.get_context("spawn")
-    pipes: list[Connection] = []
-    workers = []
-    for number in range(PROCESSES):
-        cookies = tuple(world.cookies[number::PROCESSES])
-        spec = Spec(number, base_url, world.document_id, cookies, NICENESS)
-        ours, theirs = context.Pipe()
-        worker = context.Process(target=burst_load.work, args=(spec, theirs))
-        worker.start()
-        theirs.close()
-        workers.append(worker)
-        pipes.append(ours)
+    specs = [
+        Spec(number, base_url, world.document_id, tuple(world.cookies[number::PROCESSES]), NICENESS)
+        for number in range(PROCESSES)
+    ]
+    pipes, workers = generators.start(burst_load.work, specs)
     try:
         _expect(pipes, "ready", SETUP_TIMEOUT)
         dropped_before, cpu_before = _dropped(), _cpu(server)
@@ -169,13 +161,7 @@ def _drive(base_url: str, world: World, server: psutil.Process) -> Figures:
         joined = [one for found in _expect(pipes, "done", BURST_TIMEOUT) for one in found]
         dropped, cpu = _dropped() - dropped_before, _cpu(server) - cpu_before
     finally:
-        for pipe in pipes:
-            pipe.close()
-        for worker in workers:
-            worker.join(timeout=30)
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
+        generators.stop(pipes, workers)
     return _figures(joined, dropped, cpu)
 
 

@@ -22,7 +22,7 @@ import psutil
 import psycopg
 
 from bench import bench_live
-from bench.bench_live import CLIENTS, TEMPLATE, TYPISTS, VIEWERS, Figures, World
+from bench.bench_live import CLIENTS, TYPISTS, VIEWERS, Figures, World, room_commands
 from bench.report import Entry, entry
 from deploy.cluster import SERVER, Cluster, Shape, haproxy
 from tests.cluster.services import (
@@ -117,26 +117,7 @@ def _seed(scratch: Path) -> Seeded:
         capture_output=True,
         timeout=600,
     )
-    commands = [
-        ["tavolo", "create-workshop", "Tavolo di prova del carico"],
-        ["tavolo", "create-document", "{0}", "Documento sotto carico", "--template", TEMPLATE],
-    ]
-    roles = ["participant"] * TYPISTS + ["observer"] * VIEWERS
-    commands += [
-        [
-            "tavolo",
-            "invite",
-            "{0}",
-            "--name",
-            f"Persona {n}",
-            "--email",
-            f"persona{n}@carico.example.org",
-            "--role",
-            role,
-        ]
-        for n, role in enumerate(roles)
-    ]
-    outputs = view.tavolo(*commands)
+    outputs = view.tavolo(*room_commands(TYPISTS, VIEWERS))
     document_id = int(outputs[1])
     sections = view.sql(
         "SELECT id FROM section WHERE document_id = ? ORDER BY position", document_id

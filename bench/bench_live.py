@@ -4,7 +4,6 @@ clients. See NOTES for what is measured and how."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import statistics
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 import psutil
 import requests
 
-from bench import live_load
+from bench import generators, live_load
 from bench.live_load import Log, Member, Spec
 from bench.report import Entry, entry
 from tests.realtime.server import ROOT, LiveServer
@@ -133,31 +132,36 @@ class Figures:
     fill_seconds: float
 
 
+def room_commands(typists: int, viewers: int) -> list[list[str]]:
+    """A workshop, its document, and an invitation per person: typists first. The
+    outputs are the workshop's id, the document's id, then everyone's link."""
+    roles = ["participant"] * typists + ["observer"] * viewers
+    return [
+        ["tavolo", "create-workshop", "Tavolo di prova del carico"],
+        ["tavolo", "create-document", "{0}", "Documento sotto carico", "--template", TEMPLATE],
+        *(
+            [
+                "tavolo",
+                "invite",
+                "{0}",
+                "--name",
+                f"Persona {n}",
+                "--email",
+                f"persona{n}@carico.example.org",
+                "--role",
+                role,
+            ]
+            for n, role in enumerate(roles)
+        ),
+    ]
+
+
 def _seed(instance: Path, typists: int = TYPISTS, viewers: int = VIEWERS) -> World:
     """A workshop, its document and everyone's personal link, made as the live tests
     make theirs: through the `tavolo` commands on a freshly prepared database."""
     server = LiveServer(instance)
     server.prepare_database()
-    commands = [
-        ["tavolo", "create-workshop", "Tavolo di prova del carico"],
-        ["tavolo", "create-document", "{0}", "Documento sotto carico", "--template", TEMPLATE],
-    ]
-    roles = ["participant"] * typists + ["observer"] * viewers
-    commands += [
-        [
-            "tavolo",
-            "invite",
-            "{0}",
-            "--name",
-            f"Persona {n}",
-            "--email",
-            f"persona{n}@carico.example.org",
-            "--role",
-            role,
-        ]
-        for n, role in enumerate(roles)
-    ]
-    outputs = server.tavolo(*commands)
+    outputs = server.tavolo(*room_commands(typists, viewers))
     document_id = int(outputs[1])
     sections = server.sql(
         "SELECT id FROM section WHERE document_id = ? ORDER BY position", document_id
@@ -219,43 +223,47 @@ def _members(world: World, base_url: str | None) -> list[Member]:
     return typists + viewers
 
 
-def _drive(
-    kind: str, base_url: str, server: psutil.Process, world: World, members: list[Member]
-) -> Figures:
-    """Runs the load generators against a started server and measures one window."""
-    context = multiprocessing.get_context("spawn")
-    rss_idle = server.memory_info().rss
+def specs_for(
+    kind: str,
+    base_url: str,
+    document_id: int,
+    members: list[Member],
+    period: float,
+    seconds: float,
+) -> list[Spec]:
+    """The sampled receivers in a process of their own, the others spread over
+    PROCESSES more at a lower priority (see NOTES)."""
     payload_bytes = live_load.tavolo_update_size()
     sampled = tuple(m for m in members if m.sampled)
     others = [m for m in members if not m.sampled]
     groups = [(sampled, 0)] + [
         (tuple(others[n::PROCESSES]), BACKGROUND_NICENESS) for n in range(PROCESSES)
     ]
-    specs = [
+    return [
         Spec(
             kind=kind,
             number=n,
             base_url=base_url,
-            document_id=world.document_id,
+            document_id=document_id,
             members=group,
-            period=PERIOD,
-            seconds=WARMUP + SECONDS,
+            period=period,
+            seconds=seconds,
             grace=GRACE,
             payload_bytes=payload_bytes,
             niceness=niceness,
         )
         for n, (group, niceness) in enumerate(groups)
     ]
-    pipes: list[Connection] = []
-    workers = []
+
+
+def _drive(
+    kind: str, base_url: str, server: psutil.Process, world: World, members: list[Member]
+) -> Figures:
+    """Runs the load generators against a started server and measures one window."""
+    rss_idle = server.memory_info().rss
     began = time.monotonic()
-    for spec in specs:
-        ours, theirs = context.Pipe()
-        worker = context.Process(target=live_load.work, args=(spec, theirs))
-        worker.start()
-        theirs.close()
-        workers.append(worker)
-        pipes.append(ours)
+    specs = specs_for(kind, base_url, world.document_id, members, PERIOD, WARMUP + SECONDS)
+    pipes, workers = generators.start(live_load.work, specs)
     try:
         _expect(pipes, "ready", SETUP_TIMEOUT)
         filled = time.monotonic() - began
@@ -273,15 +281,7 @@ def _drive(
         threads = server.num_threads()
         logs = _expect(pipes, "done", GRACE + 60)
     finally:
-        # A closed pipe ends a worker still waiting for its start time.
-        for pipe in pipes:
-            pipe.close()
-        deadline = time.monotonic() + 30
-        for worker in workers:
-            worker.join(timeout=max(0.0, deadline - time.monotonic()))
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
+        generators.stop(pipes, workers)
     figures, diagnosis = _figures(logs, window_start, window_end)
     wall = (window_end - window_start) / 1e9
     print(

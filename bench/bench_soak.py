@@ -3,21 +3,17 @@ with the server's memory sampled every ten seconds. See NOTES."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import tempfile
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import psutil
 
-from bench import live_load
+from bench import generators, live_load
 from bench.bench_live import (
-    BACKGROUND_NICENESS,
     GRACE,
-    PROCESSES,
     SAMPLED_TYPISTS,
     SAMPLED_VIEWERS,
     SETUP_TIMEOUT,
@@ -28,8 +24,9 @@ from bench.bench_live import (
     _serve,
     _sleep_until,
     _stop,
+    specs_for,
 )
-from bench.live_load import Log, Member, Spec
+from bench.live_load import Log, Member
 from bench.report import Entry, entry
 from tests.realtime.server import LiveServer
 
@@ -69,45 +66,15 @@ def _members(world: World, base_url: str) -> list[Member]:
     return typists + viewers
 
 
-def _specs(world: World, base_url: str) -> list[Spec]:
-    members = _members(world, base_url)
-    sampled = tuple(m for m in members if m.sampled)
-    others = [m for m in members if not m.sampled]
-    groups = [(sampled, 0)] + [
-        (tuple(others[n::PROCESSES]), BACKGROUND_NICENESS) for n in range(PROCESSES)
-    ]
-    return [
-        Spec(
-            kind="tavolo",
-            number=n,
-            base_url=base_url,
-            document_id=world.document_id,
-            members=group,
-            period=PERIOD,
-            seconds=SECONDS,
-            grace=GRACE,
-            payload_bytes=live_load.tavolo_update_size(),
-            niceness=niceness,
-        )
-        for n, (group, niceness) in enumerate(groups)
-    ]
-
-
 def _soak(
     world: World, server: psutil.Process, base_url: str
 ) -> tuple[list[float], list[Log], int]:
     """The server's RSS in MB every SAMPLE_EVERY seconds, the generators' logs, and when
     the typing started."""
-    context = multiprocessing.get_context("spawn")
-    pipes: list[Connection] = []
-    workers = []
-    for spec in _specs(world, base_url):
-        ours, theirs = context.Pipe()
-        worker = context.Process(target=live_load.work, args=(spec, theirs))
-        worker.start()
-        theirs.close()
-        workers.append(worker)
-        pipes.append(ours)
+    specs = specs_for(
+        "tavolo", base_url, world.document_id, _members(world, base_url), PERIOD, SECONDS
+    )
+    pipes, workers = generators.start(live_load.work, specs)
     try:
         _expect(pipes, "ready", SETUP_TIMEOUT)
         start_ns = time.monotonic_ns() + 200_000_000
@@ -119,13 +86,7 @@ def _soak(
             samples.append(server.memory_info().rss / 2**20)
         logs = _expect(pipes, "done", GRACE + 60)
     finally:
-        for pipe in pipes:
-            pipe.close()
-        for worker in workers:
-            worker.join(timeout=30)
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
+        generators.stop(pipes, workers)
     return samples, logs, start_ns
 
 
