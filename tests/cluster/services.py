@@ -21,7 +21,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.realtime.server import ROOT, SETTLING_TIMEOUT
+from tests.realtime.server import ROOT, settled_body
 
 POSTGRES_HOST, POSTGRES_PORT = "127.0.0.1", 5432
 ADMIN_URL = f"postgresql://postgres@{POSTGRES_HOST}:{POSTGRES_PORT}/postgres"
@@ -228,15 +228,4 @@ class ClusterView:
             return cursor.fetchall() if cursor.description else []
 
     def settled_body(self, section_id: int) -> str:
-        deadline = time.monotonic() + SETTLING_TIMEOUT
-        while True:
-            body, stored, logged = self.sql(
-                "SELECT body, body_seq, (SELECT MAX(seq) FROM section_update "
-                "WHERE section_id = section.id) FROM section WHERE id = ?",
-                section_id,
-            )[0]
-            if logged is None or stored >= logged:
-                return body
-            if time.monotonic() > deadline:
-                raise AssertionError(f"text stored up to update {stored} of {logged}")
-            time.sleep(0.05)
+        return settled_body(self.sql, section_id)

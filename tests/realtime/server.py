@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -24,6 +25,23 @@ CREATE_ALL = (
     "with app.app_context():\n"
     "    db.create_all()\n"
 )
+
+
+def settled_body(sql: Callable[..., list[tuple]], section_id: int) -> str:
+    """Polls the database through `sql` (SQLite's placeholders) until the stored text
+    includes the section's whole update log."""
+    deadline = time.monotonic() + SETTLING_TIMEOUT
+    while True:
+        body, stored, logged = sql(
+            "SELECT body, body_seq, (SELECT MAX(seq) FROM section_update "
+            "WHERE section_id = section.id) FROM section WHERE id = ?",
+            section_id,
+        )[0]
+        if logged is None or stored >= logged:
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"text stored up to update {stored} of {logged}")
+        time.sleep(0.05)
 
 
 def _free_port() -> int:
@@ -127,18 +145,7 @@ class LiveServer:
     def settled_body(self, section_id: int) -> str:
         """The text stored for pages and exports, once it includes the whole log: the
         server stores it a moment after the last update (LIVE_SETTLE_SECONDS)."""
-        deadline = time.monotonic() + SETTLING_TIMEOUT
-        while True:
-            body, stored, logged = self.sql(
-                "SELECT body, body_seq, (SELECT MAX(seq) FROM section_update "
-                "WHERE section_id = section.id) FROM section WHERE id = ?",
-                section_id,
-            )[0]
-            if logged is None or stored >= logged:
-                return body
-            if time.monotonic() > deadline:
-                raise AssertionError(f"text stored up to update {stored} of {logged}")
-            time.sleep(0.05)
+        return settled_body(self.sql, section_id)
 
     def sql(self, query: str, *params: object) -> list[tuple]:
         """Reads or changes the server's database directly, as another process would."""
