@@ -6,15 +6,19 @@ of one export carry the same text and the same SHA-256 in their colophon."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from app.core.render import NOTE_LABEL_MAX, render_markdown, slugify
+from app.core.footnotes import BodyNote, annotate
+from app.core.importing import MEDIA_TYPES
+from app.core.render import NOTE_LABEL_MAX, escape_markdown, render_markdown, slugify
 
 
 class Format(StrEnum):
@@ -47,6 +51,7 @@ class SourceSection:
     title: str
     depth: int  # 1 for a top-level section, after the outline smoothed level jumps
     body: str  # Markdown as typed
+    notes: tuple[BodyNote, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class ExportSource:
 class ExportOptions:
     format: Format
     annexes: frozenset[str] = frozenset()
+    notes: frozenset[str] = frozenset()  # keys of the note providers asked for
     colophon: bool = True
     pdf_archival: bool = False  # PDF/A-2b
     pdf_tagged: bool = True  # tagged PDF (PDF/UA-1)
@@ -144,15 +150,6 @@ def export_filename(
     while candidate in used:
         candidate, n = f"{stem}-{n}.{fmt.value}", n + 1
     return candidate
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~^])")
-
-
-def escape_markdown(text: str) -> str:
-    """A name or an organisation shown literally in an annex: "Coop. *Il Ponte*"
-    must not turn into emphasis, "1. Comune" into a list."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -258,11 +255,23 @@ def prefix_footnotes(body: str, prefix: str) -> str:
     return _FOOTNOTE.sub(lambda m: f"[^{prefix}-{m.group(1)}]", body)
 
 
-def document_markdown(source: ExportSource, date_text: str, title_block: bool = True) -> str:
+def section_markdown(body: str, depth: int, prefix: str) -> str:
+    """A section's text as the joined file holds it, below its heading."""
+    return prefix_footnotes(shift_headings(body.strip(), depth), prefix)
+
+
+def document_markdown(
+    source: ExportSource,
+    date_text: str,
+    title_block: bool = True,
+    noted: Callable[[int], str] | None = None,
+) -> str:
     """One Markdown file with a YAML header pandoc reads (title, subtitle, language,
     date): the Markdown export and the input of DOCX and ODT. Without `title_block` the
     header names the language only: DOCX and ODT get their cover after pandoc
-    (app/core/office.py), and pandoc's title block would come before it."""
+    (app/core/office.py), and pandoc's title block would come before it. With `noted`,
+    a section that has notes stands as `noted(its index)`, a line that `fill_sections`
+    later replaces with its text and notes; without, notes are left out."""
     meta: dict[str, str | None] = {"lang": source.language}
     if title_block:
         meta = {
@@ -276,7 +285,10 @@ def document_markdown(source: ExportSource, date_text: str, title_block: bool = 
     parts = [f"---\n{header}\n---\n"]
     for i, section in enumerate(source.sections):
         heading = "#" * min(6, section.depth)
-        body = prefix_footnotes(shift_headings(section.body.strip(), section.depth), f"s{i + 1}")
+        if noted is not None and section.notes:
+            body = noted(i)
+        else:
+            body = section_markdown(section.body, section.depth, f"s{i + 1}")
         title = numbered(section.number, escape_markdown(section.title))
         parts.append(f"{heading} {title}\n\n{body}\n")
     for annex in source.annexes:
@@ -376,6 +388,7 @@ class TextPart:
     heading_level: int
     notes_at_foot: bool
     document_id: int | None = None  # whose media files the text may show
+    notes: tuple[BodyNote, ...] = ()  # placed in the text before it is rendered
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -385,7 +398,13 @@ class TextPart:
             "heading_level": self.heading_level,
             "notes_at_foot": self.notes_at_foot,
             "document_id": self.document_id,
+            "notes": [note.as_dict() for note in self.notes],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TextPart:
+        notes = tuple(BodyNote.from_dict(note) for note in data.get("notes") or ())
+        return cls(**{**data, "notes": notes})
 
 
 def part_marker(index: int) -> str:
@@ -395,13 +414,74 @@ def part_marker(index: int) -> str:
 
 
 def fill_parts(html: str, parts: Sequence[TextPart]) -> str:
-    """Renders each part (app/core/render.py, notes at the foot of the page when asked,
-    Italian quotes) and puts it in place of its marker."""
+    """Renders each part (app/core/render.py, with its notes placed, notes at the foot of
+    the page when asked, Italian quotes) and puts it in place of its marker."""
     for part in parts:
+        markdown = annotate(part.markdown, part.notes) if part.notes else part.markdown
         rendered = render_markdown(
-            part.markdown, part.prefix, part.heading_level, document_id=part.document_id
+            markdown, part.prefix, part.heading_level, document_id=part.document_id
         )
         if part.notes_at_foot:
             rendered = footnotes_in_place(rendered)
         html = html.replace(part.marker, italian_quotes(rendered), 1)
     return html
+
+
+@dataclass(frozen=True)
+class NotedSection:
+    """A section of pandoc's input whose notes the export worker places, for the same
+    reason it renders the PDF's text: reading a text again may cost seconds."""
+
+    marker: str  # the line that stands for it (`document_markdown(noted=...)`)
+    body: str  # as typed
+    depth: int
+    prefix: str
+    notes: tuple[BodyNote, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "marker": self.marker,
+            "body": self.body,
+            "depth": self.depth,
+            "prefix": self.prefix,
+            "notes": [note.as_dict() for note in self.notes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NotedSection:
+        return cls(**{**data, "notes": tuple(BodyNote.from_dict(note) for note in data["notes"])})
+
+
+def fill_sections(
+    markdown: str, sections: Sequence[NotedSection], images: Callable[[str], str]
+) -> str:
+    """Each section with its notes placed, made ready as `document_markdown` makes the
+    others, its images inlined by `images`, in place of its marker."""
+    for section in sections:
+        body = section_markdown(
+            annotate(section.body, section.notes), section.depth, section.prefix
+        )
+        markdown = markdown.replace(section.marker, images(body), 1)
+    return markdown
+
+
+# A media file's name (app.core.importing.MEDIA_NAME): only those are the document's
+# own images, and only raster ones.
+_IMAGE_FILE = r"([0-9a-f]{20}\.(?:png|jpg|gif|webp))(?![\w.])"
+
+
+def inline_images(text: str, opener: str, prefix: str, read: Callable[[str], bytes | None]) -> str:
+    """The document's own images (`{opener}{prefix}<media file>`, as in `](/documents/
+    4/media/…png`) as data: URIs, read by `read` (None: no such file, left as it is);
+    any other address is left to the renderer, which refuses it."""
+    pattern = re.compile(re.escape(f"{opener}{prefix}") + _IMAGE_FILE)
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        data = read(name)
+        if data is None:
+            return match.group(0)
+        mime = MEDIA_TYPES[name.rsplit(".", 1)[1]]
+        return f"{opener}data:{mime};base64,{base64.b64encode(data).decode()}"
+
+    return pattern.sub(replace, text)

@@ -253,6 +253,32 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~^&])")
+
+
+def escape_markdown(text: str) -> str:
+    """A name or an organisation shown literally in an annex or a note: "Coop. *Il
+    Ponte*" must not turn into emphasis, "1. Comune" into a list, "&amp;" into "&"."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _without_inline_notes() -> MarkdownIt:
+    md = _build()
+    md.inline.ruler.disable("footnote_inline")
+    return md
+
+
+_MD_LIKE_PANDOC = _without_inline_notes()
+
+
+def markdown_tokens(text: str, inline_notes: bool = True) -> list[Token]:
+    """The text as `render_markdown` reads it, for whoever must know how a change would
+    be read before making it (a note call added at export time, app/core/footnotes.py).
+    Without `inline_notes`, "^[…]" is no note, as in pandoc's Markdown (DOCX, ODT),
+    where "2^[link](…)" is a superscript and a link."""
+    return (_MD if inline_notes else _MD_LIKE_PANDOC).parse(text, {_ENV_KEY: {}})
+
+
 def render_markdown(
     text: str, prefix: str = "", heading_level: int = 0, document_id: int | None = None
 ) -> str:

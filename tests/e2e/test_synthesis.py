@@ -5,14 +5,17 @@ beside the sections, a passage of another; the participant then rewrites that pa
 in her lab, the synthesis shows the change with its diff without a reload, and one
 click brings the new words in. In the synthesis's editor the pulled words name their
 lab on hover; a selection being made in the pane survives a lab's typing. The coverage
-page shows what of each lab is used and what is not. Screenshots go to
+page shows what of each lab is used and what is not, and the PDF exported with the
+sources in notes names each passage's lab at the foot of its page. Screenshots go to
 tests/e2e/screenshots/synthesis-*.png."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -187,7 +190,7 @@ def _hover_pulled(page: Page, title: str) -> Locator:
     return tip
 
 
-def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
+def test_a_synthesis_from_three_labs(browser: Browser, world: World, tmp_path: Path) -> None:
     contexts = []
     try:
         # Three people write their labs, each in their own browser.
@@ -212,6 +215,7 @@ def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
         screenshot(facilitator, "synthesis-new")
         facilitator.get_by_role("button", name="Crea la sintesi").click()
         expect(facilitator.get_by_role("heading", level=1)).to_have_text("Sintesi dei laboratori")
+        synthesis_url = facilitator.url.split("#")[0]
         _wait_for_labs(facilitator)
 
         # Bruno reads the synthesis meanwhile: the labs beside it, nothing to pull with.
@@ -334,6 +338,35 @@ def test_a_synthesis_from_three_labs(browser: Browser, world: World) -> None:
         expect(facilitator.locator(".coverage-paragraph--unused")).to_have_count(3)
         check_accessibility(facilitator, "the coverage page")
         screenshot(facilitator, "synthesis-coverage")
+
+        _export_with_notes(facilitator, synthesis_url, tmp_path)
     finally:
         for context in contexts:
             context.close()
+
+
+def _export_with_notes(page: Page, synthesis_url: str, folder: Path) -> None:
+    """The synthesis's export form offers the sources in notes, unticked; the PDF made
+    with them calls each passage and names its lab at the foot of the page."""
+    page.goto(f"{synthesis_url}/exports")
+    form = page.locator("form.export-form")
+    notes = form.get_by_label("Riferimenti alle fonti in nota")
+    expect(notes).not_to_be_checked()
+    # Bootstrap Italia draws the boxes on the labels: people click the words.
+    form.get_by_text("Riferimenti alle fonti in nota").click()
+    expect(notes).to_be_checked()
+    expect(form.get_by_label("PDF, da consegnare e stampare")).to_be_checked()
+    check_accessibility(page, "the synthesis's export form")
+    screenshot(page, "synthesis-export")
+    form.get_by_role("button", name="Esporta").click()
+    expect(page.locator(".alert").first).to_contain_text("Esportazione pronta")
+    href = page.locator(".export-list a").first.get_attribute("href")
+    download = page.request.get(page.url.split("/documents/")[0] + str(href))
+    assert download.ok
+    pdf = folder / "sintesi.pdf"
+    pdf.write_bytes(download.body())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    assert re.search(r"per gli affitti\.\s?\d", flat), flat
+    assert "Fonte: Laboratorio 1 · Abitare – «Cosa proponiamo», revisione" in flat
+    assert "Fonte: Laboratorio 2 · Lavoro – «Cosa proponiamo», revisione" in flat

@@ -9,10 +9,8 @@ inside its input as data: URIs, as they do in the standalone HTML file."""
 
 from __future__ import annotations
 
-import base64
 import html
-import re
-from collections.abc import Callable
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +25,15 @@ from app.core.export import (
     ExportOptions,
     ExportSource,
     Format,
+    NotedSection,
     TextPart,
     document_markdown,
     fill_parts,
+    inline_images,
     italian_quotes,
     part_marker,
 )
-from app.core.importing import MEDIA_TYPES
+from app.core.importing import MEDIA_NAME
 from app.modules.media.services import document_dir, media_url
 from app.web.i18n import long_date
 
@@ -45,9 +45,6 @@ MODULE_DIR = Path(__file__).parent
 # pandoc's Markdown with the extensions that matter for a policy text; raw HTML and raw
 # blocks off, so nobody can slip OOXML or ODF markup (and its external links) into the file.
 PANDOC_FROM = "commonmark_x-raw_html-raw_attribute-tex_math_dollars+yaml_metadata_block"
-# A media file's name (app.core.importing.MEDIA_NAME): only those are the document's
-# own images, and only raster ones.
-_IMAGE_FILE = r"([0-9a-f]{20}\.(?:png|jpg|gif|webp))(?![\w.])"
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,9 @@ def _page(
     stay at the end of their section in a web page, which has no foot."""
     own = source.document_id
     parts = [
-        TextPart(part_marker(i), s.body, f"s{i + 1}", min(6, s.depth + 1), not standalone, own)
+        TextPart(
+            part_marker(i), s.body, f"s{i + 1}", min(6, s.depth + 1), not standalone, own, s.notes
+        )
         for i, s in enumerate(source.sections)
     ]
     annexes = [
@@ -150,9 +149,15 @@ def _cover_status(source: ExportSource) -> str:
     return f"{which} · {long_date(source.created_at)}"
 
 
-def markdown_text(source: ExportSource, title_block: bool = True) -> str:
+def markdown_text(
+    source: ExportSource, title_block: bool = True, noted: dict[int, str] | None = None
+) -> str:
+    """The Markdown export, the text as written; with `noted`, pandoc's input, where
+    each section with notes stands as its marker."""
     with force_locale(source.language):
-        return document_markdown(source, _date_text(source), title_block)
+        return document_markdown(
+            source, _date_text(source), title_block, noted.__getitem__ if noted else None
+        )
 
 
 def _date_text(source: ExportSource) -> str:
@@ -161,12 +166,25 @@ def _date_text(source: ExportSource) -> str:
 
 def pandoc_job(source: ExportSource, fmt: Format) -> dict[str, Any]:
     """pandoc writes the text; the worker then adds the cover, the index, the header and
-    footer and the properties (app/core/office.py), from `office`."""
-    markdown = _inline_images(markdown_text(source, title_block=False), source.document_id, "](")
+    footer and the properties (app/core/office.py), from `office`. The sections with
+    notes travel apart, as typed: the worker places their notes (`noted`), and their
+    markers are unguessable, so that no text typed in a section can stand for another."""
+    nonce = secrets.token_hex(16)
+    markers = {i: f"tavolo-{nonce}-{i}" for i, s in enumerate(source.sections) if s.notes}
+    markdown = _inline_images(
+        markdown_text(source, title_block=False, noted=markers), source.document_id, "]("
+    )
+    noted = [
+        NotedSection(markers[i], s.body, s.depth, f"s{i + 1}", s.notes).as_dict()
+        for i, s in enumerate(source.sections)
+        if i in markers
+    ]
     return {
         "renderer": "pandoc",
         "pandoc": pypandoc.get_pandoc_path(),
         "markdown": markdown,
+        "noted": noted,
+        "media_prefix": media_prefix(source.document_id),
         "from": PANDOC_FROM,
         "to": fmt.value,
         "args": [
@@ -247,17 +265,10 @@ def _pdf_variant(options: ExportOptions) -> str | None:
 def _inline_images(text: str, document_id: int, opener: str) -> str:
     """Images of this document become data: URIs; any other address is left to the
     renderer, which refuses it."""
-    pattern = re.compile(re.escape(f"{opener}{media_prefix(document_id)}") + _IMAGE_FILE)
     folder = document_dir(document_id)
-    return pattern.sub(_data_uri(folder, opener), text)
 
+    def read(name: str) -> bytes | None:
+        path = folder / name
+        return path.read_bytes() if MEDIA_NAME.match(name) and path.is_file() else None
 
-def _data_uri(folder: Path, opener: str) -> Callable[[re.Match[str]], str]:
-    def replace(match: re.Match[str]) -> str:
-        path = folder / match.group(1)
-        mime = MEDIA_TYPES[path.suffix[1:]]
-        if not path.is_file():
-            return match.group(0)
-        return f"{opener}data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-    return replace
+    return inline_images(text, opener, media_prefix(document_id), read)

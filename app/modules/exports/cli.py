@@ -13,6 +13,7 @@ from app.extensions import db
 from app.modules.documents.models import Document
 from app.modules.exports import services
 from app.modules.exports.annexes import PROVIDERS, load_all
+from app.modules.exports.notes import PROVIDERS as NOTE_PROVIDERS
 
 load_all()
 
@@ -33,6 +34,13 @@ load_all()
 @click.option(
     "--annex", "annexes", multiple=True, type=click.Choice(sorted(PROVIDERS)), help="Allegato."
 )
+@click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    type=click.Choice(sorted(NOTE_PROVIDERS)),
+    help="Note a piè di pagina (non nel Markdown).",
+)
 @click.option("--pdf-a", "archival", is_flag=True, help="PDF/A-2b per l'archiviazione.")
 def export_command(
     document_id: int,
@@ -40,6 +48,7 @@ def export_command(
     out: Path,
     version: str | None,
     annexes: tuple[str, ...],
+    notes: tuple[str, ...],
     archival: bool,
 ) -> None:
     """Esporta un documento e stampa il percorso del file scritto."""
@@ -47,7 +56,7 @@ def export_command(
     if document is None:
         raise click.ClickException(f"Nessun documento con id {document_id}.")
     try:
-        options = services.options_from(fmt, annexes, archival=archival)
+        options = services.options_from(fmt, annexes, archival=archival, notes=notes)
         row = services.export(None, document, options, version)
     except services.ExportError as error:
         db.session.rollback()

@@ -33,6 +33,7 @@ from app.core.export import (
     export_filename,
     text_sha256,
 )
+from app.core.footnotes import BodyNote
 from app.core.permissions import DocumentStatus
 from app.extensions import db
 from app.modules.audit.models import AuditEvent
@@ -41,6 +42,8 @@ from app.modules.documents.models import Document, Section
 from app.modules.exports import assembly, logos, renderer
 from app.modules.exports.annexes import PROVIDERS
 from app.modules.exports.models import Export
+from app.modules.exports.notes import PROVIDERS as NOTE_PROVIDERS
+from app.modules.exports.notes import NoteProvider, offered
 from app.modules.people.models import Person
 from app.modules.port import settle_document
 from app.modules.timeutil import utcnow
@@ -52,6 +55,9 @@ VERSION_NAME_MAX = 200
 
 
 Item = tuple[str, int, str]  # title, level, Markdown body
+# The same with the section's id; None for a text the caller passed, which no note
+# provider knows.
+Row = tuple[int | None, str, int, str]
 
 
 def source_for(
@@ -60,18 +66,27 @@ def source_for(
     annexes: Sequence[str] = (),
     colophon: bool = True,
     sections: Sequence[Item] | None = None,
+    notes: Sequence[str] = (),
 ) -> ExportSource:
     """The text to export: `sections` when the caller already holds them, else the
     named version, else the document's current text (the live draft, or the frozen or
-    published final text: the same rows, which nobody can change once frozen)."""
+    published final text: the same rows, which nobody can change once frozen). `notes`:
+    the keys of the note providers whose notes go with each section."""
     if sections is not None:
-        items = list(sections)
+        rows: list[Row] = [(None, *item) for item in sections]
     else:
-        items = _version_items(document, version) if version else _live_items(document)
-    tree = outline.build([(title, level) for title, level, _body in items], document.numbered)
+        rows = _version_items(document, version) if version else _live_items(document)
+    tree = outline.build([(title, level) for _id, title, level, _body in rows], document.numbered)
+    noted = _notes(document, version, notes)
     numbered = tuple(
-        SourceSection(number=entry.number, title=title, depth=entry.depth, body=body)
-        for (title, _level, body), entry in zip(items, tree.entries, strict=True)
+        SourceSection(
+            number=entry.number,
+            title=title,
+            depth=entry.depth,
+            body=body,
+            notes=tuple(noted.get(section_id, ())) if section_id is not None else (),
+        )
+        for (section_id, title, _level, body), entry in zip(rows, tree.entries, strict=True)
     )
     workshop = document.workshop
     now = utcnow()
@@ -99,17 +114,17 @@ def source_for(
     )
 
 
-def _live_items(document: Document) -> list[Item]:
+def _live_items(document: Document) -> list[Row]:
     """Every acknowledged keystroke included (which commits). Read from the database
     rather than from loaded objects: the live store writes `Section.body` with
     statements that do not refresh what the session holds."""
     settle_document(document.id)
     rows = db.session.execute(
-        db.select(Section.title, Section.level, Section.body)
+        db.select(Section.id, Section.title, Section.level, Section.body)
         .where(Section.document_id == document.id)
         .order_by(Section.position)
     ).all()
-    return [(row.title, row.level, row.body) for row in rows]
+    return [(row.id, row.title, row.level, row.body) for row in rows]
 
 
 def _history() -> ModuleType | None:
@@ -131,7 +146,7 @@ def version_names(document: Document) -> list[str]:
     return list(dict.fromkeys(v.name for v in history.versions(document)))
 
 
-def _version_items(document: Document, name: str) -> list[Item]:
+def _version_items(document: Document, name: str) -> list[Row]:
     """The newest version with that name (names may repeat: "dopo la pausa")."""
     history = _history()
     if history is None:
@@ -139,7 +154,7 @@ def _version_items(document: Document, name: str) -> list[Item]:
     found = next((v for v in history.versions(document) if v.name == name), None)
     if found is None:
         raise ExportError(_("Il documento non ha una versione chiamata «%(name)s».", name=name))
-    return [(text.title, text.level, text.body) for text in history.version_texts(found)]
+    return [(text.id, text.title, text.level, text.body) for text in history.version_texts(found)]
 
 
 def _annex(key: str, document: Document) -> Annex | None:
@@ -148,6 +163,23 @@ def _annex(key: str, document: Document) -> Annex | None:
         raise ExportError(_("Allegato sconosciuto: %(key)s.", key=key))
     body = provider.build(document)
     return Annex(key=key, title=provider.title(), body=body) if body else None
+
+
+def _notes(
+    document: Document, version: str | None, keys: Sequence[str]
+) -> dict[int, list[BodyNote]]:
+    found: dict[int, list[BodyNote]] = {}
+    for key in keys:
+        provider = NOTE_PROVIDERS.get(key)
+        if provider is None:
+            raise ExportError(_("Note sconosciute: %(key)s.", key=key))
+        for section_id, section_notes in provider.build(document, version).items():
+            found.setdefault(section_id, []).extend(section_notes)
+    return found
+
+
+def notes_offered(document: Document) -> list[NoteProvider]:
+    return offered(document)
 
 
 def _colophon(version: str | None, when: object, sha: str) -> Annex:
@@ -170,8 +202,14 @@ def _colophon(version: str | None, when: object, sha: str) -> Annex:
 
 
 def options_from(
-    fmt: str, annexes: Sequence[str] = (), archival: bool = False, tagged: bool = True
+    fmt: str,
+    annexes: Sequence[str] = (),
+    archival: bool = False,
+    tagged: bool = True,
+    notes: Sequence[str] = (),
 ) -> ExportOptions:
+    """The Markdown export takes no notes: it is the text as written, the one whose seal
+    the colophon states and anyone can compute again."""
     try:
         chosen = Format(fmt)
     except ValueError as error:
@@ -181,8 +219,15 @@ def options_from(
     unknown = set(annexes) - set(PROVIDERS)
     if unknown:
         raise ExportError(_("Allegato sconosciuto: %(key)s.", key=", ".join(sorted(unknown))))
+    unknown = set(notes) - set(NOTE_PROVIDERS)
+    if unknown:
+        raise ExportError(_("Note sconosciute: %(key)s.", key=", ".join(sorted(unknown))))
     return ExportOptions(
-        format=chosen, annexes=frozenset(annexes), pdf_archival=archival, pdf_tagged=tagged
+        format=chosen,
+        annexes=frozenset(annexes),
+        notes=frozenset(notes) if chosen is not Format.MARKDOWN else frozenset(),
+        pdf_archival=archival,
+        pdf_tagged=tagged,
     )
 
 
@@ -269,7 +314,9 @@ def _export(
     version = (version or "").strip() or None
     if version and len(version) > VERSION_NAME_MAX:
         raise ExportError(_("Il nome della versione supera i %(n)d caratteri.", n=VERSION_NAME_MAX))
-    source = source_for(document, version, sorted(options.annexes), options.colophon)
+    source = source_for(
+        document, version, sorted(options.annexes), options.colophon, notes=sorted(options.notes)
+    )
     name = export_filename(
         document.id,
         document.title,
@@ -288,6 +335,7 @@ def _export(
         document_status=document.status.value,
         options={
             "annexes": sorted(options.annexes),
+            "notes": sorted(options.notes),
             "pdf_archival": options.pdf_archival,
             "pdf_tagged": options.pdf_tagged,
         },

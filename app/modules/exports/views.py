@@ -52,7 +52,7 @@ def index(document_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def create(document_id: int):  # type: ignore[no-untyped-def]
     document, access = document_for(document_id)
-    form = ExportForm(services.version_names(document))
+    form = _export_form(document)
     if not form.validate():
         return _index(document, access, form, status=422)
     try:
@@ -61,6 +61,7 @@ def create(document_id: int):  # type: ignore[no-untyped-def]
             form.annexes.data or (),
             archival=form.pdf_archival.data,
             tagged=form.pdf_tagged.data,
+            notes=form.notes.data or (),
         )
         with one_at_a_time("pdf", current_user.person_id):
             row = services.export(current_user.person, document, options, form.version.data)
@@ -203,7 +204,7 @@ def export_panel(document: Document, access: Access) -> dict[str, object]:
     exports this person may see."""
     rows = _visible(document, access)
     return {
-        "form": ExportForm(services.version_names(document), formdata=None),
+        "form": _export_form(document, formdata=None),
         "exports": rows[:PANEL_SIZE],
         "more": len(rows) > PANEL_SIZE,
     }
@@ -222,7 +223,7 @@ def _index(
             "exports/index.html",
             document=document,
             access=access,
-            form=form or ExportForm(services.version_names(document), formdata=None),
+            form=form or _export_form(document, formdata=None),
             logo_form=logo_form or (LogoForm(formdata=None) if may_manage else None),
             logos=logos.logos_of(document),
             max_logos=logos.LOGO_MAX_COUNT,
@@ -232,6 +233,12 @@ def _index(
             else None,
         ),
         status,
+    )
+
+
+def _export_form(document: Document, **kwargs: object) -> ExportForm:
+    return ExportForm(
+        services.version_names(document), notes=services.notes_offered(document), **kwargs
     )
 
 

@@ -129,9 +129,33 @@ def _core(name: str) -> Any:
 
 
 def _filled(job: dict[str, Any]) -> str:
-    """The sections' Markdown rendered into the page."""
+    """The sections' Markdown rendered into the page, with their notes."""
     export = _core("export")
-    return export.fill_parts(job["html"], [export.TextPart(**p) for p in job.get("parts", [])])
+    parts = [export.TextPart.from_dict(p) for p in job.get("parts", [])]
+    return export.fill_parts(job["html"], parts)
+
+
+def _with_notes(job: dict[str, Any]) -> str:
+    """pandoc's input with each section that has notes in place of its marker, its notes
+    placed and its images inlined from the document's own media folder."""
+    if not job.get("noted"):
+        return str(job["markdown"])
+    export = _core("export")
+    folder = Path(job["office"]["media"]).resolve()
+    named = _core("importing").MEDIA_NAME
+
+    def read(name: str) -> bytes | None:
+        path = (folder / name).resolve()
+        if not (named.match(name) and path.is_relative_to(folder) and path.is_file()):
+            return None
+        return path.read_bytes()
+
+    sections = [export.NotedSection.from_dict(s) for s in job["noted"]]
+    return export.fill_sections(
+        job["markdown"],
+        sections,
+        lambda text: export.inline_images(text, "](", job["media_prefix"], read),
+    )
 
 
 def _local_file(url: str, origin: str, roots: dict[str, Path]) -> Path | None:
@@ -162,11 +186,12 @@ def _pandoc(job: dict[str, Any], partial: Path) -> None:
         f"--output={'-' if office else partial}",
         *job["args"],
     ]
+    markdown = _with_notes(job)
     if not office:
-        _run_pandoc(command, job["markdown"], subprocess.PIPE)
+        _run_pandoc(command, markdown, subprocess.PIPE)
         return
     with tempfile.TemporaryFile(dir=partial.parent) as written:
-        _run_pandoc(command, job["markdown"], written)
+        _run_pandoc(command, markdown, written)
         written.seek(0)
         finish = _core(f"office_{job['to']}").finish
         finish(written, partial, _finish_spec(office))

@@ -1,6 +1,7 @@
-"""The sources of a synthesis as an annex of its export: for every passage taken from a
+"""The sources of a synthesis in its export: as an annex, for every passage taken from a
 lab, the lab, its section, the version it came from and the words, so that the
-institutions can check that the synthesis is faithful to the labs."""
+institutions can check that the synthesis is faithful to the labs; and, when asked, as
+a note at the foot of the page after each passage, naming where it comes from."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.export import escape_markdown
+from app.core.footnotes import BodyNote
 from app.core.provenance import SourceState
 from app.modules.documents.models import Document
 from app.modules.exports.annexes import AnnexProvider
 from app.modules.exports.annexes import register as register_annex
-from app.modules.synthesis.services import PassageView, passages_of, synthesis_of
+from app.modules.exports.notes import NoteProvider, NotesBySection
+from app.modules.exports.notes import register as register_notes
+from app.modules.synthesis.models import PulledPassage
+from app.modules.synthesis.services import PassageView, passages_of, pulled_in, synthesis_of
 
 # A passage is quoted in the annex up to this many characters: the annex points to the
 # lab's text, it does not copy it again.
@@ -68,5 +73,40 @@ register_annex(
         label=_l("Fonti della sintesi"),
         title=lambda: _("Fonti della sintesi"),
         build=sources_markdown,
+    )
+)
+
+
+def _note(passage: PulledPassage) -> str:
+    """Plain text: the exporter escapes it."""
+    names = {"lab": passage.source_document_title, "section": passage.source_section_title}
+    if passage.source_version_name:
+        return _(
+            "Fonte: %(lab)s – «%(section)s», versione «%(version)s»",
+            version=passage.source_version_name,
+            **names,
+        )
+    return _("Fonte: %(lab)s – «%(section)s», revisione %(seq)d", seq=passage.source_seq, **names)
+
+
+def source_notes(document: Document, _version: str | None) -> NotesBySection:
+    """A note for every passage pulled into the synthesis, on its words there. The
+    exporter looks for them in the text it exports (the live one or a saved version),
+    and words deleted or rewritten there since get no call."""
+    found: dict[int, list[BodyNote]] = {}
+    for passage in pulled_in(document):
+        if passage.anchor is not None:
+            found.setdefault(passage.section_id, []).append(
+                BodyNote(passage.anchor, _note(passage))
+            )
+    return found
+
+
+register_notes(
+    NoteProvider(
+        key="sources",
+        label=_l("Riferimenti alle fonti in nota"),
+        offered=lambda document: synthesis_of(document) is not None,
+        build=source_notes,
     )
 )

@@ -194,6 +194,16 @@ class PassageView:
 def passages_of(document: Document) -> list[PassageView]:
     """Every passage of the synthesis with the state of its source, in the order of
     the synthesis's sections."""
+    texts: dict[int, str] = {}
+    own: dict[int, str] = {}
+    return [
+        PassageView(row, _check(row, texts), _in_synthesis(row, own)) for row in pulled_in(document)
+    ]
+
+
+def pulled_in(document: Document) -> list[PulledPassage]:
+    """The passages pulled into the synthesis, in the order of its sections, then of
+    pulling; nothing read of any text."""
     ids = [section.id for section in document.sections]
     rows = list(
         db.session.scalars(
@@ -204,9 +214,7 @@ def passages_of(document: Document) -> list[PassageView]:
     )
     order = {section_id: i for i, section_id in enumerate(ids)}
     rows.sort(key=lambda p: order[p.section_id])
-    texts: dict[int, str] = {}
-    own: dict[int, str] = {}
-    return [PassageView(row, _check(row, texts), _in_synthesis(row, own)) for row in rows]
+    return rows
 
 
 def update(actor: Person, passage: PulledPassage) -> PulledPassage:
