@@ -149,7 +149,9 @@ def test_a_one_minute_session_opens_and_locks_its_section_and_loses_nothing(
         # it would reconnect and send them again: a slow network, not a lost one.
         _wait_until(participant, end - dt.timedelta(seconds=2))
         network.hold()
-        participant.keyboard.type(" Ultime parole in viaggio.")
+        # One input event, as a paste: typed key by key on a loaded machine, the words
+        # straddled the lock and only their first half was in flight.
+        participant.keyboard.insert_text(" Ultime parole in viaggio.")
         _wait_until(participant, end + dt.timedelta(seconds=1))
         deadline = time.monotonic() + 15
         while not server.sql("SELECT locked_at FROM agenda_session WHERE title = 'Abitare'")[0][0]:
