@@ -12,7 +12,6 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import psutil
@@ -153,12 +152,12 @@ def _drive(base_url: str, world: World, server: psutil.Process) -> Figures:
     ]
     pipes, workers = generators.start(burst_load.work, specs)
     try:
-        _expect(pipes, "ready", SETUP_TIMEOUT)
+        generators.expect(pipes, "ready", SETUP_TIMEOUT)
         dropped_before, cpu_before = _dropped(), _cpu(server)
         start_ns = time.monotonic_ns() + 500_000_000
         for pipe in pipes:
             pipe.send(start_ns)
-        joined = [one for found in _expect(pipes, "done", BURST_TIMEOUT) for one in found]
+        joined = [one for found in generators.expect(pipes, "done", BURST_TIMEOUT) for one in found]
         dropped, cpu = _dropped() - dropped_before, _cpu(server) - cpu_before
     finally:
         generators.stop(pipes, workers)
@@ -168,24 +167,6 @@ def _drive(base_url: str, world: World, server: psutil.Process) -> Figures:
 def _cpu(process: psutil.Process) -> float:
     times = process.cpu_times()
     return times.user + times.system
-
-
-def _expect(pipes: list[Connection], state: str, timeout: float) -> list[list[Joined]]:
-    deadline = time.monotonic() + timeout
-    found: list[list[Joined]] = []
-    waiting = list(pipes)
-    while waiting:
-        ready = wait(waiting, timeout=max(0.0, deadline - time.monotonic()))
-        if not ready:
-            raise TimeoutError(f"load generators not {state} in {timeout:.0f} s")
-        for pipe in ready:
-            assert isinstance(pipe, Connection)
-            number, got, payload = pipe.recv()
-            if got != state:
-                raise RuntimeError(f"load generator {number}: expected {state}, got {payload}")
-            found.append(payload)
-            waiting.remove(pipe)
-    return found
 
 
 def _figures(joined: list[Joined], dropped: int, cpu: float) -> Figures:

@@ -13,7 +13,6 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -265,7 +264,7 @@ def _drive(
     specs = specs_for(kind, base_url, world.document_id, members, PERIOD, WARMUP + SECONDS)
     pipes, workers = generators.start(live_load.work, specs)
     try:
-        _expect(pipes, "ready", SETUP_TIMEOUT)
+        generators.expect(pipes, "ready", SETUP_TIMEOUT)
         filled = time.monotonic() - began
         start_ns = time.monotonic_ns() + 200_000_000
         for pipe in pipes:
@@ -279,7 +278,7 @@ def _drive(
         cpu_after, loaders_after = _cpu(server), sum(_cpu(p) for p in loaders)
         rss_loaded = server.memory_info().rss
         threads = server.num_threads()
-        logs = _expect(pipes, "done", GRACE + 60)
+        logs = generators.expect(pipes, "done", GRACE + 60)
     finally:
         generators.stop(pipes, workers)
     figures, diagnosis = _figures(logs, window_start, window_end)
@@ -299,29 +298,6 @@ def _drive(
         rss_mb_per_client=(rss_loaded - rss_idle) / CLIENTS / 2**20,
         fill_seconds=filled,
     )
-
-
-def _expect(pipes: list[Connection], state: str, timeout: float) -> list[Log]:
-    deadline = time.monotonic() + timeout
-    found: list[Log] = []
-    waiting = list(pipes)
-    while waiting:
-        ready = wait(waiting, timeout=max(0.0, deadline - time.monotonic()))
-        if not ready:
-            raise TimeoutError(f"load generators not {state} in {timeout:.0f} s")
-        for pipe in ready:
-            assert isinstance(pipe, Connection)
-            try:
-                number, got, payload = pipe.recv()
-            except EOFError:
-                raise RuntimeError("a load generator exited without a word") from None
-            if got == "failed":
-                raise RuntimeError(f"load generator {number} failed:\n{payload}")
-            if got != state:
-                raise RuntimeError(f"load generator {number}: expected {state}, got {got}")
-            found.append(payload)
-            waiting.remove(pipe)
-    return found
 
 
 def _sleep_until(ns: int) -> None:

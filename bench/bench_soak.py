@@ -18,7 +18,6 @@ from bench.bench_live import (
     SAMPLED_VIEWERS,
     SETUP_TIMEOUT,
     World,
-    _expect,
     _figures,
     _seed,
     _serve,
@@ -76,7 +75,7 @@ def _soak(
     )
     pipes, workers = generators.start(live_load.work, specs)
     try:
-        _expect(pipes, "ready", SETUP_TIMEOUT)
+        generators.expect(pipes, "ready", SETUP_TIMEOUT)
         start_ns = time.monotonic_ns() + 200_000_000
         for pipe in pipes:
             pipe.send(start_ns)
@@ -84,7 +83,7 @@ def _soak(
         for n in range(int(SECONDS / SAMPLE_EVERY) + 1):
             _sleep_until(start_ns + int(n * SAMPLE_EVERY * 1e9))
             samples.append(server.memory_info().rss / 2**20)
-        logs = _expect(pipes, "done", GRACE + 60)
+        logs = generators.expect(pipes, "done", GRACE + 60)
     finally:
         generators.stop(pipes, workers)
     return samples, logs, start_ns

@@ -7,8 +7,9 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 
 def start(
@@ -39,3 +40,28 @@ def stop(pipes: list[Connection], workers: list[BaseProcess], timeout: float = 3
         if worker.is_alive():
             worker.terminate()
             worker.join()
+
+
+def expect(pipes: list[Connection], state: str, timeout: float) -> list[Any]:
+    """What every generator sends once it reaches `state` ("ready", "done"); a generator
+    that failed or exited stops the benchmark with its reason."""
+    deadline = time.monotonic() + timeout
+    found: list[Any] = []
+    waiting = list(pipes)
+    while waiting:
+        ready = wait(waiting, timeout=max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise TimeoutError(f"load generators not {state} in {timeout:.0f} s")
+        for pipe in ready:
+            assert isinstance(pipe, Connection)
+            try:
+                number, got, payload = pipe.recv()
+            except EOFError:
+                raise RuntimeError("a load generator exited without a word") from None
+            if got == "failed":
+                raise RuntimeError(f"load generator {number} failed:\n{payload}")
+            if got != state:
+                raise RuntimeError(f"load generator {number}: expected {state}, got {got}")
+            found.append(payload)
+            waiting.remove(pipe)
+    return found
