@@ -12,6 +12,7 @@ if __name__ == "__main__" and os.environ.get("TAVOLO_ASYNC_MODE", "gevent") == "
 from app import create_app
 from app.modules.agenda import clock
 from app.modules.backups import rotation
+from app.modules.documents import pages
 from app.web.serving import serve
 
 app = create_app()
@@ -21,4 +22,6 @@ if __name__ == "__main__":
     rotation.start(app)
     # Sessions open and lock their sections on time, whether or not anyone is looking.
     clock.start(app)
+    # The first people to open a long document find its text rendered.
+    pages.render_ahead(app)
     serve(app)

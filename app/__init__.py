@@ -70,6 +70,7 @@ def create_command_app(config: type[Config] | None = None, **overrides: object) 
     app = _application(config, overrides)
     db.init_app(app)
     _configure_sqlite(app)
+    _storable_strings(app)
     i18n.init_app(app)
     # Every model, so that the relationships between them resolve at the first query.
     for models in sorted(Path(__file__).parent.glob("modules/*/models.py")):
@@ -125,6 +126,7 @@ def _init_extensions(app: Flask) -> None:
         async_handlers=False,
     )
     _configure_sqlite(app)
+    _storable_strings(app)
 
 
 def _client_manager(queue: str | None) -> object:
@@ -160,6 +162,42 @@ def _configure_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def _storable_strings(app: Flask) -> None:
+    """A NUL typed or pasted into any field becomes U+FFFD in every statement, on every
+    database: PostgreSQL's text cannot hold it (the statement would fail, a server error
+    for a page or a lookup), and SQLite then keeps what PostgreSQL would."""
+    from sqlalchemy import event
+
+    from app.core.sync import storable
+    from app.extensions import db
+
+    def has_nul(value: object) -> bool:
+        """Parameters are a row (mapping or sequence) or, for executemany, rows."""
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, dict):
+            return any(has_nul(item) for item in value.values())
+        if isinstance(value, tuple | list):
+            return any(has_nul(item) for item in value)
+        return False
+
+    def cleaned(value: object) -> object:
+        if isinstance(value, str):
+            return storable(value)
+        if isinstance(value, dict):
+            return {key: cleaned(item) for key, item in value.items()}
+        if isinstance(value, tuple | list):
+            return type(value)(cleaned(item) for item in value)
+        return value
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _without_nul(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        return statement, cleaned(parameters) if has_nul(parameters) else parameters
 
 
 def _register_blueprints(app: Flask) -> None:

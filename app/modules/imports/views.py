@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from app.core.invitations import Message
 from app.core.permissions import Capability
 from app.extensions import db
+from app.modules.documents.pages import render_ahead
 from app.modules.imports import services
 from app.modules.imports.forms import LEVEL_LABELS, NUMBERS_LABELS, ConfirmForm, UploadForm
 from app.modules.imports.pages import preview_sections, sections_by_level
@@ -106,6 +107,7 @@ def confirm(workshop_id: int, token: str):  # type: ignore[no-untyped-def]
         form.title.errors = [_text(error.message)]
         return _preview_page(workshop, draft, form, error.status)
     db.session.commit()
+    render_ahead(current_app._get_current_object(), [document.id])
     count = len(document.sections)
     flash(
         ngettext(

@@ -110,6 +110,11 @@ def create(
         raise SynthesisError(_("Scrivi almeno un titolo di sezione, uno per riga."))
     if len(headings) > HEADINGS_MAX:
         raise SynthesisError(_("Al massimo %(n)d sezioni.", n=HEADINGS_MAX))
+    # The first heading renames the new document's first section, which no check sees.
+    if any(len(heading) > documents.TITLE_MAX for heading in headings):
+        raise SynthesisError(
+            _("Un titolo di sezione supera i %(n)d caratteri.", n=documents.TITLE_MAX)
+        )
     try:
         document = documents.create_document(actor, workshop, title)
         [first] = document.sections

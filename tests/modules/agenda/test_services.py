@@ -275,6 +275,7 @@ def test_a_session_moved_later_opens_and_locks_again(table) -> None:  # type: ig
     assert "start: 05/03/2026 14:00" in event.details["after"]
 
 
+@pytest.mark.database
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     clock_minutes=st.lists(st.integers(-30, 150), min_size=1, max_size=6),

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
@@ -33,8 +32,7 @@ from app.modules.media.services import media_dir
 from app.modules.revisions import services as revisions
 from app.modules.revisions.models import Revision
 from app.modules.timeutil import utcnow
-from tests import factories
-from tests.conftest import POSTGRES_ADMIN
+from tests import databases, factories
 
 IMAGE = b"\x89PNG\r\n\x1a\n immagine di prova"
 
@@ -271,12 +269,9 @@ def test_rotation_keeps_the_newest_and_one_process_holds_the_lock(tmp_path):
 @pytest.fixture
 def postgres_pair() -> Iterator[tuple[str, str]]:
     names = [f"tavolo_test_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL non raggiungibile su 127.0.0.1:5432: {error}")
+    admin = databases.admin()
     admin.execute(f'CREATE DATABASE "{names[0]}"')
-    yield tuple(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}" for name in names)
+    yield tuple(databases.url(name) for name in names)
     for name in names:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     leftovers = admin.execute(

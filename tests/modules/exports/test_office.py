@@ -25,6 +25,7 @@ from PIL import Image
 
 from app.core.permissions import Role
 from app.extensions import db
+from app.modules.documents import services as documents
 from app.modules.documents.models import Section
 from app.modules.exports import assembly, logos, renderer, services
 from app.modules.imports import services as imports
@@ -283,14 +284,15 @@ def test_the_odt_index_is_one_libreoffice_can_update(plan: dict[str, Rendered]) 
     assert 'style:name="First_20_Page"' in styles and "<text:page-count>" in styles
 
 
+# As long as a title may be (on PostgreSQL a longer one cannot even be stored).
 HOSTILE = (
     '<w:p>Titolo & "ostile" ]]> <![CDATA[x]]> \x00\x01\x0b\x1f\ufffe'
     " \u202eעברית العربية\u202c " + "lungo " * 1800
-)
+)[: documents.TITLE_MAX]
 
 
 def test_a_hostile_cover_still_gives_files_that_open(app, policy, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Markup, "]]>", controls XML cannot carry, right-to-left text and a 10 KB title:
+    """Markup, "]]>", controls XML cannot carry, right-to-left text and the longest title:
     every XML part parses, python-docx opens the DOCX, LibreOffice converts both, and
     the cover shows the words."""
     document = policy.document
