@@ -43,8 +43,11 @@ NAME = f"soak: {TYPISTS + VIEWERS} clients for {SECONDS / 60:.0f} min"
 NOTES = f"""\
 **Soak** (`bench/bench_soak.py`): one server process (gevent, SQLite), one document,
 {TYPISTS + VIEWERS} clients connected for {SECONDS / 60:.0f} minutes: {TYPISTS} participants
-each insert a marker every {PERIOD:.0f} s, spread over all the document's sections,
-and {VIEWERS} observers read. The server's resident memory is sampled every
+each insert a marker every {PERIOD:.0f} s at a random place of a section, spread over
+all the document's sections, and {VIEWERS} observers read. Each marker stays an item of
+its own in the section's CRDT, which the server holds as long as the section is open
+(about 600 bytes each in pycrdt, applied one update at a time): memory grows with the
+document. The server's resident memory is sampled every
 {SAMPLE_EVERY:.0f} s; the reference is the sample taken after the first
 {SETTLING:.0f} s, once every connection and section is open. Memory is flat when the
 last sample is within {int((FLAT_TARGET - 1) * 100)} % of it. The second reference tells
