@@ -229,6 +229,7 @@ def specs_for(
     members: list[Member],
     period: float,
     seconds: float,
+    at_cursor: bool = False,
 ) -> list[Spec]:
     """The sampled receivers in a process of their own, the others spread over
     PROCESSES more at a lower priority (see NOTES)."""
@@ -250,6 +251,7 @@ def specs_for(
             grace=GRACE,
             payload_bytes=payload_bytes,
             niceness=niceness,
+            at_cursor=at_cursor,
         )
         for n, (group, niceness) in enumerate(groups)
     ]

@@ -39,6 +39,7 @@ SETTLING = min(60.0, SECONDS / 5)
 FLAT_TARGET = 1.10
 
 NAME = f"soak: {TYPISTS + VIEWERS} clients for {SECONDS / 60:.0f} min"
+NAME_AT_CURSOR = f"{NAME}, each typist where it typed last"
 
 NOTES = f"""\
 **Soak** (`bench/bench_soak.py`): one server process (gevent, SQLite), one document,
@@ -54,7 +55,10 @@ last sample is within {int((FLAT_TARGET - 1) * 100)} % of it. The second referen
 a leak from a document that grew: a new server process on the same database, with the
 same clients joined and typing for {SETTLING:.0f} s, holding the text the soak left.
 Edit-to-peer latency (as in the live benchmark) is compared between the first and the
-last minute: a server that leaks or falls behind shows it there."""
+last minute: a server that leaks or falls behind shows it there. The soak runs twice: with
+the markers anywhere, then with each typist typing where it typed last, right after its
+previous marker, as people type: the CRDT then merges a typist's run into few items, and
+the document costs what its text costs."""
 
 
 def _members(world: World, base_url: str) -> list[Member]:
@@ -71,13 +75,16 @@ def _members(world: World, base_url: str) -> list[Member]:
 
 
 def _soak(
-    world: World, server: psutil.Process, base_url: str, seconds: float = SECONDS
+    world: World,
+    server: psutil.Process,
+    base_url: str,
+    at_cursor: bool,
+    seconds: float = SECONDS,
 ) -> tuple[list[float], list[Log], int]:
     """The server's RSS in MB every SAMPLE_EVERY seconds, the generators' logs, and when
     the typing started."""
-    specs = specs_for(
-        "tavolo", base_url, world.document_id, _members(world, base_url), PERIOD, seconds
-    )
+    members = _members(world, base_url)
+    specs = specs_for("tavolo", base_url, world.document_id, members, PERIOD, seconds, at_cursor)
     pipes, workers = generators.start(live_load.work, specs)
     try:
         generators.expect(pipes, "ready", SETUP_TIMEOUT)
@@ -94,7 +101,7 @@ def _soak(
     return samples, logs, start_ns
 
 
-def _fresh(world: World, server: LiveServer) -> float:
+def _fresh(world: World, server: LiveServer, at_cursor: bool) -> float:
     """What the text the soak left costs by itself: a new server process on the same
     database, the same clients joined and typing for SETTLING seconds, its RSS then.
     Every insertion of the soak stays in the document (40 typists for ten minutes are
@@ -103,7 +110,7 @@ def _fresh(world: World, server: LiveServer) -> float:
     process = _serve([sys.executable, "wsgi.py"], server.env, server.base_url, server.log)
     try:
         samples, _logs, _start = _soak(
-            world, psutil.Process(process.pid), server.base_url, SETTLING
+            world, psutil.Process(process.pid), server.base_url, at_cursor, SETTLING
         )
     finally:
         _stop(process)
@@ -111,15 +118,22 @@ def _fresh(world: World, server: LiveServer) -> float:
 
 
 def run() -> list[Entry]:
+    return _run(NAME, at_cursor=False) + _run(NAME_AT_CURSOR, at_cursor=True)
+
+
+def _run(name: str, at_cursor: bool) -> list[Entry]:
+    print(f"    {name}", flush=True)
     with tempfile.TemporaryDirectory(prefix="tavolo-bench-soak-") as folder:
         world = _seed(Path(folder) / "seed", TYPISTS, VIEWERS)
         server = LiveServer(world.instance, LIVE_RATE_LIMIT="0")
         process = _serve([sys.executable, "wsgi.py"], server.env, server.base_url, server.log)
         try:
-            samples, logs, start = _soak(world, psutil.Process(process.pid), server.base_url)
+            samples, logs, start = _soak(
+                world, psutil.Process(process.pid), server.base_url, at_cursor
+            )
         finally:
             _stop(process)
-        fresh = _fresh(world, server)
+        fresh = _fresh(world, server, at_cursor)
     minute = int(min(60.0, SECONDS / 4) * 1e9)
     end = start + int(SECONDS * 1e9)
     first, _ = _figures(logs, start, start + minute)
@@ -137,18 +151,18 @@ def run() -> list[Entry]:
     )
     reference = f"the same at {SETTLING:.0f} s"
     return [
-        entry(NAME, "server RSS at the end", samples[-1], "MB", reference, settled),
+        entry(name, "server RSS at the end", samples[-1], "MB", reference, settled),
         entry(
-            NAME,
+            name,
             "server RSS at the end, beside the text's own cost",
             samples[-1],
             "MB",
             f"a fresh server, the same clients and the text the soak left, at {SETTLING:.0f} s",
             fresh,
         ),
-        entry(NAME, "server RSS, highest sample", max(samples), "MB", reference, settled),
+        entry(name, "server RSS, highest sample", max(samples), "MB", reference, settled),
         entry(
-            NAME,
+            name,
             "edit-to-peer p99, last minute",
             last[1],
             "ms",
@@ -156,7 +170,7 @@ def run() -> list[Entry]:
             first[1],
         ),
         entry(
-            NAME,
+            name,
             "edit-to-peer p50, last minute",
             last[0],
             "ms",

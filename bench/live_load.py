@@ -102,6 +102,8 @@ class Spec:
     grace: float
     payload_bytes: int
     niceness: int
+    # Typists type where they typed last, as people do, rather than anywhere.
+    at_cursor: bool = False
 
 
 @dataclass
@@ -170,6 +172,8 @@ class TavoloPeer:
     def __init__(self, spec: Spec, member: Member, log: Log) -> None:
         self._member = member
         self._log = log
+        self._at_cursor = spec.at_cursor
+        self._last = ""
         self._client = _MeasuredClient(member, log)
         try:
             self._client.join(spec.document_id)
@@ -181,9 +185,13 @@ class TavoloPeer:
         section_id, typist = self._member.section_id, self._member.typist
         assert section_id is not None and typist is not None
         with self._client.paused():
-            position = rng.randint(0, len(self._client.text(section_id)))
+            text = self._client.text(section_id)
+            position = rng.randint(0, len(text))
+            if self._at_cursor and (after := text.find(self._last)) >= 0 and self._last:
+                position = after + len(self._last)
+            self._last = marker(typist, number)
             self._log.sends.append((edit_id(typist, number), time.monotonic_ns()))
-            self._client.insert(section_id, position, marker(typist, number))
+            self._client.insert(section_id, position, self._last)
 
     def close(self) -> None:
         self._client.close()
