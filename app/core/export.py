@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from app.core.footnotes import BodyNote, annotate
-from app.core.importing import MEDIA_TYPES
+from app.core.importing import MEDIA_NAME, MEDIA_TYPES
 from app.core.render import NOTE_LABEL_MAX, escape_markdown, render_markdown, slugify
 
 
@@ -468,6 +469,20 @@ def fill_sections(
 # A media file's name (app.core.importing.MEDIA_NAME): only those are the document's
 # own images, and only raster ones.
 _IMAGE_FILE = r"([0-9a-f]{20}\.(?:png|jpg|gif|webp))(?![\w.])"
+
+
+def media_reader(folder: Path) -> Callable[[str], bytes | None]:
+    """The bytes of one of a document's own media files (`folder`) by its name; None for
+    any other name, or a file that is not there: the only files an export inlines."""
+    folder = folder.resolve()
+
+    def read(name: str) -> bytes | None:
+        path = (folder / name).resolve()
+        if not (MEDIA_NAME.match(name) and path.is_relative_to(folder) and path.is_file()):
+            return None
+        return path.read_bytes()
+
+    return read
 
 
 def inline_images(text: str, opener: str, prefix: str, read: Callable[[str], bytes | None]) -> str:

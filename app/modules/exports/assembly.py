@@ -31,9 +31,9 @@ from app.core.export import (
     fill_parts,
     inline_images,
     italian_quotes,
+    media_reader,
     part_marker,
 )
-from app.core.importing import MEDIA_NAME
 from app.modules.media.services import document_dir, media_url
 from app.web.i18n import long_date
 
@@ -265,10 +265,5 @@ def _pdf_variant(options: ExportOptions) -> str | None:
 def _inline_images(text: str, document_id: int, opener: str) -> str:
     """Images of this document become data: URIs; any other address is left to the
     renderer, which refuses it."""
-    folder = document_dir(document_id)
-
-    def read(name: str) -> bytes | None:
-        path = folder / name
-        return path.read_bytes() if MEDIA_NAME.match(name) and path.is_file() else None
-
+    read = media_reader(document_dir(document_id))
     return inline_images(text, opener, media_prefix(document_id), read)

@@ -141,15 +141,7 @@ def _with_notes(job: dict[str, Any]) -> str:
     if not job.get("noted"):
         return str(job["markdown"])
     export = _core("export")
-    folder = Path(job["office"]["media"]).resolve()
-    named = _core("importing").MEDIA_NAME
-
-    def read(name: str) -> bytes | None:
-        path = (folder / name).resolve()
-        if not (named.match(name) and path.is_relative_to(folder) and path.is_file()):
-            return None
-        return path.read_bytes()
-
+    read = export.media_reader(Path(job["office"]["media"]))
     sections = [export.NotedSection.from_dict(s) for s in job["noted"]]
     return export.fill_sections(
         job["markdown"],
