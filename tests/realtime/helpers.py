@@ -41,14 +41,17 @@ def settle(clients: list[TavoloClient], timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def typing_tokens(clients: list[TavoloClient], section_id: int) -> Iterator[dict[int, list[str]]]:
+def typing_tokens(
+    clients: list[TavoloClient], section_id: int, pause: float = 0.03
+) -> Iterator[dict[int, list[str]]]:
     """Every client appends tokens (TOKEN) to the section, each in a thread of its own,
-    while the block runs. Once it has ended, the dict holds what each typed, by its place
-    in `clients`; a typist that failed has no entry, so that comparing fails loudly."""
+    one every `pause` seconds, while the block runs. Once it has ended, the dict holds what
+    each typed, by its place in `clients`; a typist that failed has no entry, so that
+    comparing fails loudly."""
     stop, typed = threading.Event(), {}
 
     def run(number: int) -> None:
-        typed[number] = _type_tokens(clients[number], section_id, number, stop)
+        typed[number] = _type_tokens(clients[number], section_id, number, stop, pause)
 
     typists = [threading.Thread(target=run, args=(n,)) for n in range(len(clients))]
     for thread in typists:
@@ -64,12 +67,12 @@ def typing_tokens(clients: list[TavoloClient], section_id: int) -> Iterator[dict
 
 
 def _type_tokens(
-    client: TavoloClient, section_id: int, number: int, stop: threading.Event
+    client: TavoloClient, section_id: int, number: int, stop: threading.Event, pause: float
 ) -> list[str]:
     tokens: list[str] = []
     while not stop.is_set():
         tokens.append(f"⟦{number}.{len(tokens)}⟧")
         with client.paused():
             client.insert(section_id, len(client.text(section_id)), tokens[-1] + " è ")
-        time.sleep(0.03)
+        time.sleep(pause)
     return tokens
