@@ -33,7 +33,9 @@ from app.web.channel import socketio
 # would take the request for one of Werkzeug's server and end every WebSocket by raising
 # what gevent's server logs as a crash, a traceback in the organiser's terminal each
 # time someone left the room.
-CONNECTION_KEYS = ("werkzeug.socket", "tavolo.socket")
+WERKZEUG_CONNECTION = "werkzeug.socket"
+GEVENT_CONNECTION = "tavolo.socket"
+CONNECTION_KEYS = (WERKZEUG_CONNECTION, GEVENT_CONNECTION)
 # The most connections the kernel keeps waiting for any listening socket to accept.
 SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
 
@@ -146,7 +148,7 @@ def _gevent_handler() -> type:
             # that a long render can notice that the person who asked has gone
             # (app/web/blocking.py).
             environ = super().get_environ()
-            environ[CONNECTION_KEYS[1]] = self.socket
+            environ[GEVENT_CONNECTION] = self.socket
             return environ
 
     return ImmediateGeventHandler
