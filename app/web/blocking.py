@@ -17,7 +17,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 
 from app.web.channel import socketio
-from app.web.serving import CONNECTION_KEYS
+from app.web.serving import CONNECTION
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -132,9 +132,7 @@ def client_gone() -> Callable[[], bool]:
     gone: it is left for the server to read). Without the connection (a proxy's own, a
     server that does not give it) the answer is always no: the time limit then bounds
     the render."""
-    connection = next(
-        (request.environ[key] for key in CONNECTION_KEYS if key in request.environ), None
-    )
+    connection = request.environ.get(CONNECTION)
     if connection is None or not hasattr(connection, "recv"):
         return lambda: False
 

@@ -28,14 +28,9 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from app.web.addresses import only_this_computer
 from app.web.channel import socketio
 
-# Where the environment of a request holds its connection: the key Werkzeug's server sets,
-# and one of ours that gevent's is made to set. Not Werkzeug's there too: simple-websocket
-# would take the request for one of Werkzeug's server and end every WebSocket by raising
-# what gevent's server logs as a crash, a traceback in the organiser's terminal each
-# time someone left the room.
-WERKZEUG_CONNECTION = "werkzeug.socket"
-GEVENT_CONNECTION = "tavolo.socket"
-CONNECTION_KEYS = (WERKZEUG_CONNECTION, GEVENT_CONNECTION)
+# Where the environment of a request holds its connection: Werkzeug's key, which its own
+# server sets and gevent's is made to set.
+CONNECTION = "werkzeug.socket"
 # The most connections the kernel keeps waiting for any listening socket to accept.
 SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
 
@@ -144,11 +139,22 @@ def _gevent_handler() -> type:
             super().handle()
 
         def get_environ(self) -> dict[str, Any]:
-            # The connection, as Werkzeug's server gives it (under a key of ours), so
-            # that a long render can notice that the person who asked has gone
-            # (app/web/blocking.py).
+            # The connection, as Werkzeug's server gives it, so that a long render can
+            # notice that the person who asked has gone (app/web/blocking.py).
             environ = super().get_environ()
-            environ[GEVENT_CONNECTION] = self.socket
+            environ[CONNECTION] = self.socket
             return environ
+
+        def run_application(self) -> None:
+            try:
+                super().run_application()
+            except ConnectionError as error:
+                if error.args:
+                    raise
+                # How simple-websocket ends a WebSocket it took from Werkzeug's server
+                # (the key above): the connection is over. gevent's server failed on
+                # this error without arguments and logged two tracebacks, in the
+                # organiser's terminal, each time someone left the room.
+                self.close_connection = True
 
     return ImmediateGeventHandler
