@@ -21,12 +21,14 @@ def test_people_who_leave_leave_no_error_in_the_log(world: World) -> None:
             return {p["name"] for p in watcher.presence.get(doc.id, [])} - {"Oscar Orsini"}
 
         leaving = [TavoloClient(world.links[persona]) for persona in LEAVING]
-        for client in leaving:
-            client.join(doc.id)
-            client.set_presence(doc.section_id, idle=False)
-        wait_until(lambda: len(others()) == len(LEAVING))
-        for client in leaving:
-            client.close()
+        try:
+            for client in leaving:
+                client.join(doc.id)
+                client.set_presence(doc.section_id, idle=False)
+            wait_until(lambda: len(others()) == len(LEAVING))
+        finally:
+            for client in leaving:
+                client.close()
         # The server has seen them go.
         wait_until(lambda: not others())
     written = world.server.log.read_text(errors="replace")[len(before) :]
