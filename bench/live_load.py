@@ -187,7 +187,7 @@ class TavoloPeer:
         with self._client.paused():
             text = self._client.text(section_id)
             position = rng.randint(0, len(text))
-            if self._at_cursor and (after := text.find(self._last)) >= 0 and self._last:
+            if self._at_cursor and self._last and (after := text.find(self._last)) >= 0:
                 position = after + len(self._last)
             self._last = marker(typist, number)
             self._log.sends.append((edit_id(typist, number), time.monotonic_ns()))
